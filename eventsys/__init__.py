@@ -1,0 +1,98 @@
+"""eventsys: sessions, invitations, minutes and charter drafts for an expert dialogue platform."""
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
+    """Build the application: settings in layers, extensions, blueprints, commands."""
+    app = Flask(
+        __name__,
+        instance_path=instance_path or str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    from eventsys.config import load_config
+
+    load_config(app, config)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from flask_login import AnonymousUserMixin
+    from flask_wtf.csrf import generate_csrf
+
+    from eventsys import i18n
+    from eventsys.access import enforce_declared_access
+    from eventsys.auth.models import User
+    from eventsys.extensions import babel, csrf, db, login_manager, mail, migrate
+    from eventsys.templating import register_template_helpers
+    import eventsys.outbox.services  # noqa: F401  (registers the after-commit delivery hook)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    mail.init_app(app)
+    i18n.register_formatting(app)
+    register_template_helpers(app)
+
+    class Anonymous(AnonymousUserMixin):
+        role = None
+        language = None
+
+    login_manager.init_app(app)
+    login_manager.anonymous_user = Anonymous
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # the login page says why; no flash noise
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None
+
+    app.before_request(enforce_declared_access)
+    app.jinja_env.globals["csrf_token"] = generate_csrf
+
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            sa.event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+
+
+def _enable_sqlite_foreign_keys(dbapi_connection, connection_record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from eventsys.audit.views import blueprint as audit
+    from eventsys.auth.views import blueprint as auth
+    from eventsys.dashboard.views import blueprint as dashboard
+    from eventsys.errors import register_error_pages
+    from eventsys.experts.views import blueprint as experts
+    from eventsys.outbox.views import blueprint as outbox
+    from eventsys.sessions.views import blueprint as sessions
+
+    for blueprint in (dashboard, auth, experts, sessions, audit, outbox):
+        app.register_blueprint(blueprint)
+    register_error_pages(app)
+
+
+def _register_commands(app: Flask) -> None:
+    from eventsys.auth.cli import users
+    from eventsys.demo.cli import demo
+    from eventsys.experts.cli import experts
+    from eventsys.outbox.cli import outbox
+    from eventsys.sessions.cli import sessions
+
+    for group in (users, experts, sessions, demo, outbox):
+        app.cli.add_command(group)

@@ -1,0 +1,47 @@
+"""The admins' view of the audit trail."""
+
+from datetime import datetime, time, timedelta
+
+from flask import Blueprint, render_template, request
+
+from eventsys.access import roles_required
+from eventsys.audit.models import AuditEntry
+from eventsys.audit.services import AuditFilter, find_entries, known_values
+from eventsys.auth.roles import Role
+from eventsys.localtime import to_utc
+
+blueprint = Blueprint("audit", __name__, url_prefix="/audit")
+
+
+def _parse_day(value: str | None) -> datetime | None:
+    """A day typed into the filter as the start of that day in Berlin, or None if unreadable."""
+    if not value:
+        return None
+    try:
+        day = datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        return None
+    return to_utc(day, time(0, 0), "Europe/Berlin")
+
+
+@blueprint.route("/")
+@roles_required(Role.ADMIN)
+def list_entries():
+    args = request.args
+    until = _parse_day(args.get("until"))
+    criteria = AuditFilter(
+        entity_type=args.get("entity_type") or None,
+        entity_id=args.get("entity_id", type=int),
+        action=args.get("action") or None,
+        actor=(args.get("actor") or "").strip()[:254] or None,
+        since=_parse_day(args.get("since")),
+        until=until + timedelta(days=1) if until else None,
+    )
+    page = find_entries(criteria, page=max(args.get("page", 1, type=int), 1))
+    return render_template(
+        "audit/list.html",
+        page=page,
+        criteria=args,
+        entity_types=known_values(AuditEntry.entity_type),
+        actions=known_values(AuditEntry.action),
+    )

@@ -1,0 +1,1 @@
+"""Staff accounts (admin, organiser, secretariat), login and password reset."""

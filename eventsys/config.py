@@ -1,0 +1,83 @@
+"""Settings in layers: these defaults, then `instance/config.py`, then `FLASK_*` environment
+variables (and `DATABASE_URL`), then the configuration a caller passes to `create_app`."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+
+class DefaultConfig:
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None  # a SQLite file in the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    BABEL_DEFAULT_LOCALE = "de"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
+    LANGUAGES = ("de", "en")
+
+    PLATFORM_NAME = "Dialogplattform Smart Cities"
+
+    MAIL_SERVER: str | None = None  # none: mail stays in the outbox, readable by admins
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "Dialogplattform Smart Cities <noreply@dialogplattform.example>"
+    MAIL_MAX_EMAILS = 100
+    OUTBOX_DELIVERY = "background"  # "background" thread after commit, or "inline"
+    OUTBOX_MAX_ATTEMPTS = 12
+
+    PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link stays valid
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the login session
+
+
+def load_config(app: Flask, overrides: dict | None) -> None:
+    """Fill `app.config` from every layer, in order, and fill in derived defaults."""
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    database_url = os.environ.get("DATABASE_URL")
+    if database_url:
+        app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(database_url)
+    app.config.from_prefixed_env()
+    if overrides:
+        app.config.update(overrides)
+
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        database_file = Path(app.instance_path) / "eventsys.sqlite3"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database_file}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # SQLite ignores foreign keys unless asked, and waits for locks only if told to.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = read_or_create_secret_key(Path(app.instance_path))
+
+
+def normalise_database_url(url: str) -> str:
+    """Point PostgreSQL URLs at the psycopg 3 driver, as hosting platforms write them bare."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def read_or_create_secret_key(instance_path: Path) -> str:
+    """Return the key stored in `instance/secret_key`, generating it on first run."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text(encoding="ascii").strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key

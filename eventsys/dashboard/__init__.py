@@ -1,0 +1,1 @@
+"""The start page: upcoming and past sessions at a glance."""

@@ -1,0 +1,21 @@
+"""The overview every staff member lands on after signing in."""
+
+from flask import Blueprint, render_template
+
+from eventsys.access import ALL_STAFF, roles_required
+from eventsys.sessions import services as sessions
+
+blueprint = Blueprint("dashboard", __name__)
+
+UPCOMING_SHOWN = 10
+PAST_SHOWN = 10
+
+
+@blueprint.route("/")
+@roles_required(*ALL_STAFF)
+def index():
+    return render_template(
+        "dashboard/index.html",
+        upcoming=sessions.upcoming_sessions(limit=UPCOMING_SHOWN),
+        past=sessions.past_sessions(limit=PAST_SHOWN),
+    )

@@ -1,0 +1,1 @@
+"""Believable demo data for trying the platform."""

@@ -1,0 +1,8 @@
+"""`flask demo load`."""
+
+import click
+
+
+@click.group("demo", help="Demo data.")
+def demo() -> None:
+    pass

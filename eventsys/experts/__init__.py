@@ -1,0 +1,1 @@
+"""Experts, their organisations and working groups."""

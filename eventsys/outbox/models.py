@@ -1,0 +1,43 @@
+"""A message waiting for, or done with, delivery."""
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from eventsys.database import UTCDateTime, enum_column, utcnow
+from eventsys.extensions import db
+
+
+class DeliveryState(enum.StrEnum):
+    QUEUED = "queued"  # waiting for its first or next attempt
+    SENDING = "sending"  # claimed by a deliverer until `claimed_until`
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the last attempt; an admin can requeue it
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    kind: Mapped[str] = mapped_column(sa.String(50), index=True)
+    sender: Mapped[str] = mapped_column(sa.String(320))
+    recipient: Mapped[str] = mapped_column(sa.String(254), index=True)
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    message_id: Mapped[str] = mapped_column(sa.String(300), unique=True)
+    raw_message: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    state: Mapped[DeliveryState] = mapped_column(
+        enum_column(DeliveryState, "delivery_state"), default=DeliveryState.QUEUED
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (sa.Index("ix_outbox_messages_due", "state", "next_attempt_at"),)
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.id} {self.kind} to {self.recipient} {self.state.value}>"

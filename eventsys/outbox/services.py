@@ -1,0 +1,227 @@
+"""Queueing mail in the outbox and delivering what is due.
+
+A message is written to the database in the same transaction as the change that causes it, so
+that a change without its mail (or a mail about a change that was rolled back) cannot happen.
+Delivery runs after the commit: claim a batch, send it over one SMTP connection, record each
+outcome. A failed attempt is retried with exponential back-off until `OUTBOX_MAX_ATTEMPTS`.
+"""
+
+import logging
+import smtplib
+import threading
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, getaddresses, make_msgid
+
+import sqlalchemy as sa
+from flask import Flask, current_app, has_app_context
+from flask_sqlalchemy.session import Session
+
+from eventsys.database import utcnow
+from eventsys.extensions import db, mail
+from eventsys.outbox.models import DeliveryState, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+CLAIM_DURATION = timedelta(minutes=10)
+BATCH_SIZE = 200
+_pending_kick = "outbox_kick_pending"
+
+
+def compose(
+    recipient: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    sender: str | None = None,
+) -> EmailMessage:
+    """A plain (and optionally HTML) message ready for `queue`."""
+    message = EmailMessage()
+    message["From"] = sender or current_app.config["MAIL_DEFAULT_SENDER"]
+    message["To"] = recipient
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=_sender_domain(message["From"]))
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(text)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
+    return message
+
+
+def _sender_domain(sender: str) -> str:
+    addresses = getaddresses([sender])
+    address = addresses[0][1] if addresses else ""
+    return address.rpartition("@")[2] or "localhost"
+
+
+def queue(kind: str, message: EmailMessage) -> OutboxMessage:
+    """Store `message` in the current transaction; it is delivered once the transaction commits."""
+    entry = OutboxMessage(
+        kind=kind,
+        sender=str(message["From"]),
+        recipient=getaddresses([str(message["To"])])[0][1],
+        subject=str(message["Subject"])[:300],
+        message_id=str(message["Message-ID"]),
+        raw_message=message.as_bytes(),
+    )
+    db.session.add(entry)
+    db.session.info[_pending_kick] = True
+    return entry
+
+
+def delivery_configured(app: Flask) -> bool:
+    return bool(app.config.get("MAIL_SERVER"))
+
+
+def delivery_configured_here() -> bool:
+    return delivery_configured(current_app)
+
+
+def requeue(message: OutboxMessage) -> bool:
+    """Give a message that exhausted its attempts a fresh start; False if it had not failed."""
+    if message.state != DeliveryState.FAILED:
+        return False
+    message.state = DeliveryState.QUEUED
+    message.attempts = 0
+    message.next_attempt_at = utcnow()
+    db.session.info[_pending_kick] = True
+    return True
+
+
+def _after_commit(session: Session) -> None:
+    """Start delivering once a transaction that queued mail has committed."""
+    if not session.info.pop(_pending_kick, False) or not has_app_context():
+        return
+    app = current_app._get_current_object()
+    if not delivery_configured(app):
+        return
+    # SQL cannot run inside this hook, so delivery gets a thread (and a session) of its own.
+    thread = threading.Thread(target=_deliver_in_thread, args=(app,), daemon=True)
+    thread.start()
+    if app.config["OUTBOX_DELIVERY"] == "inline":
+        thread.join()
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_pending_kick, None)
+
+
+sa.event.listen(Session, "after_commit", _after_commit)
+sa.event.listen(Session, "after_soft_rollback", lambda session, previous: _after_rollback(session))
+
+
+def _deliver_in_thread(app: Flask) -> None:
+    with app.app_context():
+        try:
+            deliver_due()
+        except Exception:  # the next run retries; a thread has nobody to report to but the log
+            log.exception("Background mail delivery failed")
+
+
+def _claim_due_batch(limit: int) -> list[int]:
+    """Mark up to `limit` due messages as being sent by us; return their ids."""
+    now = utcnow()
+    due = sa.or_(
+        sa.and_(
+            OutboxMessage.state == DeliveryState.QUEUED, OutboxMessage.next_attempt_at <= now
+        ),
+        # A deliverer that died mid-batch leaves its claim behind; it expires and is retried.
+        sa.and_(
+            OutboxMessage.state == DeliveryState.SENDING, OutboxMessage.claimed_until < now
+        ),
+    )
+    candidate_ids = list(
+        db.session.scalars(
+            sa.select(OutboxMessage.id).where(due).order_by(OutboxMessage.id).limit(limit)
+        )
+    )
+    if not candidate_ids:
+        return []
+    claimed = []
+    for message_id in candidate_ids:
+        # Claim row by row with a conditional update, so two deliverers never take the same one.
+        result = db.session.execute(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, due)
+            .values(state=DeliveryState.SENDING, claimed_until=now + CLAIM_DURATION)
+        )
+        if result.rowcount == 1:
+            claimed.append(message_id)
+    db.session.commit()
+    return claimed
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Back-off after the `attempts`-th failure: 1, 2, 4 … minutes, at most six hours."""
+    return timedelta(minutes=min(2 ** (attempts - 1), 360))
+
+
+def deliver_due(limit: int = BATCH_SIZE) -> tuple[int, int]:
+    """Send every due message; return how many were sent and how many failed this time."""
+    sent = failed = 0
+    while True:
+        batch = _claim_due_batch(limit)
+        if not batch:
+            return sent, failed
+        batch_sent, batch_failed = _send_batch(batch)
+        sent += batch_sent
+        failed += batch_failed
+        if batch_failed and not batch_sent:
+            return sent, failed  # the server is down; stop hammering it until the next run
+
+
+def _send_batch(message_ids: list[int]) -> tuple[int, int]:
+    sent = failed = 0
+    messages = db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.id.in_(message_ids))
+    ).all()
+    try:
+        connection = mail.connect()
+        connection.__enter__()
+    except (OSError, smtplib.SMTPException) as error:
+        for message in messages:
+            _record_failure(message, f"connect: {error}")
+        db.session.commit()
+        return 0, len(messages)
+    try:
+        for message in messages:
+            try:
+                connection.host.sendmail(message.sender, [message.recipient], message.raw_message)
+            except (OSError, smtplib.SMTPException) as error:
+                _record_failure(message, str(error))
+                failed += 1
+                if isinstance(error, smtplib.SMTPServerDisconnected | OSError):
+                    break
+            else:
+                message.state = DeliveryState.SENT
+                message.sent_at = utcnow()
+                message.attempts += 1
+                message.claimed_until = None
+                sent += 1
+            # Commit per message: a crash after this point never resends what was sent.
+            db.session.commit()
+    finally:
+        for message in messages:
+            if message.state == DeliveryState.SENDING:
+                # Not attempted because the connection broke: back in the queue, no attempt used.
+                message.state = DeliveryState.QUEUED
+                message.claimed_until = None
+        db.session.commit()
+        try:
+            connection.__exit__(None, None, None)
+        except (OSError, smtplib.SMTPException):
+            log.warning("SMTP connection did not close cleanly")
+    return sent, failed
+
+
+def _record_failure(message: OutboxMessage, error: str) -> None:
+    message.attempts += 1
+    message.last_error = error[:2000]
+    message.claimed_until = None
+    if message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+        message.state = DeliveryState.FAILED
+    else:
+        message.state = DeliveryState.QUEUED
+        message.next_attempt_at = utcnow() + retry_delay(message.attempts)
+    log.warning("Delivery of message %s failed (attempt %s): %s", message.id, message.attempts, error)

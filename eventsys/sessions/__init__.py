@@ -1,0 +1,1 @@
+"""Sessions (plenaries, workshops, working-group meetings) and their agendas."""

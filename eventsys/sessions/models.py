@@ -1,0 +1,116 @@
+"""Sessions and their agenda items."""
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eventsys.auth.models import User
+from eventsys.database import UTCDateTime, enum_column, utcnow
+from eventsys.experts.models import Expert
+from eventsys.extensions import db
+from eventsys.sessions.states import SessionKind, SessionStatus
+
+session_organisers = sa.Table(
+    "session_organisers",
+    db.metadata,
+    sa.Column("session_id", sa.ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Session(db.Model):
+    """A meeting of the platform: a plenary, a workshop or a working group's meeting."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[SessionKind] = mapped_column(enum_column(SessionKind, "session_kind"))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    venue_address: Mapped[str] = mapped_column(sa.String(300), default="")
+    venue_room: Mapped[str] = mapped_column(sa.String(200), default="")
+    online_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    status: Mapped[SessionStatus] = mapped_column(
+        enum_column(SessionStatus, "session_status"), default=SessionStatus.PLANNED, index=True
+    )
+    capacity: Mapped[int | None]
+    rsvp_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    copied_from_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("sessions.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    organisers: Mapped[list[User]] = relationship(
+        secondary=session_organisers, order_by=User.name
+    )
+    agenda_items: Mapped[list["AgendaItem"]] = relationship(
+        back_populates="session",
+        order_by="AgendaItem.position",
+        cascade="all, delete-orphan",
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Session {self.id} {self.starts_at:%Y-%m-%d} {self.title!r}>"
+
+    @property
+    def duration(self) -> timedelta:
+        return self.ends_at - self.starts_at
+
+    @property
+    def agenda_duration(self) -> timedelta:
+        return timedelta(minutes=sum(item.duration_minutes for item in self.agenda_items))
+
+    @property
+    def is_hybrid(self) -> bool:
+        return bool(self.venue_address and self.online_url)
+
+    @property
+    def is_online_only(self) -> bool:
+        return bool(self.online_url and not self.venue_address)
+
+
+class AgendaItem(db.Model):
+    """A TOP (Tagesordnungspunkt); `position` 1 is TOP 1."""
+
+    __tablename__ = "agenda_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("sessions.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    presenter_expert_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("experts.id", ondelete="SET NULL"), index=True
+    )
+    presenter_text: Mapped[str] = mapped_column(sa.String(200), default="")
+    duration_minutes: Mapped[int] = mapped_column(default=30)
+
+    session: Mapped[Session] = relationship(back_populates="agenda_items")
+    presenter_expert: Mapped[Expert | None] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("session_id", "position", name="uq_agenda_items_session_position"),
+        sa.CheckConstraint("position > 0", name="position_positive"),
+        sa.CheckConstraint(
+            "duration_minutes >= 0 AND duration_minutes <= 1440", name="duration_range"
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"<AgendaItem {self.id} TOP {self.position} of session {self.session_id}>"
+
+    @property
+    def presenter(self) -> str:
+        """Who presents the item: the expert's name, or the free text."""
+        if self.presenter_expert is not None:
+            return self.presenter_expert.full_name
+        return self.presenter_text
