@@ -29,12 +29,12 @@ def _init_extensions(app: Flask) -> None:
     from flask_login import AnonymousUserMixin
     from flask_wtf.csrf import generate_csrf
 
+    import eventsys.outbox.services  # noqa: F401  (registers the after-commit delivery hook)
     from eventsys import i18n
     from eventsys.access import enforce_declared_access
     from eventsys.auth.models import User
     from eventsys.extensions import babel, csrf, db, login_manager, mail, migrate
     from eventsys.templating import register_template_helpers
-    import eventsys.outbox.services  # noqa: F401  (registers the after-commit delivery hook)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)

@@ -41,6 +41,7 @@ class DefaultConfig:
 def load_config(app: Flask, overrides: dict | None) -> None:
     """Fill `app.config` from every layer, in order, and fill in derived defaults."""
     app.config.from_object(DefaultConfig)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_pyfile("config.py", silent=True)
     database_url = os.environ.get("DATABASE_URL")
     if database_url:

@@ -65,3 +65,22 @@ def enum_column(enum_class: type[enum.Enum], name: str) -> sa.Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+def alembic_compare_type(context, inspected_column, metadata_column, inspected_type, metadata_type):
+    """Tell Alembic's autogenerate that our UTC type matches what each database reflects.
+
+    SQLite reflects every timestamp as DATETIME without zone, PostgreSQL as timestamptz; both
+    are what UTCDateTime asks for. Every other type is left to Alembic (None).
+    """
+    if isinstance(metadata_type, UTCDateTime):
+        return not isinstance(inspected_type, sa.DateTime)
+    return None
+
+
+def alembic_render_item(type_: str, obj, autogen_context):
+    """Write UTCDateTime into migrations as the plain type it stores, so that migration files
+    never import the application."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False

@@ -3,7 +3,7 @@
 from datetime import date, datetime, timedelta
 
 from babel.dates import format_date, format_datetime, format_time
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, session
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 
@@ -13,13 +13,13 @@ LANGUAGE_SESSION_KEY = "language"
 def select_locale() -> str:
     """The signed-in user's language, else the one chosen in this browser, else German."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     chosen = session.get(LANGUAGE_SESSION_KEY)
     if chosen in languages:
         return chosen
-    if request and request.args.get("lang") in languages:
-        return request.args["lang"]
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

@@ -3,11 +3,10 @@
 import logging
 from logging.config import fileConfig
 
-import sqlalchemy as sa
 from alembic import context
 from flask import current_app
 
-from eventsys.database import UTCDateTime
+from eventsys.database import alembic_compare_type, alembic_render_item
 
 config = context.config
 if config.config_file_name and config.attributes.get("configure_logger", True):
@@ -17,36 +16,23 @@ log = logging.getLogger("alembic.env")
 database = current_app.extensions["migrate"].db
 
 
-def render_item(type_: str, obj, autogen_context):
-    """Write our UTC column type as the plain type it stores, so migrations need no app import."""
-    if type_ == "type" and isinstance(obj, UTCDateTime):
-        return "sa.DateTime(timezone=True)"
-    return False
-
-
-def compare_type(context, inspected_column, metadata_column, inspected_type, metadata_type):
-    if isinstance(metadata_type, UTCDateTime):
-        # SQLite reflects every timestamp as DATETIME without zone; PostgreSQL as timestamptz.
-        return not isinstance(inspected_type, sa.DateTime)
-    return None  # let Alembic compare the rest
-
-
 def configure(connection_or_url, **extra) -> None:
     options = dict(current_app.extensions["migrate"].configure_args)
     options.update(
         target_metadata=database.metadata,
         render_as_batch=True,
-        compare_type=compare_type,
+        compare_type=alembic_compare_type,
         compare_server_default=True,
-        render_item=render_item,
+        render_item=alembic_render_item,
     )
     options.update(extra)
     context.configure(**options, **connection_or_url)
 
 
 def run_migrations_offline() -> None:
-    configure({"url": database.engine.url.render_as_string(hide_password=False)},
-              literal_binds=True)
+    configure(
+        {"url": database.engine.url.render_as_string(hide_password=False)}, literal_binds=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 

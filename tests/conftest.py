@@ -120,7 +120,7 @@ class Staff:
 
 def make_user(role: Role, email: str | None = None, language: str = "de") -> User:
     user = User(
-        email=email or f"{role.value}@eventsys.test",
+        email=email or f"{role.value}@eventsys.example.org",
         name=f"Test {role.value.title()}",
         role=role,
         language=language,
@@ -165,8 +165,13 @@ def page_text(response) -> str:
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     text = re.sub(r"<[^>]+>", " ", html)
     text = (
-        text.replace("&nbsp;", " ").replace("&amp;", "&").replace("&#34;", '"')
-        .replace("&#39;", "'").replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">")
+        text.replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+        .replace("&#34;", '"')
+        .replace("&#39;", "'")
+        .replace("&quot;", '"')
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
     )
     return re.sub(r"\s+", " ", text).strip()
 

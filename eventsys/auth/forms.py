@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from eventsys.auth.roles import Role
@@ -39,12 +39,14 @@ class ChangePasswordForm(NewPasswordForm):
 
 class LanguageForm(FlaskForm):
     language = SelectField(
-        _l("Language"), choices=[("de", "Deutsch"), ("en", "English")], validators=[DataRequired()]
+        _l("Language"),
+        choices=[SelectChoice("de", "Deutsch"), SelectChoice("en", "English")],
+        validators=[DataRequired()],
     )
 
 
-def role_choices() -> list[tuple[str, str]]:
-    return [(role.value, role.label) for role in Role]
+def role_choices() -> list[SelectChoice]:
+    return [SelectChoice(role.value, role.label) for role in Role]
 
 
 class UserForm(FlaskForm):

@@ -112,7 +112,9 @@ def read_reset_token(token: str) -> ResetTokenResult:
         return ResetTokenResult(None)
     if not isinstance(payload, dict):
         return ResetTokenResult(None)
-    user = db.session.get(User, payload.get("user")) if isinstance(payload.get("user"), int) else None
+    user = (
+        db.session.get(User, payload.get("user")) if isinstance(payload.get("user"), int) else None
+    )
     if user is None or not user.active or user.password_hash[-12:] != payload.get("pw"):
         return ResetTokenResult(None)
     return ResetTokenResult(user)
@@ -130,8 +132,12 @@ def request_password_reset(email: str) -> None:
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     with force_locale(user.language):
         subject = _("Reset your password for %(platform)s", platform=_platform_name())
-        text = render_template("auth/mail/password_reset.txt", user=user, link=link, minutes=minutes)
-        html = render_template("auth/mail/password_reset.html", user=user, link=link, minutes=minutes)
+        text = render_template(
+            "auth/mail/password_reset.txt", user=user, link=link, minutes=minutes
+        )
+        html = render_template(
+            "auth/mail/password_reset.html", user=user, link=link, minutes=minutes
+        )
     outbox.queue("password_reset", outbox.compose(user.email, subject, text, html))
     audit.record("user.password_reset_requested", user, f"Password reset mailed to {user.email}")
 

@@ -6,6 +6,7 @@ Delivery runs after the commit: claim a batch, send it over one SMTP connection,
 outcome. A failed attempt is retried with exponential back-off until `OUTBOX_MAX_ATTEMPTS`.
 """
 
+import email.policy
 import logging
 import smtplib
 import threading
@@ -63,7 +64,8 @@ def queue(kind: str, message: EmailMessage) -> OutboxMessage:
         recipient=getaddresses([str(message["To"])])[0][1],
         subject=str(message["Subject"])[:300],
         message_id=str(message["Message-ID"]),
-        raw_message=message.as_bytes(),
+        # SMTP needs CRLF line ends; bare LF reaches the server as one endless line.
+        raw_message=message.as_bytes(policy=email.policy.SMTP),
     )
     db.session.add(entry)
     db.session.info[_pending_kick] = True
@@ -123,13 +125,9 @@ def _claim_due_batch(limit: int) -> list[int]:
     """Mark up to `limit` due messages as being sent by us; return their ids."""
     now = utcnow()
     due = sa.or_(
-        sa.and_(
-            OutboxMessage.state == DeliveryState.QUEUED, OutboxMessage.next_attempt_at <= now
-        ),
+        sa.and_(OutboxMessage.state == DeliveryState.QUEUED, OutboxMessage.next_attempt_at <= now),
         # A deliverer that died mid-batch leaves its claim behind; it expires and is retried.
-        sa.and_(
-            OutboxMessage.state == DeliveryState.SENDING, OutboxMessage.claimed_until < now
-        ),
+        sa.and_(OutboxMessage.state == DeliveryState.SENDING, OutboxMessage.claimed_until < now),
     )
     candidate_ids = list(
         db.session.scalars(
@@ -191,7 +189,11 @@ def _send_batch(message_ids: list[int]) -> tuple[int, int]:
             except (OSError, smtplib.SMTPException) as error:
                 _record_failure(message, str(error))
                 failed += 1
-                if isinstance(error, smtplib.SMTPServerDisconnected | OSError):
+                # SMTPException is an OSError too; only a lost connection ends the batch.
+                connection_lost = isinstance(error, smtplib.SMTPServerDisconnected) or not (
+                    isinstance(error, smtplib.SMTPException)
+                )
+                if connection_lost:
                     break
             else:
                 message.state = DeliveryState.SENT
@@ -224,4 +226,6 @@ def _record_failure(message: OutboxMessage, error: str) -> None:
     else:
         message.state = DeliveryState.QUEUED
         message.next_attempt_at = utcnow() + retry_delay(message.attempts)
-    log.warning("Delivery of message %s failed (attempt %s): %s", message.id, message.attempts, error)
+    log.warning(
+        "Delivery of message %s failed (attempt %s): %s", message.id, message.attempts, error
+    )

@@ -1,0 +1,134 @@
+"""The outbox keeps mail with the change that caused it and delivers it after the commit,
+retrying through SMTP outages without losing or doubling a message."""
+
+from datetime import timedelta
+
+import pytest
+from freezegun import freeze_time
+
+from eventsys.database import utcnow
+from eventsys.extensions import db
+from eventsys.outbox import services
+from eventsys.outbox.models import DeliveryState, OutboxMessage
+from tests.support.smtp import free_port
+
+
+@pytest.fixture
+def app_config(mail_config):
+    # Delivery is started by hand in these tests, to see each step.
+    return mail_config | {"OUTBOX_DELIVERY": "inline"}
+
+
+def queue_messages(count: int) -> list[OutboxMessage]:
+    entries = [
+        services.queue(
+            "test", services.compose(f"person{n}@example.org", f"Betreff {n} – Grüße", "Hallo ✓")
+        )
+        for n in range(count)
+    ]
+    return entries
+
+
+def test_mail_is_sent_after_commit_and_not_before(app, smtp_server):
+    queue_messages(2)
+    db.session.flush()
+    assert smtp_server.sink.received == []  # nothing leaves before the commit
+    db.session.commit()
+    assert sorted(mail.envelope_to[0] for mail in smtp_server.sink.received) == [
+        "person0@example.org",
+        "person1@example.org",
+    ]
+    message = smtp_server.sink.received[0].message
+    assert message["Subject"] == "Betreff 0 – Grüße"
+    assert message.get_content().strip() == "Hallo ✓"
+    states = db.session.scalars(db.select(OutboxMessage.state)).all()
+    assert states == [DeliveryState.SENT, DeliveryState.SENT]
+
+
+def test_rolled_back_change_sends_nothing(app, smtp_server):
+    queue_messages(1)
+    db.session.rollback()
+    db.session.commit()
+    assert smtp_server.sink.received == []
+    assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == 0
+
+
+def test_outage_is_retried_with_back_off_and_nothing_is_lost(app, smtp_server):
+    smtp_server.sink.refuse = True
+    queue_messages(3)
+    db.session.commit()
+    entries = db.session.scalars(db.select(OutboxMessage)).all()
+    assert [entry.state for entry in entries] == [DeliveryState.QUEUED] * 3
+    assert all(entry.attempts == 1 and "451" in entry.last_error for entry in entries)
+    assert all(entry.next_attempt_at > utcnow() for entry in entries)
+
+    # Not yet due: a run now sends nothing, even with the server back.
+    smtp_server.sink.refuse = False
+    assert services.deliver_due() == (0, 0)
+    with freeze_time(utcnow() + timedelta(minutes=2)):
+        assert services.deliver_due() == (3, 0)
+        assert services.deliver_due() == (0, 0)  # and never twice
+    assert len(smtp_server.sink.received) == 3
+
+
+def test_unreachable_server_keeps_messages_queued(app, smtp_server):
+    app.extensions["mail"].port = free_port()  # nobody listens there
+    queue_messages(2)
+    db.session.commit()
+    entries = db.session.scalars(db.select(OutboxMessage)).all()
+    assert [entry.state for entry in entries] == [DeliveryState.QUEUED] * 2
+    assert all("connect" in entry.last_error for entry in entries)
+
+
+def test_gives_up_after_the_last_attempt_and_can_be_requeued(app, smtp_server):
+    app.config["OUTBOX_MAX_ATTEMPTS"] = 2
+    smtp_server.sink.refuse = True
+    (entry,) = queue_messages(1)
+    db.session.commit()
+    with freeze_time(utcnow() + timedelta(minutes=5)):
+        services.deliver_due()
+    db.session.refresh(entry)
+    assert entry.state == DeliveryState.FAILED
+    assert entry.attempts == 2
+
+    smtp_server.sink.refuse = False
+    assert services.requeue(entry)
+    db.session.commit()
+    db.session.refresh(entry)
+    assert entry.state == DeliveryState.SENT
+    assert len(smtp_server.sink.received) == 1
+
+
+def test_a_deliverer_that_died_leaves_a_claim_that_expires(app, smtp_server):
+    app.config["MAIL_SERVER"] = None  # queue without delivering, as if the worker crashed
+    (entry,) = queue_messages(1)
+    db.session.commit()
+    entry.state = DeliveryState.SENDING
+    entry.claimed_until = utcnow() + timedelta(minutes=10)
+    db.session.commit()
+    app.config["MAIL_SERVER"] = smtp_server.host
+    assert services.deliver_due() == (0, 0)  # someone else's live claim is respected
+    with freeze_time(utcnow() + timedelta(minutes=11)):
+        assert services.deliver_due() == (1, 0)
+    assert len(smtp_server.sink.received) == 1
+
+
+def test_messages_use_crlf_and_carry_a_message_id(app, smtp_server):
+    (entry,) = queue_messages(1)
+    db.session.commit()
+    raw = smtp_server.sink.received[0].raw
+    assert b"\r\n" in raw
+    assert b"\n" not in raw.replace(b"\r\n", b"")
+    assert smtp_server.sink.received[0].message["Message-ID"] == entry.message_id
+
+
+def test_cli_delivers_what_is_due(app, runner, smtp_server):
+    app.config["MAIL_SERVER"] = None
+    queue_messages(2)
+    db.session.commit()
+    assert smtp_server.sink.received == []
+    app.config["MAIL_SERVER"] = smtp_server.host
+    result = runner.invoke(args=["outbox", "deliver"])
+    assert result.exit_code == 0, result.output
+    assert "Sent 2, failed 0" in result.output
+    assert len(smtp_server.sink.received) == 2
