@@ -30,6 +30,7 @@ class DefaultConfig:
     OUTBOX_DELIVERY = "background"  # "background" thread after commit, or "inline"
     OUTBOX_MAX_ATTEMPTS = 12
 
+    PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default; tests use a cheaper one
     PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link stays valid
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -58,6 +58,8 @@ def base_config(database_url: str) -> dict:
         "SECRET_KEY": "test-secret-key-not-for-production",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
+        # Hashing is deliberately slow in production; tests sign in hundreds of times.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "MAIL_SERVER": None,
         "MAIL_SUPPRESS_SEND": False,
         "OUTBOX_DELIVERY": "inline",

@@ -1,8 +1,30 @@
 """`flask demo load`."""
 
 import click
+from flask.cli import with_appcontext
+
+from eventsys.audit.services import acting_as
+from eventsys.database import utcnow
+from eventsys.demo.services import load_demo_data
+from eventsys.extensions import db
+from eventsys.localtime import from_utc
 
 
 @click.group("demo", help="Demo data.")
 def demo() -> None:
     pass
+
+
+@demo.command("load")
+@with_appcontext
+def load() -> None:
+    """Fill the database with a believable platform: experts, working groups, sessions.
+
+    Safe to run again: only what is missing is added.
+    """
+    # Upcoming sessions are placed relative to today as the organisers in Berlin count days.
+    today = from_utc(utcnow(), "Europe/Berlin").date()
+    with acting_as("demo"):
+        summary = load_demo_data(today)
+        db.session.commit()
+    click.echo(summary.describe())

@@ -1,0 +1,120 @@
+"""Every route declares who may use it; each is requested as every role and as a visitor.
+
+The route list is read from the app itself, so a new route is covered (and must declare its
+audience) without anyone remembering to add it here.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from werkzeug.routing import Rule
+
+from eventsys import create_app
+from eventsys.auth.roles import Role
+from eventsys.experts.models import Expert, Organisation, WorkingGroup
+from eventsys.experts.stakeholders import StakeholderGroup
+from eventsys.extensions import db
+from eventsys.outbox import services as outbox
+from eventsys.sessions.models import AgendaItem, Session
+from eventsys.sessions.states import SessionKind
+from tests.conftest import base_config, sign_in
+
+VISITOR = "visitor"
+AUDIENCES = [VISITOR, Role.ADMIN, Role.ORGANISER, Role.SECRETARIAT]
+
+
+def _routes() -> list[Rule]:
+    app = create_app(base_config("sqlite://"), instance_path="/tmp/eventsys-route-listing")
+    return sorted(
+        (rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"),
+        key=lambda rule: rule.rule,
+    )
+
+
+ROUTES = _routes()
+
+
+@pytest.fixture
+def records(app, staff) -> dict[str, object]:
+    """One record of each kind, so that every URL parameter can be filled."""
+    organisation = Organisation(name="Stadt Ulm", stakeholder_group=StakeholderGroup.MUNICIPALITIES)
+    expert = Expert(
+        first_name="Anna", last_name="Beispiel", email="anna@example.org", organisation=organisation
+    )
+    group = WorkingGroup(name="AG Daten", members=[expert])
+    start = datetime(2030, 5, 6, 8, 0, tzinfo=UTC)
+    session = Session(
+        title="Workshop", kind=SessionKind.WORKSHOP, starts_at=start,
+        ends_at=start + timedelta(hours=3),
+    )
+    session.agenda_items.append(AgendaItem(position=1, title="Begrüßung", duration_minutes=15))
+    db.session.add_all([organisation, expert, group, session])
+    message = outbox.queue("test", outbox.compose("anna@example.org", "Hallo", "Text"))
+    db.session.commit()
+    return {
+        "expert_id": expert.id,
+        "organisation_id": organisation.id,
+        "group_id": group.id,
+        "session_id": session.id,
+        "item_id": session.agenda_items[0].id,
+        "user_id": staff.organiser.id,
+        "message_id": message.id,
+        "token": "not-a-valid-token",
+    }
+
+
+def route_url(rule: Rule, records: dict[str, object]) -> str:
+    return rule.build({name: records[name] for name in rule.arguments}, append_unknown=False)[1]
+
+
+def test_every_route_declares_its_audience():
+    app = create_app(base_config("sqlite://"), instance_path="/tmp/eventsys-route-listing")
+    undeclared = [
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static" and not hasattr(app.view_functions[rule.endpoint], "allowed_roles")
+    ]
+    assert undeclared == []
+
+
+@pytest.mark.parametrize("audience", AUDIENCES, ids=str)
+@pytest.mark.parametrize("rule", ROUTES, ids=lambda rule: f"{rule.endpoint}")
+def test_route_answers_each_audience(app, client, staff, records, rule, audience):
+    allowed = app.view_functions[rule.endpoint].allowed_roles
+    if audience != VISITOR:
+        sign_in(client, staff.by_role(audience))
+    url = route_url(rule, records)
+    method = "GET" if "GET" in rule.methods else "POST"
+    response = client.open(url, method=method, data={})
+
+    assert response.status_code != 500, f"{method} {url} failed for {audience}"
+    if allowed is None:  # public
+        assert response.status_code not in (401, 403)
+    elif audience == VISITOR:
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login")
+    elif audience in allowed:
+        assert response.status_code not in (401, 403), f"{audience} refused at {method} {url}"
+        if rule.endpoint != "auth.logout":  # signing out rightly ends on the sign-in page
+            assert not response.headers.get("Location", "").startswith("/login")
+    else:
+        assert response.status_code == 403, f"{audience} let in at {method} {url}"
+
+
+@pytest.fixture
+def csrf_app_config():
+    return {"WTF_CSRF_ENABLED": True}
+
+
+POST_ROUTES = [rule for rule in ROUTES if "POST" in rule.methods]
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}], ids=["csrf-on"])
+@pytest.mark.parametrize("rule", POST_ROUTES, ids=lambda rule: rule.endpoint)
+def test_posts_without_csrf_token_are_refused(app, client, staff, records, rule):
+    app.config["WTF_CSRF_ENABLED"] = False
+    sign_in(client, staff.admin)
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post(route_url(rule, records), data={})
+    assert response.status_code == 400
+    assert "Formular abgelaufen" in response.get_data(as_text=True)
