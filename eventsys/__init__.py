@@ -4,8 +4,17 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` in URLs, limited to what an integer column holds: a longer number is a 404,
+    not an overflow in the database driver."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2_147_483_647, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
@@ -19,6 +28,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     from eventsys.config import load_config
 
     load_config(app, config)
+    app.url_map.converters["int"] = DatabaseIdConverter
     _init_extensions(app)
     _register_blueprints(app)
     _register_commands(app)

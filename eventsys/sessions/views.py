@@ -1,16 +1,189 @@
-"""Session pages."""
+"""Session pages: the list, a session with its agenda, and the forms that change them."""
 
-from flask import Blueprint, render_template
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
-from eventsys.access import ALL_STAFF, roles_required
+from eventsys.access import ALL_STAFF, PLANNERS, roles_required
+from eventsys.extensions import db
 from eventsys.sessions import services
+from eventsys.sessions.forms import (
+    AgendaItemForm,
+    CopySessionForm,
+    MoveAgendaItemForm,
+    RemoveAgendaItemForm,
+    SessionFilterForm,
+    SessionForm,
+    session_form_data,
+)
+from eventsys.sessions.models import AgendaItem, Session
 
 blueprint = Blueprint("sessions", __name__, url_prefix="/sessions")
+
+# Beyond this the page number cannot be real, and the databases refuse such offsets.
+MAX_PAGE = 10_000
+
+
+def _agenda_item_or_404(session_id: int, item_id: int) -> AgendaItem:
+    """The item, if it belongs to this session; an item of another session is not found here."""
+    return db.first_or_404(
+        sa.select(AgendaItem).where(AgendaItem.id == item_id, AgendaItem.session_id == session_id)
+    )
+
+
+def _show(session: Session):
+    return redirect(url_for("sessions.show_session", session_id=session.id))
 
 
 @blueprint.route("/")
 @roles_required(*ALL_STAFF)
 def list_sessions():
+    filters = SessionFilterForm(formdata=request.args, years=services.session_years())
+    page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    listing = services.list_sessions(filters.criteria(), page=page)
+    return render_template("sessions/list.html", filters=filters, listing=listing)
+
+
+@blueprint.route("/<int:session_id>")
+@roles_required(*ALL_STAFF)
+def show_session(session_id: int):
+    session = services.session_for_display(session_id)
+    if session is None:
+        abort(404)
+    original = db.session.get(Session, session.copied_from_id) if session.copied_from_id else None
     return render_template(
-        "sessions/list.html", upcoming=services.upcoming_sessions(), past=services.past_sessions()
+        "sessions/show.html",
+        session=session,
+        original=original,
+        schedule=services.scheduled_agenda(session),
+        overrun=services.agenda_overrun(session),
+        can_plan=current_user.role in PLANNERS,
     )
+
+
+@blueprint.route("/new", methods=["GET", "POST"])
+@roles_required(*PLANNERS)
+def create_session():
+    form = SessionForm(data={"organisers": [current_user.id]})
+    if form.validate_on_submit():
+        try:
+            session = services.create_session(form.details())
+        except services.InvalidSessionDetails as error:
+            form.show_problems(error.problems)
+        else:
+            db.session.commit()
+            flash(_("The session has been created."), "success")
+            return _show(session)
+    return render_template("sessions/session_form.html", form=form, session=None, original=None)
+
+
+@blueprint.route("/<int:session_id>/edit", methods=["GET", "POST"])
+@roles_required(*PLANNERS)
+def edit_session(session_id: int):
+    session = db.get_or_404(Session, session_id)
+    form = SessionForm(data=session_form_data(session))
+    if form.validate_on_submit():
+        try:
+            services.update_session(session, form.details())
+        except services.InvalidSessionDetails as error:
+            form.show_problems(error.problems)
+        else:
+            db.session.commit()
+            flash(_("The session has been saved."), "success")
+            return _show(session)
+    return render_template("sessions/session_form.html", form=form, session=session, original=None)
+
+
+@blueprint.route("/<int:session_id>/copy", methods=["GET", "POST"])
+@roles_required(*PLANNERS)
+def copy_session(session_id: int):
+    original = db.get_or_404(Session, session_id)
+    form = CopySessionForm(data=session_form_data(original, with_schedule=False))
+    if form.validate_on_submit():
+        try:
+            copy = services.copy_session(original, form.details())
+        except services.InvalidSessionDetails as error:
+            form.show_problems(error.problems)
+        else:
+            db.session.commit()
+            flash(_("The copy has been created with the agenda. Please check it."), "success")
+            return _show(copy)
+    return render_template("sessions/session_form.html", form=form, session=None, original=original)
+
+
+@blueprint.route("/<int:session_id>/agenda/new", methods=["GET", "POST"])
+@roles_required(*PLANNERS)
+def add_agenda_item(session_id: int):
+    session = db.get_or_404(Session, session_id)
+    form = AgendaItemForm()
+    if form.validate_on_submit():
+        try:
+            item = services.add_agenda_item(session, form.details())
+        except services.SessionError as error:
+            form.presenter_text.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("TOP %(number)d has been added.", number=item.position), "success")
+            return _show(session)
+    return render_template("sessions/agenda_item_form.html", form=form, session=session, item=None)
+
+
+@blueprint.route("/<int:session_id>/agenda/<int:item_id>/edit", methods=["GET", "POST"])
+@roles_required(*PLANNERS)
+def edit_agenda_item(session_id: int, item_id: int):
+    item = _agenda_item_or_404(session_id, item_id)
+    form = AgendaItemForm(item=item)
+    if form.validate_on_submit():
+        try:
+            services.update_agenda_item(item, form.details())
+        except services.SessionError as error:
+            form.presenter_text.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("TOP %(number)d has been saved.", number=item.position), "success")
+            return _show(item.session)
+    return render_template(
+        "sessions/agenda_item_form.html", form=form, session=item.session, item=item
+    )
+
+
+@blueprint.route("/<int:session_id>/agenda/<int:item_id>/delete", methods=["POST"])
+@roles_required(*PLANNERS)
+def delete_agenda_item(session_id: int, item_id: int):
+    item = _agenda_item_or_404(session_id, item_id)
+    session, title = item.session, item.title
+    form = RemoveAgendaItemForm()
+    if form.validate_on_submit():
+        try:
+            services.remove_agenda_item(item)
+        except services.SessionError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("“%(title)s” has been removed from the agenda.", title=title), "success")
+    return _show(session)
+
+
+@blueprint.route("/<int:session_id>/agenda/<int:item_id>/move", methods=["POST"])
+@roles_required(*PLANNERS)
+def move_agenda_item(session_id: int, item_id: int):
+    item = _agenda_item_or_404(session_id, item_id)
+    session = item.session
+    form = MoveAgendaItemForm()
+    if not form.validate_on_submit():
+        flash(_("Please choose whether to move the item up or down."), "error")
+        return _show(session)
+    try:
+        services.move_agenda_item(item, form.direction.data)
+    except services.SessionError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(
+            _("“%(title)s” is now TOP %(number)d.", title=item.title, number=item.position),
+            "success",
+        )
+    return _show(session)
