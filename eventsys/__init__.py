@@ -74,13 +74,29 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
-            sa.event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+            sa.event.listen(engine, "connect", _configure_sqlite_connection)
+            sa.event.listen(engine, "savepoint", _begin_before_first_savepoint)
 
 
-def _enable_sqlite_foreign_keys(dbapi_connection, connection_record) -> None:
+def _configure_sqlite_connection(dbapi_connection, connection_record) -> None:
+    """Foreign keys are off in SQLite unless asked for; WAL lets the background mail delivery
+    read while a request writes."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def _begin_before_first_savepoint(connection, name) -> None:
+    """Open the transaction before a SAVEPOINT that would otherwise start one.
+
+    Python's SQLite driver begins a transaction only before INSERT, UPDATE or DELETE. A
+    SAVEPOINT issued first would open a transaction of its own, and releasing it would commit
+    at once, before the caller decides to commit or roll back.
+    """
+    dbapi_connection = connection.connection.dbapi_connection
+    if not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN")
 
 
 def _register_blueprints(app: Flask) -> None:

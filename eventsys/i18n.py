@@ -4,8 +4,10 @@ from datetime import date, datetime, timedelta
 
 from babel.dates import format_date, format_datetime, format_time
 from flask import Flask, current_app, has_request_context, session
-from flask_babel import get_locale, get_timezone
+from flask_babel import get_locale
 from flask_login import current_user
+
+from eventsys.localtime import zone
 
 LANGUAGE_SESSION_KEY = "language"
 
@@ -34,8 +36,12 @@ def _language() -> str:
 
 
 def local(value: datetime) -> datetime:
-    """`value` in the display time zone (Europe/Berlin unless configured otherwise)."""
-    return value.astimezone(get_timezone())
+    """`value` in the display time zone (Europe/Berlin unless configured otherwise).
+
+    zoneinfo rather than Flask-Babel's pytz zone: pytz stops applying daylight-saving rules
+    after 2037, which would show such dates an hour off from how they were entered.
+    """
+    return value.astimezone(zone(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
 
 
 def format_local_date(value: date | datetime | None, long: bool = False) -> str:

@@ -1,13 +1,298 @@
-"""Expert directory pages."""
+"""The expert directory: experts, organisations, working groups and the CSV import."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
 
-from eventsys.access import ALL_STAFF, roles_required
+from eventsys.access import ALL_STAFF, PLANNERS, roles_required
+from eventsys.experts import csv_import, services
+from eventsys.experts.countries import country_name
+from eventsys.experts.forms import (
+    ExpertForm,
+    ExpertSearchForm,
+    ImportForm,
+    OrganisationForm,
+    WorkingGroupForm,
+)
+from eventsys.experts.models import Expert, Organisation, WorkingGroup
+from eventsys.experts.stakeholders import StakeholderGroup
+from eventsys.extensions import db
 
 blueprint = Blueprint("experts", __name__, url_prefix="/experts")
+
+
+@blueprint.context_processor
+def directory_helpers() -> dict:
+    return {
+        "may_change_directory": current_user.is_authenticated and current_user.role in PLANNERS,
+        "country_name": country_name,
+    }
+
+
+def _show_refusal(form: FlaskForm, refusal: services.DirectoryError) -> None:
+    """Put a service's refusal next to the field it concerns, or above the form."""
+    if refusal.field is not None and refusal.field in form:
+        form[refusal.field].errors.append(str(refusal))
+    else:
+        form.form_errors.append(str(refusal))
+
+
+# --- experts ------------------------------------------------------------------------------------
 
 
 @blueprint.route("/")
 @roles_required(*ALL_STAFF)
 def list_experts():
-    return render_template("experts/list.html")
+    form = ExpertSearchForm(formdata=request.args)
+    form.offer(services.all_organisations(), services.all_working_groups())
+    form.validate()
+    criteria = form.criteria()
+    page = services.search_experts(criteria, page=max(request.args.get("page", 1, type=int), 1))
+    return render_template(
+        "experts/list.html",
+        form=form,
+        criteria=criteria,
+        page=page,
+        counts=services.count_experts_by_status(),
+    )
+
+
+@blueprint.route("/<int:expert_id>")
+@roles_required(*ALL_STAFF)
+def show_expert(expert_id: int):
+    expert = db.get_or_404(Expert, expert_id)
+    return render_template(
+        "experts/detail.html",
+        expert=expert,
+        represented=services.experts_represented_by(expert),
+    )
+
+
+def _expert_details(form: ExpertForm) -> services.ExpertDetails:
+    """The validated form's values; choices were checked, so the records exist."""
+    deputy_id = form.deputy_id.data
+    return services.ExpertDetails(
+        title=form.title.data or "",
+        first_name=form.first_name.data,
+        last_name=form.last_name.data,
+        email=form.email.data,
+        organisation=db.session.get(Organisation, form.organisation_id.data),
+        function=form.function.data or "",
+        language=form.language.data,
+        timezone=form.timezone.data,
+        deputy=db.session.get(Expert, deputy_id) if deputy_id is not None else None,
+    )
+
+
+@blueprint.route("/new", methods=["GET", "POST"])
+@roles_required(*PLANNERS)
+def create_expert():
+    form = ExpertForm()
+    form.offer(services.all_organisations(), services.deputy_candidates(None))
+    if form.validate_on_submit():
+        try:
+            expert = services.create_expert(_expert_details(form))
+        except services.DirectoryError as refusal:
+            _show_refusal(form, refusal)
+        else:
+            db.session.commit()
+            flash(_("%(name)s has been added.", name=expert.full_name), "success")
+            return redirect(url_for("experts.show_expert", expert_id=expert.id))
+    return render_template("experts/form.html", form=form, expert=None)
+
+
+@blueprint.route("/<int:expert_id>/edit", methods=["GET", "POST"])
+@roles_required(*PLANNERS)
+def edit_expert(expert_id: int):
+    expert = db.get_or_404(Expert, expert_id)
+    form = ExpertForm(obj=expert)
+    form.offer(services.all_organisations(), services.deputy_candidates(expert))
+    if form.validate_on_submit():
+        try:
+            services.update_expert(expert, _expert_details(form))
+        except services.DirectoryError as refusal:
+            _show_refusal(form, refusal)
+        else:
+            db.session.commit()
+            flash(_("The changes to %(name)s have been saved.", name=expert.full_name), "success")
+            return redirect(url_for("experts.show_expert", expert_id=expert.id))
+    return render_template("experts/form.html", form=form, expert=expert)
+
+
+@blueprint.route("/<int:expert_id>/deactivate", methods=["POST"])
+@roles_required(*PLANNERS)
+def deactivate_expert(expert_id: int):
+    expert = db.get_or_404(Expert, expert_id)
+    if services.deactivate_expert(expert):
+        db.session.commit()
+        flash(
+            _(
+                "%(name)s has been deactivated and will no longer be invited.",
+                name=expert.full_name,
+            ),
+            "success",
+        )
+    else:
+        flash(_("%(name)s was already inactive.", name=expert.full_name), "info")
+    return redirect(url_for("experts.show_expert", expert_id=expert.id))
+
+
+@blueprint.route("/<int:expert_id>/reactivate", methods=["POST"])
+@roles_required(*PLANNERS)
+def reactivate_expert(expert_id: int):
+    expert = db.get_or_404(Expert, expert_id)
+    if services.reactivate_expert(expert):
+        db.session.commit()
+        flash(_("%(name)s is active again.", name=expert.full_name), "success")
+    else:
+        flash(_("%(name)s was already active.", name=expert.full_name), "info")
+    return redirect(url_for("experts.show_expert", expert_id=expert.id))
+
+
+# --- organisations ------------------------------------------------------------------------------
+
+
+@blueprint.route("/organisations")
+@roles_required(*ALL_STAFF)
+def list_organisations():
+    return render_template(
+        "experts/organisations.html", organisations=services.organisations_with_counts()
+    )
+
+
+@blueprint.route("/organisations/new", methods=["GET", "POST"])
+@roles_required(*PLANNERS)
+def create_organisation():
+    form = OrganisationForm()
+    form.offer_countries()
+    if form.validate_on_submit():
+        try:
+            organisation = services.create_organisation(
+                form.name.data, StakeholderGroup(form.stakeholder_group.data), form.country.data
+            )
+        except services.DirectoryError as refusal:
+            _show_refusal(form, refusal)
+        else:
+            db.session.commit()
+            flash(_("%(name)s has been added.", name=organisation.name), "success")
+            return redirect(url_for("experts.list_organisations"))
+    return render_template("experts/organisation_form.html", form=form, organisation=None)
+
+
+@blueprint.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
+@roles_required(*PLANNERS)
+def edit_organisation(organisation_id: int):
+    organisation = db.get_or_404(Organisation, organisation_id)
+    form = OrganisationForm(obj=organisation)
+    form.offer_countries()
+    if form.validate_on_submit():
+        try:
+            services.update_organisation(
+                organisation,
+                form.name.data,
+                StakeholderGroup(form.stakeholder_group.data),
+                form.country.data,
+            )
+        except services.DirectoryError as refusal:
+            _show_refusal(form, refusal)
+        else:
+            db.session.commit()
+            flash(_("The changes to %(name)s have been saved.", name=organisation.name), "success")
+            return redirect(url_for("experts.list_organisations"))
+    return render_template(
+        "experts/organisation_form.html", form=form, organisation=organisation
+    )
+
+
+# --- working groups -----------------------------------------------------------------------------
+
+
+@blueprint.route("/groups")
+@roles_required(*ALL_STAFF)
+def list_working_groups():
+    return render_template(
+        "experts/working_groups.html", working_groups=services.working_groups_with_counts()
+    )
+
+
+@blueprint.route("/groups/<int:group_id>")
+@roles_required(*ALL_STAFF)
+def show_working_group(group_id: int):
+    group = db.get_or_404(WorkingGroup, group_id)
+    return render_template("experts/working_group.html", group=group)
+
+
+@blueprint.route("/groups/new", methods=["GET", "POST"])
+@roles_required(*PLANNERS)
+def create_working_group():
+    form = WorkingGroupForm()
+    form.offer(services.member_candidates(None))
+    if form.validate_on_submit():
+        try:
+            group = services.create_working_group(
+                form.name.data,
+                form.description.data or "",
+                services.experts_by_ids(form.member_ids.data or []),
+            )
+        except services.DirectoryError as refusal:
+            _show_refusal(form, refusal)
+        else:
+            db.session.commit()
+            flash(_("The working group %(name)s has been created.", name=group.name), "success")
+            return redirect(url_for("experts.show_working_group", group_id=group.id))
+    return render_template("experts/working_group_form.html", form=form, group=None)
+
+
+@blueprint.route("/groups/<int:group_id>/edit", methods=["GET", "POST"])
+@roles_required(*PLANNERS)
+def edit_working_group(group_id: int):
+    group = db.get_or_404(WorkingGroup, group_id)
+    form = WorkingGroupForm(obj=group, member_ids=[member.id for member in group.members])
+    form.offer(services.member_candidates(group))
+    if form.validate_on_submit():
+        try:
+            services.update_working_group(
+                group,
+                form.name.data,
+                form.description.data or "",
+                services.experts_by_ids(form.member_ids.data or []),
+            )
+        except services.DirectoryError as refusal:
+            _show_refusal(form, refusal)
+        else:
+            db.session.commit()
+            flash(_("The changes to %(name)s have been saved.", name=group.name), "success")
+            return redirect(url_for("experts.show_working_group", group_id=group.id))
+    return render_template("experts/working_group_form.html", form=form, group=group)
+
+
+# --- CSV import ---------------------------------------------------------------------------------
+
+
+@blueprint.route("/import", methods=["GET", "POST"])
+@roles_required(*PLANNERS)
+def import_experts():
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        dry_run = not form.save.data
+        try:
+            expert_file = csv_import.read_expert_file(form.file.data.read())
+        except csv_import.UnreadableFile as problem:
+            form.file.errors.append(str(problem))
+        else:
+            report = csv_import.import_experts(expert_file, dry_run=dry_run)
+            if dry_run:
+                db.session.rollback()
+            else:
+                db.session.commit()
+    return render_template(
+        "experts/import.html",
+        form=form,
+        report=report,
+        outcomes=csv_import.Outcome,
+        headings=csv_import.COLUMN_HEADINGS,
+        labels=csv_import.COLUMN_LABELS,
+        required=csv_import.REQUIRED_COLUMNS,
+    )

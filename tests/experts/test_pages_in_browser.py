@@ -1,0 +1,74 @@
+"""In real Chromium: the directory's pages, including error and report states, pass axe-core."""
+
+import pytest
+
+from eventsys.experts import services
+from eventsys.experts.stakeholders import StakeholderGroup
+from eventsys.extensions import db
+from tests.conftest import TEST_PASSWORD
+from tests.experts.test_csv_import import EXCEL_FILE
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page, email: str) -> None:
+    page.goto("/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(TEST_PASSWORD)
+    page.locator("form:has(#password) button[type=submit]").click()
+    page.wait_for_url("**/")
+
+
+@pytest.fixture
+def directory(make_organisation, make_expert):
+    city = make_organisation("Stadt Köln")
+    partner = make_organisation("Aarhus Kommune", StakeholderGroup.INTERNATIONAL_PARTNERS, "DK")
+    mueller = make_expert("Jürgen", "Müller", "j.mueller@koeln.example", city, title="Dr.")
+    berg = make_expert("Søren", "Berg", "s.berg@aarhus.example", partner, language="en")
+    services.deactivate_expert(make_expert("Karl", "Alt", "k.alt@koeln.example", city))
+    group = services.create_working_group("Daten", "Datenstrategien", [mueller, berg])
+    db.session.commit()
+    return {"expert": mueller.id, "organisation": city.id, "group": group.id}
+
+
+def test_every_directory_page_is_accessible(page, staff, axe, directory):
+    sign_in(page, staff.organiser.email)
+    for path in [
+        "/experts/",
+        "/experts/?status=all&q=k",
+        f"/experts/{directory['expert']}",
+        f"/experts/{directory['expert']}/edit",
+        "/experts/new",
+        "/experts/organisations",
+        "/experts/organisations/new",
+        f"/experts/organisations/{directory['organisation']}/edit",
+        "/experts/groups",
+        f"/experts/groups/{directory['group']}",
+        "/experts/groups/new",
+        f"/experts/groups/{directory['group']}/edit",
+        "/experts/import",
+    ]:
+        response = page.goto(path)
+        assert response.status == 200, path
+        axe.check(page)
+
+
+def test_refusals_and_the_import_report_are_accessible(page, staff, axe, directory):
+    sign_in(page, staff.organiser.email)
+
+    page.goto("/experts/new")
+    page.locator("#email").fill("J.Mueller@Koeln.example")
+    page.locator("#first_name").fill("Jürgen")
+    page.locator("#last_name").fill("Müller")
+    page.locator("#organisation_id").select_option(label="Stadt Köln")
+    page.locator("#timezone").fill("Europe/Bonn")
+    page.locator("main form button[type=submit]").click()
+    assert page.locator(".error-summary").is_visible()
+    assert page.locator("#timezone[aria-invalid=true]").count() == 1
+    axe.check(page)
+
+    page.goto("/experts/import")
+    page.locator("#file").set_input_files(str(EXCEL_FILE))
+    page.locator("button[name=check]").click()
+    assert page.locator("table caption", has_text="Every row of the file").is_visible()
+    axe.check(page)
