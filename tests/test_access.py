@@ -44,7 +44,9 @@ def records(app, staff) -> dict[str, object]:
     group = WorkingGroup(name="AG Daten", members=[expert])
     start = datetime(2030, 5, 6, 8, 0, tzinfo=UTC)
     session = Session(
-        title="Workshop", kind=SessionKind.WORKSHOP, starts_at=start,
+        title="Workshop",
+        kind=SessionKind.WORKSHOP,
+        starts_at=start,
         ends_at=start + timedelta(hours=3),
     )
     session.agenda_items.append(AgendaItem(position=1, title="Begrüßung", duration_minutes=15))
@@ -72,7 +74,8 @@ def test_every_route_declares_its_audience():
     undeclared = [
         rule.endpoint
         for rule in app.url_map.iter_rules()
-        if rule.endpoint != "static" and not hasattr(app.view_functions[rule.endpoint], "allowed_roles")
+        if rule.endpoint != "static"
+        and not hasattr(app.view_functions[rule.endpoint], "allowed_roles")
     ]
     assert undeclared == []
 

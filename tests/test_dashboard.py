@@ -12,8 +12,11 @@ def add_sessions(count: int, start: datetime) -> None:
     for number in range(count):
         begins = start + timedelta(days=7 * number)
         session = Session(
-            title=f"Sitzung {number}", kind=SessionKind.WORKSHOP, starts_at=begins,
-            ends_at=begins + timedelta(hours=2), status=SessionStatus.CONFIRMED,
+            title=f"Sitzung {number}",
+            kind=SessionKind.WORKSHOP,
+            starts_at=begins,
+            ends_at=begins + timedelta(hours=2),
+            status=SessionStatus.CONFIRMED,
         )
         session.agenda_items.extend(
             AgendaItem(position=p, title=f"TOP {p}", duration_minutes=20) for p in (1, 2, 3)

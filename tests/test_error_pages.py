@@ -31,8 +31,7 @@ def app_config():
 def test_unexpected_error_shows_a_calm_page_and_saves_nothing(app, client):
     @public
     def explode():
-        db.session.add(User(email="half@example.org", name="Half", password_hash="x",
-                            role="admin"))
+        db.session.add(User(email="half@example.org", name="Half", password_hash="x", role="admin"))
         db.session.flush()
         raise RuntimeError("boom")
 

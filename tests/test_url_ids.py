@@ -5,8 +5,12 @@ import pytest
 
 @pytest.mark.parametrize(
     "path",
-    ["/sessions/99999999999999999999", "/experts/99999999999999999999", "/outbox/2147483648",
-     "/users/99999999999999999999/edit"],
+    [
+        "/sessions/99999999999999999999",
+        "/experts/99999999999999999999",
+        "/outbox/2147483648",
+        "/users/99999999999999999999/edit",
+    ],
 )
 def test_huge_ids_are_not_found(admin_client, path):
     assert admin_client.get(path).status_code == 404

@@ -329,7 +329,7 @@ def stakeholder_group_from(text: str) -> StakeholderGroup:
 
 
 def language_from(text: str) -> str:
-    """"de" or "en" for the language named by `text`; raises RowRejected for others."""
+    """ "de" or "en" for the language named by `text`; raises RowRejected for others."""
     language = LANGUAGE_NAMES.get(text.strip().casefold())
     if language is None:
         raise RowRejected(_('Unknown language "%(value)s"; please use de or en.', value=text))

@@ -178,9 +178,7 @@ class ExpertSearchForm(FlaskForm):
     working_group = SelectField(_l("Working group"), coerce=optional_id)
     status = SelectField(_l("Status"), choices=STATUS_CHOICES, default=ExpertStatus.ACTIVE.value)
 
-    def offer(
-        self, organisations: list[Organisation], working_groups: list[WorkingGroup]
-    ) -> None:
+    def offer(self, organisations: list[Organisation], working_groups: list[WorkingGroup]) -> None:
         """Fill the filter choices."""
         everything = SelectChoice("", _l("All"))
         self.stakeholder_group.choices = [everything, *stakeholder_group_choices()]

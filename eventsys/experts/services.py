@@ -138,9 +138,7 @@ def _checked_organisation(
     country: str | None,
     current: Organisation | None,
 ) -> tuple[str, StakeholderGroup, str | None]:
-    name = _checked_line(
-        name, _l("Name"), "name", max_length(Organisation.name), required=True
-    )
+    name = _checked_line(name, _l("Name"), "name", max_length(Organisation.name), required=True)
     if not isinstance(stakeholder_group, StakeholderGroup):
         raise DirectoryError(_("Please choose a stakeholder group."), "stakeholder_group")
     country = (country or "").strip().upper() or None
@@ -175,9 +173,7 @@ def create_organisation(
         name, stakeholder_group, country, current=None
     )
     with _saved_unless_taken("organisations", "name", _organisation_name_taken):
-        organisation = Organisation(
-            name=name, stakeholder_group=stakeholder_group, country=country
-        )
+        organisation = Organisation(name=name, stakeholder_group=stakeholder_group, country=country)
         db.session.add(organisation)
     audit.record(
         "organisation.created",

@@ -200,9 +200,7 @@ def edit_organisation(organisation_id: int):
             db.session.commit()
             flash(_("The changes to %(name)s have been saved.", name=organisation.name), "success")
             return redirect(url_for("experts.list_organisations"))
-    return render_template(
-        "experts/organisation_form.html", form=form, organisation=organisation
-    )
+    return render_template("experts/organisation_form.html", form=form, organisation=organisation)
 
 
 # --- working groups -----------------------------------------------------------------------------

@@ -44,9 +44,7 @@ class Session(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    organisers: Mapped[list[User]] = relationship(
-        secondary=session_organisers, order_by=User.name
-    )
+    organisers: Mapped[list[User]] = relationship(secondary=session_organisers, order_by=User.name)
     agenda_items: Mapped[list["AgendaItem"]] = relationship(
         back_populates="session",
         order_by="AgendaItem.position",

@@ -15,9 +15,7 @@ def test_changes_record_who_did_what_with_old_and_new_values(app, admin_client, 
         data={"name": "Dr. Neu", "role": "secretariat", "active": "y"},
     )
     assert response.status_code == 302
-    entry = db.session.scalar(
-        db.select(AuditEntry).where(AuditEntry.action == "user.updated")
-    )
+    entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "user.updated"))
     assert entry.actor_id == staff.admin.id
     assert entry.actor_label == staff.admin.email
     assert entry.entity_type == "users" and entry.entity_id == staff.organiser.id
