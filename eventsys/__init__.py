@@ -29,10 +29,22 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
     load_config(app, config)
     app.url_map.converters["int"] = DatabaseIdConverter
+    _load_models()
     _init_extensions(app)
     _register_blueprints(app)
     _register_commands(app)
     return app
+
+
+def _load_models() -> None:
+    """Import every feature's models, so that the metadata (and Alembic) sees all tables."""
+    import eventsys.audit.models
+    import eventsys.auth.models
+    import eventsys.experts.models
+    import eventsys.invitations.models
+    import eventsys.outbox.models
+    import eventsys.replies.models
+    import eventsys.sessions.models  # noqa: F401
 
 
 def _init_extensions(app: Flask) -> None:
@@ -105,10 +117,25 @@ def _register_blueprints(app: Flask) -> None:
     from eventsys.dashboard.views import blueprint as dashboard
     from eventsys.errors import register_error_pages
     from eventsys.experts.views import blueprint as experts
+    from eventsys.feeds.views import blueprint as feeds
+    from eventsys.invitations.views import blueprint as invitations
     from eventsys.outbox.views import blueprint as outbox
+    from eventsys.reminders.views import blueprint as reminders
+    from eventsys.replies.views import blueprint as replies
     from eventsys.sessions.views import blueprint as sessions
 
-    for blueprint in (dashboard, auth, experts, sessions, audit, outbox):
+    for blueprint in (
+        dashboard,
+        auth,
+        experts,
+        sessions,
+        invitations,
+        replies,
+        reminders,
+        feeds,
+        audit,
+        outbox,
+    ):
         app.register_blueprint(blueprint)
     register_error_pages(app)
 
@@ -117,8 +144,11 @@ def _register_commands(app: Flask) -> None:
     from eventsys.auth.cli import users
     from eventsys.demo.cli import demo
     from eventsys.experts.cli import experts
+    from eventsys.invitations.cli import invitations
     from eventsys.outbox.cli import outbox
+    from eventsys.reminders.cli import reminders
+    from eventsys.replies.cli import replies
     from eventsys.sessions.cli import sessions
 
-    for group in (users, experts, sessions, demo, outbox):
+    for group in (users, experts, sessions, invitations, replies, reminders, demo, outbox):
         app.cli.add_command(group)

@@ -27,8 +27,26 @@ class DefaultConfig:
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER = "Dialogplattform Smart Cities <noreply@dialogplattform.example>"
     MAIL_MAX_EMAILS = 100
+    # ORGANIZER of calendar invitations and their From address: the mailbox replies go to.
+    INVITATION_REPLY_ADDRESS = "einladungen@dialogplattform.example"
     OUTBOX_DELIVERY = "background"  # "background" thread after commit, or "inline"
     OUTBOX_MAX_ATTEMPTS = 12
+
+    # Replies from calendars: the mailbox polled by `flask replies fetch` (none: not polled).
+    IMAP_HOST: str | None = None
+    IMAP_PORT = 993
+    IMAP_USE_SSL = True
+    IMAP_USERNAME: str | None = None
+    IMAP_PASSWORD: str | None = None
+    IMAP_FOLDER = "INBOX"
+    REPLIES_POLL_SECONDS = 300
+
+    # Reminders: to those who have not answered, this many days before the answer deadline.
+    REMINDER_DAYS_BEFORE_DEADLINE = 3
+
+    # With a broker (e.g. redis://127.0.0.1:6379/0), delivery and IMAP polling run as Celery
+    # tasks; without one, in-process.
+    CELERY_BROKER_URL: str | None = None
 
     PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default; tests use a cheaper one
     PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link stays valid

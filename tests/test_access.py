@@ -62,6 +62,7 @@ def records(app, staff) -> dict[str, object]:
         "user_id": staff.organiser.id,
         "message_id": message.id,
         "token": "not-a-valid-token",
+        "answer": "accepted",
     }
 
 

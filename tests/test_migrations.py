@@ -85,3 +85,28 @@ def test_check_constraints_guard_enum_values(bare_app):
                 " VALUES ('x@example.org', 'X', 'h', 'superuser', 'de', true, CURRENT_TIMESTAMP)"
             )
         )
+
+
+def test_sessions_that_exist_before_0002_get_a_calendar_uid_each(bare_app):
+    runner = bare_app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "0001"]).exit_code == 0
+    with db.engine.begin() as connection:
+        for title in ("Alt 1", "Alt 2"):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO sessions (title, kind, description, starts_at, ends_at,"
+                    " venue_address, venue_room, online_url, status, created_at, updated_at)"
+                    " VALUES (:title, 'workshop', '', '2016-07-12 08:00:00',"
+                    " '2016-07-12 14:00:00', '', '', '', 'held', CURRENT_TIMESTAMP,"
+                    " CURRENT_TIMESTAMP)"
+                ),
+                {"title": title},
+            )
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    with db.engine.connect() as connection:
+        rows = connection.execute(
+            sa.text("SELECT ical_uid, ical_sequence, reminders_enabled FROM sessions")
+        ).all()
+    assert len({row[0] for row in rows}) == 2
+    assert all(row[0].endswith("@eventsys") and row[1] == 0 and row[2] for row in rows)
+    assert schema_differences() == []

@@ -25,6 +25,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The secret part of the organiser's subscription address for all sessions.
+    feed_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     __table_args__ = (
         sa.CheckConstraint("language IN ('de', 'en')", name="user_language"),

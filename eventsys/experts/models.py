@@ -64,6 +64,8 @@ class Expert(db.Model):
         sa.ForeignKey("experts.id", ondelete="SET NULL"), index=True
     )
     active: Mapped[bool] = mapped_column(default=True, index=True)
+    # The secret part of the expert's calendar subscription address; None when revoked.
+    feed_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -36,6 +36,10 @@ class OutboxMessage(db.Model):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The invitation a message belongs to, for the organiser's mail log of each invitee.
+    invitation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("invitations.id", ondelete="SET NULL"), index=True
+    )
 
     __table_args__ = (sa.Index("ix_outbox_messages_due", "state", "next_attempt_at"),)
 

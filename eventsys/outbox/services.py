@@ -56,10 +56,11 @@ def _sender_domain(sender: str) -> str:
     return address.rpartition("@")[2] or "localhost"
 
 
-def queue(kind: str, message: EmailMessage) -> OutboxMessage:
+def queue(kind: str, message: EmailMessage, invitation_id: int | None = None) -> OutboxMessage:
     """Store `message` in the current transaction; it is delivered once the transaction commits."""
     entry = OutboxMessage(
         kind=kind,
+        invitation_id=invitation_id,
         sender=str(message["From"]),
         recipient=getaddresses([str(message["To"])])[0][1],
         subject=str(message["Subject"])[:300],

@@ -1,5 +1,6 @@
 """Sessions and their agenda items."""
 
+import uuid
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -10,6 +11,11 @@ from eventsys.database import UTCDateTime, enum_column, utcnow
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
 from eventsys.sessions.states import SessionKind, SessionStatus
+
+
+def new_calendar_uid() -> str:
+    return f"{uuid.uuid4()}@eventsys"
+
 
 session_organisers = sa.Table(
     "session_organisers",
@@ -38,6 +44,11 @@ class Session(db.Model):
     )
     capacity: Mapped[int | None]
     rsvp_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # One UID forever for the session's calendar entry; SEQUENCE grows with every change of
+    # time or place (RFC 5546), so that calendars replace the entry instead of adding one.
+    ical_uid: Mapped[str] = mapped_column(sa.String(255), unique=True, default=new_calendar_uid)
+    ical_sequence: Mapped[int] = mapped_column(default=0)
+    reminders_enabled: Mapped[bool] = mapped_column(default=True)
     copied_from_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("sessions.id", ondelete="SET NULL")
     )

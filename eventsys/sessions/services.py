@@ -143,6 +143,21 @@ def update_session(session: Session, details: SessionDetails) -> None:
     if changes:
         db.session.flush()
         audit.record("session.updated", session, f"Session {session.title!r} changed", changes)
+        _tell_the_invitees(session, changes)
+
+
+# A change of any of these moves the calendar entry: invitees get an update (RFC 5546).
+CALENDAR_FIELDS = {"starts_at", "ends_at", "venue_address", "venue_room", "online_url", "title"}
+
+
+def _tell_the_invitees(session: Session, changes: dict) -> None:
+    """Send calendar updates or cancellations for a change that invitees must know about."""
+    from eventsys.invitations import services as invitations
+
+    if "status" in changes and session.status == SessionStatus.CANCELLED:
+        invitations.session_cancelled(session)
+    elif session.status != SessionStatus.CANCELLED and CALENDAR_FIELDS & changes.keys():
+        invitations.session_moved(session)
 
 
 def copy_session(original: Session, details: SessionDetails) -> Session:

@@ -1,0 +1,1 @@
+"""Invitations: iCalendar mail, answers by link and by calendar reply, waitlists, reminders."""

@@ -1,0 +1,115 @@
+"""iCalendar objects for invitations (RFC 5545, iTIP RFC 5546) that real clients honour.
+
+Times are written in UTC (`…Z`), as Google Calendar does: no VTIMEZONE is then needed, and no
+client can misread a zone name. Lines are CRLF-terminated and folded at 75 octets by the
+icalendar library.
+"""
+
+from datetime import datetime
+
+from flask import current_app
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from eventsys.database import utcnow
+from eventsys.invitations.models import Invitation
+from eventsys.sessions.models import Session
+from eventsys.sessions.states import SessionStatus
+
+PRODUCT_ID = "-//eventsys//Dialogplattform Smart Cities//DE"
+
+
+def organizer_address() -> str:
+    """The mailbox that receives calendar replies; it is also the From address of invitations."""
+    return current_app.config["INVITATION_REPLY_ADDRESS"]
+
+
+def _organizer() -> vCalAddress:
+    organizer = vCalAddress(f"mailto:{organizer_address()}")
+    organizer.params["CN"] = vText(current_app.config["PLATFORM_NAME"])
+    return organizer
+
+
+def _attendee(invitation: Invitation, partstat: str = "NEEDS-ACTION") -> vCalAddress:
+    expert = invitation.expert
+    attendee = vCalAddress(f"mailto:{expert.email}")
+    attendee.params["CN"] = vText(expert.full_name)
+    attendee.params["CUTYPE"] = "INDIVIDUAL"
+    attendee.params["ROLE"] = "REQ-PARTICIPANT"
+    attendee.params["PARTSTAT"] = partstat
+    attendee.params["RSVP"] = "TRUE"
+    return attendee
+
+
+def location_text(session: Session) -> str:
+    parts = [part for part in (session.venue_address, session.venue_room) if part]
+    if session.online_url:
+        parts.append(session.online_url)
+    return ", ".join(parts)
+
+
+def _event(session: Session, description: str, stamp: datetime) -> Event:
+    event = Event()
+    event.add("uid", session.ical_uid)
+    event.add("sequence", session.ical_sequence)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", session.starts_at)
+    event.add("dtend", session.ends_at)
+    event.add("summary", session.title)
+    if description:
+        event.add("description", description)
+    location = location_text(session)
+    if location:
+        event.add("location", location)
+    if session.online_url:
+        event.add("url", session.online_url)
+    event.add("organizer", _organizer())
+    return event
+
+
+def _calendar(method: str | None) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODUCT_ID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if method:
+        calendar.add("method", method)
+    return calendar
+
+
+def invitation_request(invitation: Invitation, description: str) -> bytes:
+    """METHOD:REQUEST naming the invitee as the one ATTENDEE, with RSVP=TRUE."""
+    session = invitation.session
+    calendar = _calendar("REQUEST")
+    event = _event(session, description, utcnow())
+    event.add("status", "CONFIRMED" if session.status == SessionStatus.CONFIRMED else "TENTATIVE")
+    event.add("attendee", _attendee(invitation))
+    event.add("transp", "OPAQUE")
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def invitation_cancel(invitation: Invitation, description: str = "") -> bytes:
+    """METHOD:CANCEL for one invitee: the session was cancelled or the invitation withdrawn."""
+    session = invitation.session
+    calendar = _calendar("CANCEL")
+    event = _event(session, description, utcnow())
+    event.add("status", "CANCELLED")
+    event.add("attendee", _attendee(invitation))
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def feed_calendar(sessions: list[Session], name: str) -> bytes:
+    """A subscription feed (no METHOD): one VEVENT per session."""
+    calendar = _calendar(None)
+    calendar.add("x-wr-calname", name)
+    stamp = utcnow()
+    for session in sessions:
+        event = _event(session, session.description, stamp)
+        status = {
+            SessionStatus.CONFIRMED: "CONFIRMED",
+            SessionStatus.CANCELLED: "CANCELLED",
+        }.get(session.status, "TENTATIVE")
+        event.add("status", status)
+        calendar.add_component(event)
+    return calendar.to_ical()

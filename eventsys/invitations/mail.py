@@ -1,0 +1,173 @@
+"""The mails of an invitation's life, in the expert's language and time zone.
+
+Shape (INTEROP.md, what every major client handles): multipart/mixed containing a
+multipart/alternative of text/plain, text/html and `text/calendar; method=…`, plus the same
+calendar as an `invite.ics` attachment. Calendar parts are base64-encoded, text parts
+quoted-printable, so that non-ASCII survives every mail server.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+
+from babel.dates import format_date, format_time
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from eventsys.invitations import calendar
+from eventsys.invitations.models import Invitation
+from eventsys.invitations.tokens import make_rsvp_token
+from eventsys.localtime import zone
+from eventsys.outbox import services as outbox
+from eventsys.sessions.models import Session
+
+BERLIN = "Europe/Berlin"
+
+
+class MailKind:
+    INVITATION = "invitation"
+    UPDATE = "update"
+    CANCELLATION = "cancellation"
+    WITHDRAWAL = "withdrawal"
+    DEADLINE_REMINDER = "deadline_reminder"
+    EVE_REMINDER = "eve_reminder"
+    WAITLISTED = "waitlisted"
+    MOVED_UP = "moved_up"
+    DEPUTY_INVITED = "deputy_invited"
+
+
+# Which kinds carry a calendar object, and with which METHOD.
+CALENDAR_METHODS = {
+    MailKind.INVITATION: "REQUEST",
+    MailKind.UPDATE: "REQUEST",
+    MailKind.DEADLINE_REMINDER: "REQUEST",
+    MailKind.EVE_REMINDER: "REQUEST",
+    MailKind.DEPUTY_INVITED: "REQUEST",
+    MailKind.CANCELLATION: "CANCEL",
+    MailKind.WITHDRAWAL: "CANCEL",
+}
+
+
+@dataclass(frozen=True)
+class WhenText:
+    """Date and time of a session as one reader sees them."""
+
+    date: str
+    start: str
+    end: str
+    zone_note: str  # e.g. "(Berlin: 10:00–12:00 Uhr)" for readers in another zone
+
+
+def describe_when(session: Session, language: str, time_zone: str) -> WhenText:
+    """The session's date and times in the reader's zone, with Berlin time when it differs."""
+    reader_zone = zone(time_zone) if time_zone else zone(BERLIN)
+    start, end = session.starts_at.astimezone(reader_zone), session.ends_at.astimezone(reader_zone)
+    date_pattern = "EEEE, d. MMMM yyyy" if language == "de" else "EEEE, d MMMM yyyy"
+    time_pattern = "HH:mm"
+    note = ""
+    if (
+        time_zone
+        and time_zone != BERLIN
+        and start.utcoffset() != session.starts_at.astimezone(zone(BERLIN)).utcoffset()
+    ):
+        berlin_start = format_time(session.starts_at.astimezone(zone(BERLIN)), time_pattern)
+        berlin_end = format_time(session.ends_at.astimezone(zone(BERLIN)), time_pattern)
+        note = _(
+            "(%(zone)s time; in Berlin %(start)s–%(end)s)",
+            zone=time_zone,
+            start=berlin_start,
+            end=berlin_end,
+        )
+    suffix = " Uhr" if language == "de" else ""
+    return WhenText(
+        date=format_date(start, date_pattern, locale=language),
+        start=format_time(start, time_pattern, locale=language) + suffix,
+        end=format_time(end, time_pattern, locale=language) + suffix,
+        zone_note=note,
+    )
+
+
+DEADLINE_PATTERNS = {"de": ("dd.MM.yyyy", "HH:mm 'Uhr'"), "en": ("d MMM yyyy", "HH:mm")}
+
+
+def format_deadline(moment: datetime | None, language: str, time_zone: str) -> str:
+    """The answer deadline in the reader's zone, e.g. "08.12.2026, 23:59 Uhr"."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(zone(time_zone or BERLIN))
+    date_pattern, time_pattern = DEADLINE_PATTERNS.get(language, DEADLINE_PATTERNS["de"])
+    day = format_date(local, date_pattern, locale=language)
+    return f"{day}, {format_time(local, time_pattern, locale=language)}"
+
+
+def rsvp_links(invitation: Invitation) -> dict[str, str]:
+    token = make_rsvp_token(invitation)
+    return {
+        answer: url_for("invitations.respond", token=token, answer=answer, _external=True)
+        for answer in ("accepted", "tentative", "declined", "")
+    }
+
+
+SUBJECTS = {
+    MailKind.INVITATION: lambda s: _("Invitation: %(title)s", title=s.title),
+    MailKind.UPDATE: lambda s: _("Changed: %(title)s", title=s.title),
+    MailKind.CANCELLATION: lambda s: _("Cancelled: %(title)s", title=s.title),
+    MailKind.WITHDRAWAL: lambda s: _("Invitation withdrawn: %(title)s", title=s.title),
+    MailKind.DEADLINE_REMINDER: lambda s: _("Reminder: please answer – %(title)s", title=s.title),
+    MailKind.EVE_REMINDER: lambda s: _("Tomorrow: %(title)s", title=s.title),
+    MailKind.WAITLISTED: lambda s: _("On the waiting list: %(title)s", title=s.title),
+    MailKind.MOVED_UP: lambda s: _("A place is free for you: %(title)s", title=s.title),
+    MailKind.DEPUTY_INVITED: lambda s: _("Invitation as a deputy: %(title)s", title=s.title),
+}
+
+
+def compose_invitation_mail(invitation: Invitation, kind: str) -> EmailMessage:
+    """One message of `kind` for the invitee, in their language, ready for the outbox."""
+    expert = invitation.expert
+    session = invitation.session
+    language = expert.language
+    with force_locale(language):
+        context = {
+            "kind": kind,
+            "kinds": MailKind,
+            "invitation": invitation,
+            "session": session,
+            "expert": expert,
+            "when": describe_when(session, language, expert.timezone),
+            "deadline": format_deadline(session.rsvp_deadline, language, expert.timezone),
+            "links": rsvp_links(invitation),
+            "location": calendar.location_text(session),
+            "platform": current_app.config["PLATFORM_NAME"],
+            "reply_address": calendar.organizer_address(),
+        }
+        subject = SUBJECTS[kind](session)
+        text = render_template("invitations/mail/message.txt", **context)
+        html = render_template("invitations/mail/message.html", **context)
+        description = render_template("invitations/mail/calendar_description.txt", **context)
+    sender = f"{current_app.config['PLATFORM_NAME']} <{calendar.organizer_address()}>"
+    message = outbox.compose(expert.email, subject, text, html=None, sender=sender)
+    message.set_content(text, cte="quoted-printable")
+    message.add_alternative(html, subtype="html", cte="quoted-printable")
+    method = CALENDAR_METHODS.get(kind)
+    if method is not None:
+        if method == "REQUEST":
+            ics = calendar.invitation_request(invitation, description)
+        else:
+            ics = calendar.invitation_cancel(invitation, description)
+        message.add_alternative(
+            ics,
+            maintype="text",
+            subtype="calendar",
+            cte="base64",
+            params={"method": method, "charset": "UTF-8"},
+        )
+        message.add_attachment(
+            ics, maintype="application", subtype="ics", filename="invite.ics", cte="base64"
+        )
+    return message
+
+
+def queue_invitation_mail(invitation: Invitation, kind: str) -> None:
+    """Compose and queue one mail about `invitation` in the current transaction."""
+    outbox.queue(kind, compose_invitation_mail(invitation, kind), invitation_id=invitation.id)

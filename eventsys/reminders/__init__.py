@@ -1,0 +1,1 @@
+"""Reminders before the answer deadline and on the eve of a session."""
