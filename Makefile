@@ -37,15 +37,20 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test,server]"
 	touch $(VENV)/.installed $@
 
-# Debian's Chromium for the browser tests (installed when missing and we are root), and the
-# npm packages the tests inject into pages or use as independent parsers.
+# Debian's Chromium (browser tests) and Dovecot (a real IMAP server for the reply mailbox
+# tests), installed when missing and we are root; and the npm packages the tests inject into
+# pages (axe-core) or use as an independent calendar parser (ical.js).
 browser-tools:
-	@if ! command -v chromium >/dev/null; then \
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	[ -x /usr/sbin/dovecot ] || missing="$$missing dovecot-imapd"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "Chromium is missing: run 'sudo apt-get install chromium' once." >&2; exit 1; fi; \
+	    echo "Installing from Debian:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Missing:$$missing. Run 'sudo apt-get install$$missing' once." >&2; exit 1; fi; \
 	fi
-	@if [ ! -d node_modules/axe-core ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund --silent; fi
+	@if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund --silent; fi
 
 # Compiled catalogues (.mo) are build output, made from the .po files in git.
 translations:
