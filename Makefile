@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Links in mail sent from the command line (e.g. `flask invitations send`) need a host name.
+export FLASK_SERVER_NAME ?= $(HOST):$(PORT)
 
 .PHONY: run test test-only install install-test browser-tools translations catalogues lint
 

@@ -24,7 +24,7 @@ from eventsys.auth.models import User
 from eventsys.auth.roles import Role
 from eventsys.extensions import db
 
-pytest_plugins = ["tests.support.smtp", "tests.support.browser"]
+pytest_plugins = ["tests.support.smtp", "tests.support.browser", "tests.support.imap"]
 
 TEST_PASSWORD = "correct horse battery"
 POSTGRES_URL = os.environ.get("EVENTSYS_TEST_DATABASE_URL", "")

@@ -14,6 +14,7 @@ from eventsys.auth.roles import Role
 from eventsys.experts.models import Expert, Organisation, WorkingGroup
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
+from eventsys.invitations.models import Invitation
 from eventsys.outbox import services as outbox
 from eventsys.sessions.models import AgendaItem, Session
 from eventsys.sessions.states import SessionKind
@@ -50,7 +51,8 @@ def records(app, staff) -> dict[str, object]:
         ends_at=start + timedelta(hours=3),
     )
     session.agenda_items.append(AgendaItem(position=1, title="Begrüßung", duration_minutes=15))
-    db.session.add_all([organisation, expert, group, session])
+    invitation = Invitation(session=session, expert=expert)
+    db.session.add_all([organisation, expert, group, session, invitation])
     message = outbox.queue("test", outbox.compose("anna@example.org", "Hallo", "Text"))
     db.session.commit()
     return {
@@ -59,6 +61,7 @@ def records(app, staff) -> dict[str, object]:
         "group_id": group.id,
         "session_id": session.id,
         "item_id": session.agenda_items[0].id,
+        "invitation_id": invitation.id,
         "user_id": staff.organiser.id,
         "message_id": message.id,
         "token": "not-a-valid-token",

@@ -12,6 +12,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 
 from eventsys.database import utcnow
 from eventsys.invitations.models import Invitation
+from eventsys.invitations.states import Response
 from eventsys.sessions.models import Session
 from eventsys.sessions.states import SessionStatus
 
@@ -76,13 +77,24 @@ def _calendar(method: str | None) -> Calendar:
     return calendar
 
 
+def _standing_partstat(invitation: Invitation) -> str:
+    """The answer the calendar should show: the invitee's own for this version of the session,
+    so that a reminder to someone who accepted does not ask them to answer again; after a
+    change of time or place (an answer to an earlier version), NEEDS-ACTION."""
+    if invitation.response in (None, Response.NEEDS_ACTION) or invitation.answered_earlier_version:
+        return "NEEDS-ACTION"
+    if invitation.response == Response.DELEGATED:
+        return "DELEGATED"
+    return invitation.response.partstat
+
+
 def invitation_request(invitation: Invitation, description: str) -> bytes:
     """METHOD:REQUEST naming the invitee as the one ATTENDEE, with RSVP=TRUE."""
     session = invitation.session
     calendar = _calendar("REQUEST")
     event = _event(session, description, utcnow())
     event.add("status", "CONFIRMED" if session.status == SessionStatus.CONFIRMED else "TENTATIVE")
-    event.add("attendee", _attendee(invitation))
+    event.add("attendee", _attendee(invitation, _standing_partstat(invitation)))
     event.add("transp", "OPAQUE")
     calendar.add_component(event)
     return calendar.to_ical()

@@ -102,11 +102,15 @@ def format_deadline(moment: datetime | None, language: str, time_zone: str) -> s
 
 
 def rsvp_links(invitation: Invitation) -> dict[str, str]:
+    """The answer page with each answer preselected, and under "" the page with none."""
     token = make_rsvp_token(invitation)
-    return {
+    links = {
         answer: url_for("invitations.respond", token=token, answer=answer, _external=True)
-        for answer in ("accepted", "tentative", "declined", "")
+        for answer in ("accepted", "tentative", "declined")
     }
+    # An empty `answer` would build "/rsvp/<token>/", which no route matches.
+    links[""] = url_for("invitations.respond", token=token, _external=True)
+    return links
 
 
 SUBJECTS = {

@@ -69,11 +69,14 @@ class InviteResult:
     inactive: list[Expert]
 
 
-def invite_experts(session: Session, experts: Iterable[Expert]) -> InviteResult:
-    """Invite each expert once; send each a calendar invitation in their language.
+def invite_experts(
+    session: Session, experts: Iterable[Expert], kind: str = MailKind.INVITATION
+) -> InviteResult:
+    """Invite each expert once; send each a calendar invitation (mail of `kind`) in their
+    language.
 
-    Experts already invited are skipped (and reported); a withdrawn invitation is renewed.
-    Raises InvitationError for a cancelled or past session.
+    Experts already invited are skipped (and reported); a withdrawn invitation is renewed as if
+    new. Raises InvitationError for a cancelled or past session.
     """
     if session.status == SessionStatus.CANCELLED:
         raise InvitationError(_("The session is cancelled; nobody can be invited."))
@@ -101,12 +104,19 @@ def invite_experts(session: Session, experts: Iterable[Expert]) -> InviteResult:
             invitation = Invitation(session=session, expert=expert)
             db.session.add(invitation)
         invitation.withdrawn_at = None
+        # A renewed invitation starts afresh: the answer given before the withdrawal is kept
+        # in the history (InvitationAnswer), not shown or exported as the current one.
         invitation.response = Response.NEEDS_ACTION
         invitation.responded_sequence = None
+        invitation.responded_at = None
+        invitation.channel = None
+        invitation.comment = ""
+        invitation.attendance_mode = None
+        invitation.delegated_to_id = None
         invitation.invited_at = utcnow()
         invitation.invited_by_id = _current_user_id()
         db.session.flush()
-        queue_invitation_mail(invitation, MailKind.INVITATION)
+        queue_invitation_mail(invitation, kind)
         audit.record(
             "invitation.sent",
             invitation,
@@ -129,7 +139,7 @@ def withdraw_invitation(invitation: Invitation) -> None:
         "invitation.withdrawn", invitation, f"Invitation of {invitation.expert.email} withdrawn"
     )
     if was_confirmed_place:
-        _fill_free_places(invitation.session)
+        fill_free_places(invitation.session)
 
 
 def confirmed_count(session: Session) -> int:
@@ -144,7 +154,7 @@ def confirmed_count(session: Session) -> int:
     )
 
 
-def _fill_free_places(session: Session) -> list[Invitation]:
+def fill_free_places(session: Session) -> list[Invitation]:
     """Move the earliest waiting acceptances up while places are free, telling each."""
     if session.capacity is None:
         waiting_limit = None
@@ -217,6 +227,13 @@ def record_answer(
 
     previous = invitation.response
     held_place = previous == Response.ACCEPTED and not invitation.is_waitlisted
+    needs_place = response == Response.ACCEPTED and not held_place and not invitation.is_waitlisted
+    # Counted before this invitation changes: once flushed, it would count as holding a place.
+    full = (
+        needs_place
+        and session.capacity is not None
+        and confirmed_count(session) >= session.capacity
+    )
     invitation.response = response
     invitation.responded_sequence = sequence
     invitation.responded_at = utcnow()
@@ -237,9 +254,9 @@ def record_answer(
     )
     waitlisted = False
     if response == Response.ACCEPTED:
-        if held_place or invitation.is_waitlisted:
+        if not needs_place:
             waitlisted = invitation.is_waitlisted
-        elif session.capacity is not None and confirmed_count(session) >= session.capacity:
+        elif full:
             invitation.waitlisted_at = utcnow()
             waitlisted = True
             db.session.flush()
@@ -254,7 +271,7 @@ def record_answer(
         {"response": [previous.value, response.value]},
     )
     if held_place and response != Response.ACCEPTED:
-        _fill_free_places(session)
+        fill_free_places(session)
     return AnswerOutcome(changed=True, waitlisted=waitlisted)
 
 
@@ -275,9 +292,8 @@ def send_deputy(invitation: Invitation, deputy: Expert, comment: str = "") -> In
     if existing is not None and existing.withdrawn_at is None:
         deputy_invitation = existing
     else:
-        result = invite_experts(session, [deputy])
+        result = invite_experts(session, [deputy], kind=MailKind.DEPUTY_INVITED)
         deputy_invitation = result.invited[0]
-        deputy_invitation.delegated_to_id = None
     record_answer(invitation, Response.DELEGATED, Channel.LINK, comment=comment)
     invitation.delegated_to_id = deputy_invitation.id
     db.session.flush()

@@ -1,14 +1,275 @@
-"""Invitation pages: the organiser's invite and answers pages, and the experts' answer page."""
+"""Invitation pages: the organisers' invite and answers pages, and the experts' answer page."""
 
-from flask import Blueprint, abort
+import io
 
-from eventsys.access import public
+import sqlalchemy as sa
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import session as browser_session
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from eventsys.access import ALL_STAFF, PLANNERS, public, roles_required
+from eventsys.experts.services import DirectoryError
+from eventsys.extensions import db
+from eventsys.i18n import LANGUAGE_SESSION_KEY
+from eventsys.invitations import mail, overview, rsvp, selection, services
+from eventsys.invitations.forms import InviteForm, RsvpForm, SetAnswerForm, WithdrawForm
+from eventsys.invitations.models import Invitation
+from eventsys.invitations.states import Channel
+from eventsys.invitations.tokens import read_rsvp_token
+from eventsys.sessions.models import Session
 
 blueprint = Blueprint("invitations", __name__)
+
+
+@blueprint.app_template_global("invitation_summary")
+def invitation_summary(session: Session) -> overview.AnswerSummary:
+    """The answer counts for the session page's invitations box."""
+    return overview.answer_summary(session)
+
+
+def _session_or_404(session_id: int) -> Session:
+    return db.first_or_404(
+        sa.select(Session).where(Session.id == session_id).options(selectinload(Session.organisers))
+    )
+
+
+def _invitation_or_404(session_id: int, invitation_id: int) -> Invitation:
+    """The invitation, if it belongs to this session; one of another session is not found."""
+    return db.first_or_404(
+        sa.select(Invitation).where(
+            Invitation.id == invitation_id, Invitation.session_id == session_id
+        )
+    )
+
+
+def _to_list(session_id: int):
+    return redirect(url_for("invitations.list_invitations", session_id=session_id))
+
+
+@blueprint.route("/sessions/<int:session_id>/invitations")
+@roles_required(*ALL_STAFF)
+def list_invitations(session_id: int):
+    session = _session_or_404(session_id)
+    return render_template(
+        "invitations/list.html",
+        session=session,
+        listing=overview.session_invitations(session),
+        answer_keys=overview.ANSWER_KEYS,
+        answer_labels=overview.ANSWER_LABELS,
+        can_plan=current_user.role in PLANNERS,
+        answer_form=SetAnswerForm(formdata=None),
+    )
+
+
+@blueprint.route("/sessions/<int:session_id>/invitations.csv")
+@roles_required(*ALL_STAFF)
+def export_csv(session_id: int):
+    session = db.get_or_404(Session, session_id)
+    buffer = io.StringIO()
+    overview.write_answers_csv(session, buffer)
+    # The byte order mark makes Excel read the file as UTF-8 (umlauts in names).
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="invitations-session-{session.id}.csv"'
+        },
+    )
+
+
+def _offer_choices(form: InviteForm, session: Session) -> None:
+    previous = selection.previous_session(session)
+    form.offer(
+        experts=selection.active_experts(),
+        working_groups=selection.working_groups_with_sizes(),
+        previous=previous,
+        previous_invitees=selection.count_invitees(previous) if previous is not None else 0,
+        invited_ids={invitation.expert_id for invitation in services.invitations_of(session)},
+    )
+
+
+@blueprint.route("/sessions/<int:session_id>/invitations/new", methods=["GET", "POST"])
+@roles_required(*PLANNERS)
+def invite(session_id: int):
+    session = _session_or_404(session_id)
+    form = InviteForm()
+    _offer_choices(form, session)
+    if form.validate_on_submit() and not form.change.data:
+        if form.send.data:
+            try:
+                result = services.invite_experts(
+                    session, selection.experts_with_ids(form.invitee_ids.data)
+                )
+            except services.InvitationError as error:
+                db.session.rollback()
+                flash(str(error), "error")
+                return _to_list(session.id)
+            db.session.commit()
+            flash(
+                ngettext(
+                    "%(num)d invitation sent.", "%(num)d invitations sent.", len(result.invited)
+                )
+                + " "
+                + _(
+                    "Skipped: %(already)d already invited, %(inactive)d inactive.",
+                    already=len(result.already_invited),
+                    inactive=len(result.inactive),
+                ),
+                "success",
+            )
+            return _to_list(session.id)
+        plan = selection.prepare_invitations(session, form.choice())
+        return render_template("invitations/preview.html", session=session, form=form, plan=plan)
+    return render_template(
+        "invitations/invite.html",
+        session=session,
+        form=form,
+        closed_reason=selection.closed_for_invitations(session),
+    )
+
+
+@blueprint.route(
+    "/sessions/<int:session_id>/invitations/<int:invitation_id>/withdraw", methods=["POST"]
+)
+@roles_required(*PLANNERS)
+def withdraw(session_id: int, invitation_id: int):
+    invitation = _invitation_or_404(session_id, invitation_id)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        name = invitation.expert.full_name
+        try:
+            services.withdraw_invitation(invitation)
+        except services.InvitationError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "The invitation of %(name)s has been withdrawn; a cancellation is on its way.",
+                    name=name,
+                ),
+                "success",
+            )
+    return _to_list(session_id)
+
+
+@blueprint.route(
+    "/sessions/<int:session_id>/invitations/<int:invitation_id>/answer", methods=["POST"]
+)
+@roles_required(*ALL_STAFF)
+def set_answer(session_id: int, invitation_id: int):
+    invitation = _invitation_or_404(session_id, invitation_id)
+    form = SetAnswerForm()
+    if not form.validate_on_submit():
+        flash(_("Please choose an answer."), "error")
+        return _to_list(session_id)
+    try:
+        services.record_answer(
+            invitation,
+            form.response.data,
+            Channel.MANUAL,
+            comment=form.comment.data or "",
+            attendance_mode=form.attendance_mode.data,
+        )
+    except services.InvitationError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(
+            _(
+                "The answer of %(name)s has been recorded: %(answer)s.",
+                name=invitation.expert.full_name,
+                answer=form.response.data.label,
+            ),
+            "success",
+        )
+    return _to_list(session_id)
+
+
+def _page_language(invitation: Invitation) -> str:
+    """The expert's language, unless this browser has chosen one with the language switch."""
+    chosen = browser_session.get(LANGUAGE_SESSION_KEY)
+    return chosen if chosen in ("de", "en") else invitation.expert.language
 
 
 @blueprint.route("/rsvp/<token>", methods=["GET", "POST"])
 @blueprint.route("/rsvp/<token>/<answer>", methods=["GET", "POST"])
 @public
 def respond(token: str, answer: str = ""):
-    abort(404)
+    # A GET never records anything: mail gateways open every link to scan it.
+    invitation, expired = read_rsvp_token(token)
+    if invitation is None:
+        return render_template("invitations/rsvp_invalid.html"), 404
+    expert = invitation.expert
+    with force_locale(_page_language(invitation)):
+        state = rsvp.link_state(invitation, expired)
+        form = RsvpForm(data={"response": _preselected(invitation, answer)})
+        form.offer(rsvp.usable_deputy(expert))
+        if state is rsvp.LinkState.OPEN and form.validate_on_submit():
+            try:
+                outcome = rsvp.answer_by_link(invitation, expired, form.answer())
+            except services.InvitationError as error:
+                db.session.rollback()
+                form.form_errors.append(str(error))
+            except DirectoryError as error:
+                db.session.rollback()
+                form.show_directory_problem(error.field, str(error))
+            else:
+                db.session.commit()
+                flash(_confirmation(outcome), "success")
+                return redirect(url_for("invitations.respond", token=token))
+        return _answer_page(invitation, state, form, token)
+
+
+def _preselected(invitation: Invitation, answer: str) -> str | None:
+    """The answer the link's button stands for, else the one given so far, if any."""
+    offered = {response.value for response in rsvp.LINK_RESPONSES}
+    if answer in offered:
+        return answer
+    current = invitation.response.value
+    return current if current in offered else None
+
+
+def _confirmation(outcome: rsvp.LinkOutcome) -> str:
+    if outcome.deputy is not None:
+        return _(
+            "Thank you. %(name)s has been invited as your deputy and receives an invitation "
+            "of their own.",
+            name=outcome.deputy.full_name,
+        )
+    if outcome.waitlisted:
+        return _(
+            "Thank you for your acceptance. All places are taken at the moment, so you are on "
+            "the waiting list. We will write to you as soon as a place becomes free."
+        )
+    return _("Thank you. Your answer has been recorded.")
+
+
+def _answer_page(invitation: Invitation, state: rsvp.LinkState, form: RsvpForm, token: str):
+    session = invitation.session
+    expert = invitation.expert
+    language = _page_language(invitation)
+    status = 410 if state is rsvp.LinkState.EXPIRED else 200
+    return (
+        render_template(
+            "invitations/rsvp.html",
+            invitation=invitation,
+            session=session,
+            expert=expert,
+            state=state,
+            states=rsvp.LinkState,
+            form=form,
+            token=token,
+            when=mail.describe_when(session, language, expert.timezone),
+            deadline=mail.format_deadline(session.rsvp_deadline, language, expert.timezone),
+            answered_at=mail.format_deadline(invitation.responded_at, language, expert.timezone),
+            waitlist_position=rsvp.waitlist_position(invitation),
+            contact=rsvp.contact_for(invitation),
+        ),
+        status,
+    )

@@ -2,15 +2,17 @@
 
 A message is written to the database in the same transaction as the change that causes it, so
 that a change without its mail (or a mail about a change that was rolled back) cannot happen.
-Delivery runs after the commit: claim a batch, send it over one SMTP connection, record each
-outcome. A failed attempt is retried with exponential back-off until `OUTBOX_MAX_ATTEMPTS`.
+Delivery runs after the commit (in a thread, or as a Celery task when CELERY_BROKER_URL is set):
+claim a batch, send it over one SMTP connection, record the outcomes. A failed attempt is
+retried with exponential back-off until `OUTBOX_MAX_ATTEMPTS`.
 """
 
 import email.policy
 import logging
 import smtplib
 import threading
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, make_msgid
 
@@ -26,6 +28,13 @@ log = logging.getLogger(__name__)
 
 CLAIM_DURATION = timedelta(minutes=10)
 BATCH_SIZE = 200
+# Outcomes are committed in groups: a commit waits for the disk (about as long as handing a
+# message to the mail server), so committing after each message halved the delivery rate. The
+# price: a deliverer that crashes may, once its claim expires, send up to this many messages a
+# second time; a calendar takes a repeated invitation (same UID and SEQUENCE) as the same entry.
+# The time limit keeps SQLite's write lock, held until the commit, short for the web requests.
+COMMIT_EVERY_MESSAGES = 1
+COMMIT_EVERY_SECONDS = 0.5
 _pending_kick = "outbox_kick_pending"
 
 
@@ -99,6 +108,11 @@ def _after_commit(session: Session) -> None:
     app = current_app._get_current_object()
     if not delivery_configured(app):
         return
+    if app.config.get("CELERY_BROKER_URL"):
+        from eventsys.tasks import enqueue_delivery  # only deployments with a broker need Celery
+
+        enqueue_delivery(app)
+        return
     # SQL cannot run inside this hook, so delivery gets a thread (and a session) of its own.
     thread = threading.Thread(target=_deliver_in_thread, args=(app,), daemon=True)
     thread.start()
@@ -122,33 +136,42 @@ def _deliver_in_thread(app: Flask) -> None:
             log.exception("Background mail delivery failed")
 
 
-def _claim_due_batch(limit: int) -> list[int]:
-    """Mark up to `limit` due messages as being sent by us; return their ids."""
-    now = utcnow()
-    due = sa.or_(
+def _due(now: datetime) -> sa.ColumnElement[bool]:
+    return sa.or_(
         sa.and_(OutboxMessage.state == DeliveryState.QUEUED, OutboxMessage.next_attempt_at <= now),
         # A deliverer that died mid-batch leaves its claim behind; it expires and is retried.
         sa.and_(OutboxMessage.state == DeliveryState.SENDING, OutboxMessage.claimed_until < now),
     )
+
+
+def _claim_due_batch(limit: int) -> list[int]:
+    """Mark up to `limit` due messages as being sent by us; return their ids.
+
+    The claim is a conditional update (still due?), so two deliverers never take the same
+    message: the second waits for the first's row lock, then finds the row no longer due.
+    """
+    now = utcnow()
     candidate_ids = list(
         db.session.scalars(
-            sa.select(OutboxMessage.id).where(due).order_by(OutboxMessage.id).limit(limit)
+            sa.select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.id).limit(limit)
         )
     )
     if not candidate_ids:
         return []
-    claimed = []
-    for message_id in candidate_ids:
-        # Claim row by row with a conditional update, so two deliverers never take the same one.
-        result = db.session.execute(
-            sa.update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, due)
-            .values(state=DeliveryState.SENDING, claimed_until=now + CLAIM_DURATION)
+    claim = (
+        sa.update(OutboxMessage)
+        .values(state=DeliveryState.SENDING, claimed_until=now + CLAIM_DURATION)
+        .execution_options(synchronize_session=False)
+    )
+    # One statement for the batch; RETURNING (PostgreSQL, SQLite 3.35+) tells which rows were
+    # still ours to take.
+    claimed = list(
+        db.session.scalars(
+            claim.where(OutboxMessage.id.in_(candidate_ids), _due(now)).returning(OutboxMessage.id)
         )
-        if result.rowcount == 1:
-            claimed.append(message_id)
+    )
     db.session.commit()
-    return claimed
+    return sorted(claimed)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -171,24 +194,39 @@ def deliver_due(limit: int = BATCH_SIZE) -> tuple[int, int]:
 
 
 def _send_batch(message_ids: list[int]) -> tuple[int, int]:
+    """Send the claimed messages over one SMTP connection and record each outcome.
+
+    Rows are read as plain tuples and written with single UPDATE statements: ORM objects would
+    all be expired by each commit and read again one by one, which costs more than sending.
+    """
     sent = failed = 0
-    messages = db.session.scalars(
-        sa.select(OutboxMessage).where(OutboxMessage.id.in_(message_ids))
+    messages = db.session.execute(
+        sa.select(
+            OutboxMessage.id,
+            OutboxMessage.sender,
+            OutboxMessage.recipient,
+            OutboxMessage.raw_message,
+            OutboxMessage.attempts,
+        )
+        .where(OutboxMessage.id.in_(message_ids))
+        .order_by(OutboxMessage.id)
     ).all()
     try:
         connection = mail.connect()
         connection.__enter__()
     except (OSError, smtplib.SMTPException) as error:
         for message in messages:
-            _record_failure(message, f"connect: {error}")
+            _record_failure(message.id, message.attempts, f"connect: {error}")
         db.session.commit()
         return 0, len(messages)
+    delivered: list[dict] = []  # outcomes not yet written, as rows for one bulk UPDATE
+    uncommitted, last_commit = 0, time.monotonic()
     try:
         for message in messages:
             try:
                 connection.host.sendmail(message.sender, [message.recipient], message.raw_message)
             except (OSError, smtplib.SMTPException) as error:
-                _record_failure(message, str(error))
+                _record_failure(message.id, message.attempts, str(error))
                 failed += 1
                 # SMTPException is an OSError too; only a lost connection ends the batch.
                 connection_lost = isinstance(error, smtplib.SMTPServerDisconnected) or not (
@@ -197,20 +235,38 @@ def _send_batch(message_ids: list[int]) -> tuple[int, int]:
                 if connection_lost:
                     break
             else:
-                message.state = DeliveryState.SENT
-                message.sent_at = utcnow()
-                message.attempts += 1
-                message.claimed_until = None
+                delivered.append(
+                    {
+                        "id": message.id,
+                        "state": DeliveryState.SENT,
+                        "sent_at": utcnow(),
+                        "attempts": message.attempts + 1,
+                        "claimed_until": None,
+                    }
+                )
                 sent += 1
-            # Commit per message: a crash after this point never resends what was sent.
-            db.session.commit()
-    finally:
-        for message in messages:
-            if message.state == DeliveryState.SENDING:
-                # Not attempted because the connection broke: back in the queue, no attempt used.
-                message.state = DeliveryState.QUEUED
-                message.claimed_until = None
+            uncommitted += 1
+            if (
+                uncommitted >= COMMIT_EVERY_MESSAGES
+                or time.monotonic() - last_commit >= COMMIT_EVERY_SECONDS
+            ):
+                _record_delivered(delivered)
+                db.session.commit()
+                uncommitted, last_commit = 0, time.monotonic()
+        _record_delivered(delivered)
+        # Not attempted because the connection broke: back in the queue, no attempt used. (After
+        # an unexpected error nothing more is written: the claims expire and are retried.)
+        db.session.execute(
+            sa.update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(message_ids),
+                OutboxMessage.state == DeliveryState.SENDING,
+            )
+            .values(state=DeliveryState.QUEUED, claimed_until=None)
+            .execution_options(synchronize_session=False)
+        )
         db.session.commit()
+    finally:
         try:
             connection.__exit__(None, None, None)
         except (OSError, smtplib.SMTPException):
@@ -218,15 +274,29 @@ def _send_batch(message_ids: list[int]) -> tuple[int, int]:
     return sent, failed
 
 
-def _record_failure(message: OutboxMessage, error: str) -> None:
-    message.attempts += 1
-    message.last_error = error[:2000]
-    message.claimed_until = None
-    if message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
-        message.state = DeliveryState.FAILED
-    else:
-        message.state = DeliveryState.QUEUED
-        message.next_attempt_at = utcnow() + retry_delay(message.attempts)
-    log.warning(
-        "Delivery of message %s failed (attempt %s): %s", message.id, message.attempts, error
+def _record_delivered(delivered: list[dict]) -> None:
+    """Write the outcomes in `delivered` in one statement (by primary key), then forget them."""
+    if delivered:
+        db.session.execute(sa.update(OutboxMessage), delivered)
+        delivered.clear()
+
+
+def _update(message_id: int, **values) -> None:
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
     )
+
+
+def _record_failure(message_id: int, attempts_before: int, error: str) -> None:
+    attempts = attempts_before + 1
+    values = {"attempts": attempts, "last_error": error[:2000], "claimed_until": None}
+    if attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+        values["state"] = DeliveryState.FAILED
+    else:
+        values["state"] = DeliveryState.QUEUED
+        values["next_attempt_at"] = utcnow() + retry_delay(attempts)
+    _update(message_id, **values)
+    log.warning("Delivery of message %s failed (attempt %s): %s", message_id, attempts, error)

@@ -1,5 +1,85 @@
 """Per-session reminder settings and sending reminders now."""
 
-from flask import Blueprint
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from eventsys.access import PLANNERS, roles_required
+from eventsys.database import utcnow
+from eventsys.extensions import db
+from eventsys.invitations.mail import MailKind
+from eventsys.invitations.services import invitations_of
+from eventsys.reminders import services
+from eventsys.reminders.forms import ReminderSettingsForm, SendRemindersForm
+from eventsys.sessions.models import Session
 
 blueprint = Blueprint("reminders", __name__)
+
+
+@blueprint.route("/sessions/<int:session_id>/reminders", methods=["GET", "POST"])
+@roles_required(*PLANNERS)
+def manage(session_id: int):
+    session = db.get_or_404(Session, session_id)
+    now = utcnow()
+    invitations = invitations_of(session)
+    offers = {
+        invitation.id: services.reminder_kind_now(invitation, now) for invitation in invitations
+    }
+    try:
+        services.check_session_open(session, now)
+        closed_reason = ""
+    except services.ReminderError as error:
+        closed_reason = str(error)
+
+    settings = ReminderSettingsForm(prefix="settings")
+    if not settings.save.data:  # the other form was sent, or none: show the stored setting
+        settings = ReminderSettingsForm(
+            prefix="settings", formdata=None, data={"enabled": session.reminders_enabled}
+        )
+    sending = SendRemindersForm(prefix="now")
+    sending.invitations.choices = [
+        (invitation.id, invitation.expert.full_name)
+        for invitation in invitations
+        if offers[invitation.id] and not closed_reason
+    ]
+
+    if settings.save.data and settings.validate_on_submit():
+        if services.set_reminders_enabled(session, settings.enabled.data):
+            db.session.commit()
+        if settings.enabled.data:
+            flash(_("Reminders are sent automatically for this session."), "success")
+        else:
+            flash(_("No reminders are sent automatically for this session."), "success")
+        return redirect(url_for("reminders.manage", session_id=session.id))
+
+    if sending.send.data and sending.validate_on_submit():
+        by_id = {invitation.id: invitation for invitation in invitations}
+        try:
+            result = services.send_reminders_now(
+                session, [by_id[chosen] for chosen in sending.invitations.data], now
+            )
+        except services.ReminderError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(
+                ngettext(
+                    "A reminder has been sent to %(num)d invitee.",
+                    "Reminders have been sent to %(num)d invitees.",
+                    result.sent,
+                ),
+                "success",
+            )
+        return redirect(url_for("reminders.manage", session_id=session.id))
+
+    return render_template(
+        "reminders/manage.html",
+        session=session,
+        invitations=invitations,
+        offers=offers,
+        kinds=MailKind,
+        settings=settings,
+        sending=sending,
+        closed_reason=closed_reason,
+        days_before=services.reminder_days_before(),
+    )

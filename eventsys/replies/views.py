@@ -1,5 +1,145 @@
 """The review queue of messages that arrived, and the upload of .eml files."""
 
-from flask import Blueprint
+from dataclasses import dataclass
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from eventsys.access import ALL_STAFF, roles_required
+from eventsys.audit import services as audit
+from eventsys.extensions import db
+from eventsys.replies import services
+from eventsys.replies.forms import DECISION_LABELS, DecisionForm, UploadForm, invitation_choices
+from eventsys.replies.models import InboundMessage
+from eventsys.replies.parsing import parse_message
+from eventsys.replies.services import Receipt
+from eventsys.replies.states import Outcome, Source
 
 blueprint = Blueprint("replies", __name__, url_prefix="/replies")
+
+ALL = "all"
+# How much of a message's source the page shows; attachments can be megabytes.
+SOURCE_SHOWN = 100_000
+
+
+def _chosen_outcome() -> tuple[str, Outcome | None]:
+    """The outcome filter: one outcome, or all; by default the messages waiting for a person."""
+    value = request.args.get("outcome", Outcome.NEEDS_REVIEW.value)
+    if value == ALL:
+        return ALL, None
+    if value not in {outcome.value for outcome in Outcome}:
+        value = Outcome.NEEDS_REVIEW.value
+    return value, Outcome(value)
+
+
+@blueprint.route("/")
+@roles_required(*ALL_STAFF)
+def list_messages():
+    chosen, outcome = _chosen_outcome()
+    page = services.list_messages(outcome, page=max(request.args.get("page", 1, type=int), 1))
+    return render_template(
+        "replies/list.html",
+        page=page,
+        chosen=chosen,
+        outcomes=list(Outcome),
+        counts=services.count_by_outcome(),
+    )
+
+
+def _decision_form(message: InboundMessage) -> DecisionForm:
+    choices = services.invitation_choices_for(message)
+    session = services.session_of(message)
+    form = DecisionForm()
+    form.invitation.choices = invitation_choices(choices, grouped=session is None)
+    if not form.is_submitted():
+        suggestion = services.suggested_invitation(message, choices)
+        form.invitation.data = suggestion.id if suggestion is not None else None
+    return form
+
+
+def _render_message(message: InboundMessage, form: DecisionForm | None):
+    parsed = parse_message(message.raw_message)
+    source_text = message.raw_message[:SOURCE_SHOWN].decode("utf-8", "replace")
+    return render_template(
+        "replies/show.html",
+        message=message,
+        parsed=parsed,
+        calendar=parsed.calendar,
+        session=services.session_of(message),
+        form=form,
+        decision_labels=DECISION_LABELS,
+        source_text=source_text,
+        source_cut=len(message.raw_message) > SOURCE_SHOWN,
+    )
+
+
+@blueprint.route("/<int:message_id>")
+@roles_required(*ALL_STAFF)
+def show_message(message_id: int):
+    message = db.get_or_404(InboundMessage, message_id)
+    form = _decision_form(message) if message.outcome in services.OPEN_OUTCOMES else None
+    return _render_message(message, form)
+
+
+@blueprint.route("/<int:message_id>/decide", methods=["POST"])
+@roles_required(*ALL_STAFF)
+def decide(message_id: int):
+    message = db.get_or_404(InboundMessage, message_id)
+    if message.outcome not in services.OPEN_OUTCOMES:
+        flash(_("This message has been dealt with already."), "error")
+        return redirect(url_for("replies.show_message", message_id=message.id))
+    form = _decision_form(message)
+    if not form.validate_on_submit():
+        return _render_message(message, form), 400
+    invitation = None
+    if form.invitation.data is not None:
+        invitation = next(
+            (i for i in services.invitation_choices_for(message) if i.id == form.invitation.data),
+            None,
+        )
+    try:
+        services.decide(message, form.decision.data, invitation)
+    except services.ReplyError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("replies.show_message", message_id=message_id))
+    db.session.commit()
+    if form.decision.data == "ignore":
+        flash(_("The message has been set aside."), "success")
+    else:
+        flash(
+            _(
+                "Answer recorded for %(invitee)s: %(answer)s.",
+                invitee=invitation.expert.full_name,
+                answer=DECISION_LABELS[form.decision.data],
+            ),
+            "success",
+        )
+    return redirect(url_for("replies.list_messages"))
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    filename: str
+    receipt: Receipt
+
+
+@blueprint.route("/upload", methods=["GET", "POST"])
+@roles_required(*ALL_STAFF)
+def upload():
+    form = UploadForm()
+    results: list[UploadedFile] = []
+    if form.validate_on_submit():
+        for upload in form.files.data:
+            receipt = services.receive(upload.read(), Source.UPLOAD)
+            if not receipt.repeated:
+                audit.record(
+                    "reply.uploaded",
+                    receipt.message,
+                    f"{upload.filename} uploaded as inbound message {receipt.message.id}",
+                )
+            db.session.commit()
+            results.append(UploadedFile(upload.filename or "", receipt))
+    elif form.is_submitted():
+        return render_template("replies/upload.html", form=form, results=results), 400
+    return render_template("replies/upload.html", form=form, results=results)

@@ -156,8 +156,15 @@ def _tell_the_invitees(session: Session, changes: dict) -> None:
 
     if "status" in changes and session.status == SessionStatus.CANCELLED:
         invitations.session_cancelled(session)
-    elif session.status != SessionStatus.CANCELLED and CALENDAR_FIELDS & changes.keys():
+        return
+    if session.status == SessionStatus.CANCELLED:
+        return  # the invitees have their cancellation; later edits are the organisers' own
+    if CALENDAR_FIELDS & changes.keys():
         invitations.session_moved(session)
+    if "capacity" in changes:
+        # More places (or no limit any more): the waiting list moves up at once.
+        invitations.lock_session(session)
+        invitations.fill_free_places(session)
 
 
 def copy_session(original: Session, details: SessionDetails) -> Session:

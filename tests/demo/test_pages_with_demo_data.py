@@ -39,11 +39,12 @@ def test_every_page_renders_for_every_role(app, client, staff, demo, role):
         "answer": "accepted",
     }
     for rule in ROUTES:
-        signed_links = ("auth.reset_password", "invitations.respond")
-        if "GET" not in rule.methods or rule.endpoint in (*signed_links, "auth.login"):
+        if "GET" not in rule.methods or rule.endpoint == "auth.login":
             continue
-        if rule.endpoint.startswith("outbox.") and rule.arguments:
-            continue  # the demo queues no mail
+        if "token" in rule.arguments:
+            continue  # signed links and feed addresses have tests of their own
+        if rule.endpoint.split(".")[0] in ("outbox", "replies") and rule.arguments:
+            continue  # the demo queues no mail and receives none
         url = rule.build({name: values[name] for name in rule.arguments})[1]
         response = client.get(url)
         allowed = app.view_functions[rule.endpoint].allowed_roles

@@ -1,0 +1,408 @@
+"""Benchmark: inviting many experts to one session and delivering their mail.
+
+    .venv/bin/python bench/invitations.py           # 1,000 invitations; memory at 1,000 and 10,000
+    .venv/bin/python bench/invitations.py --quick   # 300 invitations; memory at 300 and 3,000
+    .venv/bin/python bench/invitations.py --postgres postgresql://postgres@127.0.0.1:5432/test
+
+Prints, all measured in this one run against an aiosmtpd sink in a separate process:
+1. delivery rate: the outbox's `deliver_due` against a bare smtplib loop sending the same
+   pre-built messages over one connection (the aim: at least 70 % of the bare loop's rate);
+2. the organiser's send request through the Flask test client at 100 and at 1,000 invitations,
+   and how long the delivery it starts (in the background) takes after it returned;
+3. the peak memory (tracemalloc) of delivering 1,000 and 10,000 queued invitation mails (the
+   aim: no growth with the number of messages).
+See bench/README.md.
+"""
+
+import argparse
+import multiprocessing
+import smtplib
+import socket
+import sys
+import tempfile
+import threading
+import time
+import tracemalloc
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+
+from eventsys import create_app  # noqa: E402
+from eventsys.auth.models import User  # noqa: E402
+from eventsys.auth.roles import Role  # noqa: E402
+from eventsys.database import utcnow  # noqa: E402
+from eventsys.experts.models import Expert, Organisation  # noqa: E402
+from eventsys.experts.stakeholders import StakeholderGroup  # noqa: E402
+from eventsys.extensions import db  # noqa: E402
+from eventsys.invitations import services as invitations  # noqa: E402
+from eventsys.outbox import services as outbox  # noqa: E402
+from eventsys.outbox.models import DeliveryState, OutboxMessage  # noqa: E402
+from eventsys.sessions.models import AgendaItem, Session  # noqa: E402
+from eventsys.sessions.states import SessionKind, SessionStatus  # noqa: E402
+
+PASSWORD = "benchmark password"
+STARTS_AT = datetime(2030, 7, 1, 8, 0, tzinfo=UTC)
+
+
+# --- the SMTP sink, in a process of its own ---------------------------------------------------
+
+
+class CountingHandler:
+    """Accepts every message and counts it; keeps nothing, so that 10,000 cost no memory."""
+
+    def __init__(self, counter) -> None:
+        self.counter = counter
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.counter.get_lock():
+            self.counter.value += 1
+        return "250 Message accepted for delivery"
+
+
+def _run_sink(port: int, counter, ready, stop) -> None:
+    from aiosmtpd.controller import Controller
+
+    controller = Controller(CountingHandler(counter), hostname="127.0.0.1", port=port)
+    controller.start()
+    ready.set()
+    stop.wait()
+    controller.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Sink:
+    port: int
+    counter: object
+
+    @property
+    def received(self) -> int:
+        return self.counter.value
+
+    def wait_for(self, total: int, timeout: float = 600) -> float:
+        """Wait until `total` messages have arrived; return the moment (perf_counter)."""
+        deadline = time.perf_counter() + timeout
+        while self.received < total:
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"only {self.received} of {total} messages arrived")
+            time.sleep(0.002)
+        return time.perf_counter()
+
+
+@contextmanager
+def smtp_sink():
+    context = multiprocessing.get_context("spawn")
+    counter, ready, stop = context.Value("q", 0), context.Event(), context.Event()
+    port = _free_port()
+    process = context.Process(target=_run_sink, args=(port, counter, ready, stop), daemon=True)
+    process.start()
+    if not ready.wait(30):
+        raise RuntimeError("the SMTP sink did not start")
+    try:
+        yield Sink(port, counter)
+    finally:
+        stop.set()
+        process.join(10)
+
+
+# --- databases ----------------------------------------------------------------------------------
+
+
+@contextmanager
+def fresh_database(workdir: Path, postgres_url: str | None):
+    """A new, empty database URL: a SQLite file, or a throw-away PostgreSQL database."""
+    if not postgres_url:
+        yield f"sqlite:///{workdir / f'bench-{uuid.uuid4().hex[:8]}.sqlite3'}"
+        return
+    admin_url = sa.make_url(postgres_url).set(drivername="postgresql+psycopg")
+    name = f"eventsys_bench_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def make_app(database_url: str, workdir: Path, sink: Sink | None, delivery: str = "inline"):
+    config = {
+        "SECRET_KEY": "benchmark",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SERVER_NAME": "eventsys.example.org",
+        "PREFERRED_URL_SCHEME": "https",
+        "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "MAIL_SERVER": "127.0.0.1" if sink else None,
+        "MAIL_PORT": sink.port if sink else 25,
+        "OUTBOX_DELIVERY": delivery,
+    }
+    app = create_app(config, instance_path=str(workdir / "instance"))
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+def deliver_to(app, sink: Sink) -> None:
+    """Point an app that was made without a mail server at the sink."""
+    app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = "127.0.0.1", sink.port
+    mail = app.extensions["mail"]
+    mail.server, mail.port = "127.0.0.1", sink.port
+
+
+def add_session_and_experts(count: int) -> tuple[Session, list[Expert]]:
+    organisation = Organisation(name="Stadt Ulm", stakeholder_group=StakeholderGroup.MUNICIPALITIES)
+    experts = [
+        Expert(
+            title="Dr." if number % 3 == 0 else "",
+            first_name=f"Vorname{number}",
+            last_name=f"Nachname{number}",
+            email=f"expertin{number}@example.org",
+            organisation=organisation,
+            language="en" if number % 10 == 0 else "de",
+        )
+        for number in range(count)
+    ]
+    session = Session(
+        title="Workshop Datenräume und Gemeinwohl",
+        kind=SessionKind.WORKSHOP,
+        description="Gemeinwohlorientierte Datenstrategien für Städte, Kreise und Gemeinden.",
+        starts_at=STARTS_AT,
+        ends_at=STARTS_AT + timedelta(hours=6),
+        status=SessionStatus.CONFIRMED,
+        venue_address="Krausenstraße 17–18, 10117 Berlin",
+        venue_room="Saal 2",
+        rsvp_deadline=STARTS_AT - timedelta(days=7),
+    )
+    session.agenda_items = [
+        AgendaItem(position=number, title=f"Tagesordnungspunkt {number}", duration_minutes=30)
+        for number in range(1, 6)
+    ]
+    db.session.add_all([organisation, session, *experts])
+    db.session.commit()
+    return session, experts
+
+
+def requeue_all() -> None:
+    db.session.execute(
+        sa.update(OutboxMessage).values(
+            state=DeliveryState.QUEUED, attempts=0, next_attempt_at=utcnow(), sent_at=None
+        )
+    )
+    db.session.commit()
+
+
+def multiply_queued_messages(factor: int) -> int:
+    """Copy every queued message `factor - 1` times (new Message-IDs); return the total."""
+    columns = ["kind", "sender", "recipient", "subject", "raw_message", "invitation_id"]
+    originals = db.session.execute(sa.select(*(getattr(OutboxMessage, c) for c in columns))).all()
+    for copy in range(1, factor):
+        db.session.execute(
+            sa.insert(OutboxMessage),
+            [
+                dict(zip(columns, row, strict=True))
+                | {"message_id": f"<copy{copy}.{index}@bench>", "next_attempt_at": utcnow()}
+                for index, row in enumerate(originals)
+            ],
+        )
+        db.session.commit()
+    return db.session.scalar(sa.select(sa.func.count(OutboxMessage.id)))
+
+
+# --- the measurements ---------------------------------------------------------------------------
+
+
+def bare_loop(messages: list[tuple[str, str, bytes]], sink: Sink) -> float:
+    """Send pre-built messages over one smtplib connection; return seconds taken."""
+    before = sink.received
+    begun = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", sink.port) as connection:
+        for sender, recipient, raw in messages:
+            connection.sendmail(sender, [recipient], raw)
+    ended = sink.wait_for(before + len(messages))
+    return ended - begun
+
+
+def outbox_delivery(app, sink: Sink, count: int) -> float:
+    before = sink.received
+    with app.app_context():
+        begun = time.perf_counter()
+        sent, failed = outbox.deliver_due()
+        ended = sink.wait_for(before + count)
+    if (sent, failed) != (count, 0):
+        raise RuntimeError(f"delivery sent {sent}, failed {failed} of {count}")
+    return ended - begun
+
+
+def measure_delivery_rate(count: int, workdir: Path, sink: Sink, postgres: str | None) -> dict:
+    with fresh_database(workdir, postgres) as url:
+        app = make_app(url, workdir, sink=None)
+        with app.app_context():
+            session, experts = add_session_and_experts(count)
+            invitations.invite_experts(session, experts)
+            db.session.commit()
+            prebuilt = [
+                tuple(row)
+                for row in db.session.execute(
+                    sa.select(
+                        OutboxMessage.sender, OutboxMessage.recipient, OutboxMessage.raw_message
+                    ).order_by(OutboxMessage.id)
+                )
+            ]
+        deliver_to(app, sink)
+        bare_times, outbox_times = [], []
+        for _round in range(2):  # interleaved, best of two each: both see the same machine load
+            bare_times.append(bare_loop(prebuilt, sink))
+            outbox_times.append(outbox_delivery(app, sink, count))
+            with app.app_context():
+                requeue_all()
+        with app.app_context():
+            db.engine.dispose()
+    size = sum(len(raw) for _, _, raw in prebuilt) / len(prebuilt)
+    bare_rate, outbox_rate = count / min(bare_times), count / min(outbox_times)
+    return {
+        "count": count,
+        "average_size": size,
+        "bare_rate": bare_rate,
+        "outbox_rate": outbox_rate,
+        "share": outbox_rate / bare_rate,
+    }
+
+
+def measure_send_request(count: int, workdir: Path, sink: Sink, postgres: str | None) -> dict:
+    """The organiser's POST that invites `count` experts, with delivery in the background."""
+    with fresh_database(workdir, postgres) as url:
+        app = make_app(url, workdir, sink=sink, delivery="background")
+        with app.app_context():
+            session, experts = add_session_and_experts(count)
+            organiser = User(email="organiser@example.org", name="Organiser", role=Role.ORGANISER)
+            organiser.set_password(PASSWORD)
+            db.session.add(organiser)
+            db.session.commit()
+            session_id, expert_ids = session.id, [expert.id for expert in experts]
+        client = app.test_client()
+        credentials = {"email": "organiser@example.org", "password": PASSWORD}
+        signed_in = client.post("/login", data=credentials)
+        if signed_in.status_code != 302:
+            raise RuntimeError("could not sign in")
+        before = sink.received
+        begun = time.perf_counter()
+        response = client.post(
+            f"/sessions/{session_id}/invitations/new",
+            data={"send": "1", "invitee_ids": [str(i) for i in expert_ids]},
+        )
+        answered = time.perf_counter()
+        arrived_by_then = sink.received - before
+        if response.status_code != 302:
+            raise RuntimeError(f"the send request answered {response.status_code}")
+        delivered = sink.wait_for(before + count)
+        for thread in threading.enumerate():  # let the delivery thread finish its last query
+            if "_deliver_in_thread" in thread.name:
+                thread.join(60)
+        with app.app_context():
+            queued = db.session.scalar(sa.select(sa.func.count(OutboxMessage.id)))
+            db.engine.dispose()
+        if queued != count:
+            raise RuntimeError(f"{queued} messages queued for {count} invitations")
+    return {
+        "count": count,
+        "request": answered - begun,
+        "delivery_after_request": delivered - answered,
+        "arrived_by_then": arrived_by_then,
+    }
+
+
+def measure_memory(counts: tuple[int, int], workdir: Path, sink: Sink, postgres: str | None):
+    """Peak memory of `deliver_due` with counts[0] and counts[1] real invitation mails queued."""
+    small, large = counts
+    results = []
+    with fresh_database(workdir, postgres) as url:
+        app = make_app(url, workdir, sink=None)
+        with app.app_context():
+            session, experts = add_session_and_experts(small)
+            invitations.invite_experts(session, experts)
+            db.session.commit()
+        deliver_to(app, sink)
+        for total in (small, large):
+            with app.app_context():
+                requeue_all()
+                if total > small:
+                    total = multiply_queued_messages(large // small)
+                db.session.remove()
+                tracemalloc.start()
+                begun = time.perf_counter()
+                sent, _failed = outbox.deliver_due()
+                seconds = time.perf_counter() - begun
+                _current, peak = tracemalloc.get_traced_memory()
+                tracemalloc.stop()
+            results.append({"count": total, "sent": sent, "peak": peak, "seconds": seconds})
+        with app.app_context():
+            db.engine.dispose()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller counts, for a quick check")
+    parser.add_argument("--postgres", metavar="URL", help="a PostgreSQL server instead of SQLite")
+    options = parser.parse_args()
+    rate_count = 300 if options.quick else 1000
+    request_counts = (100, 300) if options.quick else (100, 1000)
+    memory_counts = (300, 3000) if options.quick else (1000, 10000)
+
+    database = "PostgreSQL" if options.postgres else "SQLite (file, WAL)"
+    print(f"eventsys invitation benchmark – {database}, BATCH_SIZE {outbox.BATCH_SIZE}")
+    with tempfile.TemporaryDirectory() as directory, smtp_sink() as sink:
+        workdir = Path(directory)
+
+        rate = measure_delivery_rate(rate_count, workdir, sink, options.postgres)
+        size = rate["average_size"] / 1024
+        print(f"\n1. Delivery of {rate['count']} invitation mails ({size:.1f} KiB each)")
+        print(f"   bare smtplib loop, one connection: {rate['bare_rate']:8.0f} messages/s")
+        print(f"   outbox deliver_due:                {rate['outbox_rate']:8.0f} messages/s")
+        verdict = "met" if rate["share"] >= 0.7 else "NOT met"
+        print(f"   outbox / bare loop: {rate['share']:.0%} (aim: at least 70 %: {verdict})")
+
+        print(
+            "\n2. The organiser's send request (Flask test client); delivery runs in the "
+            "background\n   (aim: the request a small fraction of the delivery time)"
+        )
+        for count in request_counts:
+            sent = measure_send_request(count, workdir, sink, options.postgres)
+            print(
+                f"   {count:5d} invitations: request {sent['request']:6.2f} s "
+                f"({sent['arrived_by_then']} mails had arrived when it returned); "
+                f"delivery done {sent['delivery_after_request']:5.2f} s later; "
+                f"request / delivery = {sent['request'] / sent['delivery_after_request']:.1f}"
+            )
+
+        print("\n3. Peak memory of delivery (tracemalloc)")
+        memory = measure_memory(memory_counts, workdir, sink, options.postgres)
+        for row in memory:
+            print(
+                f"   {row['count']:6d} queued: peak {row['peak'] / 2**20:6.1f} MiB "
+                f"({row['sent']} sent in {row['seconds']:.1f} s)"
+            )
+        growth = memory[1]["peak"] / memory[0]["peak"]
+        print(
+            f"   {memory[1]['count'] // memory[0]['count']}× the messages: "
+            f"{growth:.2f}× the peak (aim: no growth with the count)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,279 @@
+"""What organisers see of a session's invitations: who answered what, when and how, the
+waiting list, the mail sent to each invitee, and the list as CSV.
+
+Everything is read in a fixed number of queries, however many experts are invited.
+"""
+
+import csv
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TextIO
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import load_only, selectinload
+
+from eventsys.experts.models import Expert
+from eventsys.experts.stakeholders import StakeholderGroup
+from eventsys.extensions import db
+from eventsys.invitations.mail import MailKind
+from eventsys.invitations.models import Invitation, InvitationAnswer
+from eventsys.invitations.states import Response
+from eventsys.localtime import zone
+from eventsys.outbox.models import DeliveryState, OutboxMessage
+from eventsys.sessions.models import Session
+
+CSV_TIME_ZONE = "Europe/Berlin"
+CSV_COLUMNS = ("email", "name", "answer", "channel", "answered_at", "comment")
+# Spreadsheets run a cell that starts with one of these as a formula; comments come from
+# the public answer page, so such a cell is written with a leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+WAITLISTED = "waitlisted"
+# The columns of the counts, in the order an organiser reads them.
+ANSWER_KEYS = (
+    Response.ACCEPTED.value,
+    WAITLISTED,
+    Response.TENTATIVE.value,
+    Response.DECLINED.value,
+    Response.DELEGATED.value,
+    Response.NEEDS_ACTION.value,
+)
+ANSWER_LABELS = {
+    Response.ACCEPTED.value: _l("Accepted"),
+    WAITLISTED: _l("Waiting list"),
+    Response.TENTATIVE.value: _l("Tentative"),
+    Response.DECLINED.value: _l("Declined"),
+    Response.DELEGATED.value: _l("Sends a deputy"),
+    Response.NEEDS_ACTION.value: _l("No answer yet"),
+}
+
+MAIL_KIND_LABELS = {
+    MailKind.INVITATION: _l("Invitation"),
+    MailKind.UPDATE: _l("Update"),
+    MailKind.CANCELLATION: _l("Cancellation"),
+    MailKind.WITHDRAWAL: _l("Withdrawal"),
+    MailKind.DEADLINE_REMINDER: _l("Reminder before the deadline"),
+    MailKind.EVE_REMINDER: _l("Reminder the day before"),
+    MailKind.WAITLISTED: _l("Waiting list notice"),
+    MailKind.MOVED_UP: _l("Moved up from the waiting list"),
+    MailKind.DEPUTY_INVITED: _l("Invitation as a deputy"),
+}
+
+
+def answer_key(invitation: Invitation) -> str:
+    """The invitation's answer as counted: an acceptance waiting for a place counts apart."""
+    return WAITLISTED if invitation.is_waitlisted else invitation.response.value
+
+
+@dataclass(frozen=True)
+class MailLogEntry:
+    """One mail about an invitation, as far as delivery has got."""
+
+    kind: str
+    state: DeliveryState
+    attempts: int
+    last_error: str
+    queued_at: datetime
+    sent_at: datetime | None
+    next_attempt_at: datetime | None
+
+    @property
+    def kind_label(self) -> str:
+        label = MAIL_KIND_LABELS.get(self.kind)
+        return str(label) if label is not None else self.kind
+
+
+@dataclass
+class InvitationRow:
+    invitation: Invitation
+    mail_log: list[MailLogEntry] = field(default_factory=list)
+    waitlist_position: int | None = None
+    deputy_for: Invitation | None = None  # set on a deputy's own invitation
+
+    @property
+    def answer_key(self) -> str:
+        return answer_key(self.invitation)
+
+
+@dataclass(frozen=True)
+class GroupCounts:
+    group: StakeholderGroup
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class SessionInvitations:
+    session: Session
+    rows: list[InvitationRow]  # invitations not withdrawn, by surname
+    waitlist: list[InvitationRow]  # in order of arrival
+    withdrawn: list[InvitationRow]
+    counts: dict[str, int]
+    by_group: list[GroupCounts]
+
+    @property
+    def invited(self) -> int:
+        return len(self.rows)
+
+
+def _invitations(session: Session, with_history: bool = False) -> list[Invitation]:
+    """The session's invitations (withdrawn ones too) by surname, experts loaded."""
+    options = [selectinload(Invitation.expert).selectinload(Expert.organisation)]
+    if with_history:
+        options.append(selectinload(Invitation.answers).selectinload(InvitationAnswer.recorded_by))
+    return list(
+        db.session.scalars(
+            sa.select(Invitation)
+            .join(Invitation.expert)
+            .where(Invitation.session_id == session.id)
+            .options(*options)
+            .order_by(Expert.last_name, Expert.first_name, Invitation.id)
+        )
+    )
+
+
+def _mail_logs(invitation_ids: list[int]) -> dict[int, list[MailLogEntry]]:
+    logs: dict[int, list[MailLogEntry]] = {}
+    if not invitation_ids:
+        return logs
+    query = (
+        sa.select(OutboxMessage)
+        # The stored message can be large; the log needs only its delivery record.
+        .options(
+            load_only(
+                OutboxMessage.invitation_id,
+                OutboxMessage.kind,
+                OutboxMessage.state,
+                OutboxMessage.attempts,
+                OutboxMessage.last_error,
+                OutboxMessage.created_at,
+                OutboxMessage.sent_at,
+                OutboxMessage.next_attempt_at,
+            )
+        )
+        .where(OutboxMessage.invitation_id.in_(invitation_ids))
+        .order_by(OutboxMessage.created_at, OutboxMessage.id)
+    )
+    for message in db.session.scalars(query):
+        logs.setdefault(message.invitation_id, []).append(
+            MailLogEntry(
+                kind=message.kind,
+                state=message.state,
+                attempts=message.attempts,
+                last_error=message.last_error,
+                queued_at=message.created_at,
+                sent_at=message.sent_at,
+                next_attempt_at=(
+                    message.next_attempt_at if message.state == DeliveryState.QUEUED else None
+                ),
+            )
+        )
+    return logs
+
+
+def _waiting_order(invitation: Invitation) -> tuple[datetime, int]:
+    return invitation.waitlisted_at, invitation.id
+
+
+def session_invitations(session: Session) -> SessionInvitations:
+    """Every invitation of `session` with its answers, mail log and place on the waiting list,
+    and the answers counted in total and by stakeholder group."""
+    invitations = _invitations(session, with_history=True)
+    logs = _mail_logs([invitation.id for invitation in invitations])
+    rows = {
+        invitation.id: InvitationRow(invitation, mail_log=logs.get(invitation.id, []))
+        for invitation in invitations
+    }
+    for invitation in invitations:
+        if invitation.response == Response.DELEGATED and invitation.delegated_to_id in rows:
+            rows[invitation.delegated_to_id].deputy_for = invitation
+    active = [rows[invitation.id] for invitation in invitations if invitation.is_active]
+    waiting = sorted(
+        (row for row in active if row.invitation.is_waitlisted),
+        key=lambda row: _waiting_order(row.invitation),
+    )
+    for position, row in enumerate(waiting, start=1):
+        row.waitlist_position = position
+    counts = Counter(row.answer_key for row in active)
+    group_counts: dict[StakeholderGroup, Counter] = {}
+    for row in active:
+        group = row.invitation.expert.organisation.stakeholder_group
+        group_counts.setdefault(group, Counter())[row.answer_key] += 1
+    by_group = [
+        GroupCounts(group, {key: group_counts[group][key] for key in ANSWER_KEYS})
+        for group in StakeholderGroup
+        if group in group_counts
+    ]
+    return SessionInvitations(
+        session=session,
+        rows=active,
+        waitlist=waiting,
+        withdrawn=[rows[invitation.id] for invitation in invitations if not invitation.is_active],
+        counts={key: counts[key] for key in ANSWER_KEYS},
+        by_group=by_group,
+    )
+
+
+@dataclass(frozen=True)
+class AnswerSummary:
+    invited: int
+    counts: dict[str, int]
+
+    def given(self) -> list[tuple[str, int]]:
+        """The answers given by at least one invitee, labelled, in reading order."""
+        return [
+            (str(ANSWER_LABELS[key]), self.counts[key]) for key in ANSWER_KEYS if self.counts[key]
+        ]
+
+
+def answer_summary(session: Session) -> AnswerSummary:
+    """How many are invited and how many gave each answer, in one query (for the session page)."""
+    waiting = Invitation.waitlisted_at.is_not(None)
+    rows = db.session.execute(
+        sa.select(Invitation.response, waiting, sa.func.count(Invitation.id))
+        .where(Invitation.session_id == session.id, Invitation.withdrawn_at.is_(None))
+        .group_by(Invitation.response, waiting)
+    )
+    counts = dict.fromkeys(ANSWER_KEYS, 0)
+    for response, is_waiting, number in rows:
+        counts[WAITLISTED if is_waiting else Response(response).value] += number
+    return AnswerSummary(invited=sum(counts.values()), counts=counts)
+
+
+def _cell(value: str) -> str:
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+def _answered_at(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    return moment.astimezone(zone(CSV_TIME_ZONE)).isoformat(timespec="seconds")
+
+
+def write_answers_csv(session: Session, stream: TextIO) -> None:
+    """Write the invitees of `session` (not withdrawn) as CSV to `stream`, by surname.
+
+    Columns: e-mail, name, answer, channel, answered at (ISO 8601, Berlin time), comment. The
+    answer is the iCalendar-style value (accepted, tentative, declined, delegated,
+    needs_action), or `waitlisted` for an acceptance waiting for a place.
+    """
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for invitation in _invitations(session):
+        if not invitation.is_active:
+            continue
+        writer.writerow(
+            [
+                _cell(invitation.expert.email),
+                _cell(invitation.expert.full_name),
+                answer_key(invitation),
+                invitation.channel.value if invitation.channel else "",
+                _answered_at(invitation.responded_at),
+                _cell(invitation.comment),
+            ]
+        )

@@ -1,0 +1,174 @@
+"""What an expert can do with the signed link in their invitation: see where the invitation
+stands, answer until the deadline, or send a deputy instead.
+
+Experts have no accounts; the link is their only key. Whatever they do through it is recorded
+in the audit trail under the link's owner.
+"""
+
+import enum
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from eventsys.audit.services import acting_as
+from eventsys.database import utcnow
+from eventsys.experts import services as directory
+from eventsys.experts.models import Expert
+from eventsys.extensions import db
+from eventsys.invitations import services
+from eventsys.invitations.calendar import organizer_address
+from eventsys.invitations.models import Invitation
+from eventsys.invitations.services import InvitationError
+from eventsys.invitations.states import AttendanceMode, Channel, Response
+from eventsys.sessions.states import SessionStatus
+
+ACTOR_LABEL_LENGTH = 254  # AuditEntry.actor_label
+# The answers a link offers; "delegated" is given by naming a deputy.
+LINK_RESPONSES = (Response.ACCEPTED, Response.TENTATIVE, Response.DECLINED)
+
+
+class LinkState(enum.StrEnum):
+    OPEN = "open"  # answers are taken
+    DEADLINE_PASSED = "deadline_passed"
+    EXPIRED = "expired"  # the session is over
+    WITHDRAWN = "withdrawn"
+    CANCELLED = "cancelled"
+
+
+def link_state(invitation: Invitation, expired: bool) -> LinkState:
+    """Whether the link still takes answers, and if not, the reason to tell the expert.
+
+    `expired` comes from reading the token (the session has ended). A cancellation or a
+    withdrawal is named even after the session's date, as it says more than "expired".
+    """
+    session = invitation.session
+    if session.status == SessionStatus.CANCELLED:
+        return LinkState.CANCELLED
+    if not invitation.is_active:
+        return LinkState.WITHDRAWN
+    if expired:
+        return LinkState.EXPIRED
+    if session.rsvp_deadline is not None and utcnow() > session.rsvp_deadline:
+        return LinkState.DEADLINE_PASSED
+    return LinkState.OPEN
+
+
+def waitlist_position(invitation: Invitation) -> int | None:
+    """The invitation's place on the waiting list (1 is next to move up), or None."""
+    if not invitation.is_waitlisted or not invitation.is_active:
+        return None
+    ahead = db.session.scalar(
+        sa.select(sa.func.count(Invitation.id)).where(
+            Invitation.session_id == invitation.session_id,
+            Invitation.withdrawn_at.is_(None),
+            Invitation.waitlisted_at.is_not(None),
+            sa.or_(
+                Invitation.waitlisted_at < invitation.waitlisted_at,
+                sa.and_(
+                    Invitation.waitlisted_at == invitation.waitlisted_at,
+                    Invitation.id < invitation.id,
+                ),
+            ),
+        )
+    )
+    return ahead + 1
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Whom an expert can turn to when the link no longer takes answers."""
+
+    names: list[str]
+    address: str
+
+
+def contact_for(invitation: Invitation) -> Contact:
+    return Contact(
+        names=[user.name for user in invitation.session.organisers],
+        address=organizer_address(),
+    )
+
+
+def usable_deputy(expert: Expert) -> Expert | None:
+    """The deputy on record for `expert`, if that person can still be invited."""
+    deputy = expert.deputy
+    if deputy is None or not deputy.active or deputy.id == expert.id:
+        return None
+    return deputy
+
+
+@dataclass(frozen=True)
+class NewDeputy:
+    """A person named on the answer page; found by e-mail address or added to the directory."""
+
+    first_name: str
+    last_name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class LinkAnswer:
+    """What the expert submitted. For Response.DELEGATED, `new_deputy` None means the deputy
+    on record."""
+
+    response: Response
+    comment: str = ""
+    attendance_mode: AttendanceMode | None = None
+    new_deputy: NewDeputy | None = None
+
+
+@dataclass(frozen=True)
+class LinkOutcome:
+    changed: bool
+    waitlisted: bool = False
+    deputy: Expert | None = None
+
+
+def _deputy(invitation: Invitation, new_deputy: NewDeputy | None) -> Expert:
+    """The person to send instead; raises InvitationError or DirectoryError if there is none."""
+    expert = invitation.expert
+    if new_deputy is None:
+        deputy = usable_deputy(expert)
+        if deputy is None:
+            raise InvitationError(_("No deputy is on record for you. Please name one."))
+        return deputy
+    known = directory.find_expert_by_email(new_deputy.email)
+    if known is not None:
+        return known
+    return directory.create_expert(
+        directory.ExpertDetails(
+            first_name=new_deputy.first_name,
+            last_name=new_deputy.last_name,
+            email=new_deputy.email,
+            organisation=expert.organisation,
+            language=expert.language,
+            timezone=expert.timezone,
+        )
+    )
+
+
+def answer_by_link(invitation: Invitation, expired: bool, answer: LinkAnswer) -> LinkOutcome:
+    """Record what the expert answered through their link, or invite their deputy.
+
+    Raises InvitationError when the link no longer takes answers (deadline passed, session
+    over or cancelled, invitation withdrawn) or the answer cannot be taken, and
+    experts.services.DirectoryError when a newly named deputy's details are unusable.
+    """
+    state = link_state(invitation, expired)
+    if state is not LinkState.OPEN:
+        raise InvitationError(_("Answers are no longer taken through this link."))
+    with acting_as(f"link of {invitation.expert.email}"[:ACTOR_LABEL_LENGTH]):
+        if answer.response == Response.DELEGATED:
+            deputy = _deputy(invitation, answer.new_deputy)
+            services.send_deputy(invitation, deputy, comment=answer.comment)
+            return LinkOutcome(changed=True, deputy=deputy)
+        if answer.response not in LINK_RESPONSES:
+            raise InvitationError(_("Please choose an answer."))
+        mode = answer.attendance_mode if invitation.session.is_hybrid else None
+        if answer.response == Response.DECLINED:
+            mode = None
+        outcome = services.record_answer(
+            invitation, answer.response, Channel.LINK, comment=answer.comment, attendance_mode=mode
+        )
+        return LinkOutcome(changed=outcome.changed, waitlisted=outcome.waitlisted)

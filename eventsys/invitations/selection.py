@@ -1,0 +1,257 @@
+"""Choosing whom to invite, and showing what they would receive before anything is sent.
+
+Organisers choose experts one by one, by working group, by stakeholder group, "everyone invited
+last time" or simply everyone; the choices add up. Nothing here changes the database: the plan
+says who would be invited, who is skipped and why, and shows the mail in German and English as
+the experts would get it.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from eventsys.database import utcnow
+from eventsys.experts.models import Expert, Organisation, WorkingGroup, working_group_members
+from eventsys.experts.stakeholders import StakeholderGroup
+from eventsys.extensions import db
+from eventsys.invitations import mail
+from eventsys.invitations.models import Invitation
+from eventsys.invitations.services import invitations_of
+from eventsys.sessions.models import Session
+from eventsys.sessions.states import SessionStatus
+
+PREVIEW_LANGUAGES = ("de", "en")
+
+
+def closed_for_invitations(session: Session) -> str:
+    """Why nobody can be invited to `session` now, or "" if invitations can go out.
+
+    The same rules as `services.invite_experts`, told before the organiser chooses anyone.
+    """
+    if session.status == SessionStatus.CANCELLED:
+        return _("The session is cancelled; nobody can be invited.")
+    if session.ends_at <= utcnow():
+        return _("The session is over; nobody can be invited any more.")
+    return ""
+
+
+@dataclass(frozen=True)
+class ExpertChoice:
+    """What an organiser ticked; the experts chosen are the union of all of it."""
+
+    expert_ids: Sequence[int] = ()
+    working_group_ids: Sequence[int] = ()
+    stakeholder_groups: Sequence[StakeholderGroup] = ()
+    last_time: bool = False
+    everyone: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.expert_ids
+            or self.working_group_ids
+            or self.stakeholder_groups
+            or self.last_time
+            or self.everyone
+        )
+
+
+def _by_name(query: sa.Select) -> sa.Select:
+    return query.order_by(Expert.last_name, Expert.first_name, Expert.id)
+
+
+def active_experts() -> list[Expert]:
+    """Every active expert with their organisation, by surname: the ones who can be invited."""
+    return list(
+        db.session.scalars(
+            _by_name(sa.select(Expert).where(Expert.active.is_(True))).options(
+                selectinload(Expert.organisation)
+            )
+        )
+    )
+
+
+def previous_session(session: Session) -> Session | None:
+    """The most recent session before `session` that has invitations not withdrawn."""
+    invited = (
+        sa.select(Invitation.id)
+        .where(Invitation.session_id == Session.id, Invitation.withdrawn_at.is_(None))
+        .exists()
+    )
+    return db.session.scalar(
+        sa.select(Session)
+        .where(Session.starts_at < session.starts_at, Session.id != session.id, invited)
+        .order_by(Session.starts_at.desc(), Session.id.desc())
+        .limit(1)
+    )
+
+
+def _invitees_of(session_id: int) -> sa.Select:
+    return sa.select(Invitation.expert_id).where(
+        Invitation.session_id == session_id, Invitation.withdrawn_at.is_(None)
+    )
+
+
+def count_invitees(session: Session) -> int:
+    """How many experts hold an invitation to `session` that has not been withdrawn."""
+    invitees = _invitees_of(session.id).subquery()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(invitees))
+
+
+def chosen_experts(session: Session, choice: ExpertChoice) -> list[Expert]:
+    """The experts `choice` names, each once, by surname, inactive ones included (they are
+    reported, not invited). "Last time" means the invitees of `previous_session(session)`."""
+    conditions = []
+    if choice.everyone:
+        conditions.append(Expert.active.is_(True))
+    if choice.expert_ids:
+        conditions.append(Expert.id.in_(list(choice.expert_ids)))
+    if choice.working_group_ids:
+        conditions.append(
+            Expert.working_groups.any(WorkingGroup.id.in_(list(choice.working_group_ids)))
+        )
+    if choice.stakeholder_groups:
+        conditions.append(
+            Expert.organisation.has(
+                Organisation.stakeholder_group.in_(list(choice.stakeholder_groups))
+            )
+        )
+    if choice.last_time:
+        earlier = previous_session(session)
+        if earlier is not None:
+            conditions.append(Expert.id.in_(_invitees_of(earlier.id)))
+    if not conditions:
+        return []
+    return list(
+        db.session.scalars(
+            _by_name(sa.select(Expert).where(sa.or_(*conditions))).options(
+                selectinload(Expert.organisation)
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class MailPreview:
+    """The invitation one reader would get: `shown_as` names whose copy it is."""
+
+    language: str
+    shown_as: str
+    subject: str
+    text: str
+
+
+@dataclass
+class InvitationPlan:
+    """Who would be invited and who would be skipped, as `services.invite_experts` decides."""
+
+    to_invite: list[Expert] = field(default_factory=list)
+    already_invited: list[Expert] = field(default_factory=list)
+    inactive: list[Expert] = field(default_factory=list)
+    previews: list[MailPreview] = field(default_factory=list)
+
+
+def _stand_in(expert: Expert, language: str) -> Expert:
+    """An unsaved copy of `expert` reading `language`, to show a language nobody chosen reads."""
+    return Expert(
+        title=expert.title,
+        first_name=expert.first_name,
+        last_name=expert.last_name,
+        email=expert.email,
+        language=language,
+        timezone=expert.timezone,
+    )
+
+
+def preview_mail(session: Session, expert: Expert) -> MailPreview:
+    """The invitation `expert` would receive, composed as for real on an unsaved invitation."""
+    message = mail.compose_invitation_mail(
+        Invitation(session=session, expert=expert), mail.MailKind.INVITATION
+    )
+    return MailPreview(
+        language=expert.language,
+        shown_as=expert.full_name,
+        subject=str(message["Subject"]),
+        text=message.get_body(preferencelist=("plain",)).get_content(),
+    )
+
+
+def _previews(session: Session, invitees: list[Expert]) -> list[MailPreview]:
+    """One preview per language, each for a real invitee reading it if there is one."""
+    if not invitees:
+        return []
+    previews = []
+    for language in PREVIEW_LANGUAGES:
+        reader = next((expert for expert in invitees if expert.language == language), None)
+        previews.append(preview_mail(session, reader or _stand_in(invitees[0], language)))
+    return previews
+
+
+def plan_invitations(session: Session, experts: Iterable[Expert]) -> InvitationPlan:
+    """Sort `experts` the way `invite_experts` will: inactive ones and those already invited
+    (and not withdrawn) are skipped, the rest invited. Changes nothing."""
+    current = {
+        invitation.expert_id
+        for invitation in invitations_of(session)  # withdrawn ones may be invited again
+    }
+    plan = InvitationPlan()
+    seen: set[int] = set()
+    for expert in experts:
+        if expert.id in seen:
+            continue
+        seen.add(expert.id)
+        if not expert.active:
+            plan.inactive.append(expert)
+        elif expert.id in current:
+            plan.already_invited.append(expert)
+        else:
+            plan.to_invite.append(expert)
+    plan.previews = _previews(session, plan.to_invite)
+    return plan
+
+
+def prepare_invitations(session: Session, choice: ExpertChoice) -> InvitationPlan:
+    """The experts `choice` names, sorted into a plan with the mail previews."""
+    return plan_invitations(session, chosen_experts(session, choice))
+
+
+def experts_with_ids(ids: Iterable[int]) -> list[Expert]:
+    """The experts with these ids (unknown ids are left out), by surname."""
+    ids = list(ids)
+    if not ids:
+        return []
+    return list(db.session.scalars(_by_name(sa.select(Expert).where(Expert.id.in_(ids)))))
+
+
+def working_groups_with_sizes() -> list[tuple[WorkingGroup, int]]:
+    """Every working group by name with its number of active members."""
+    active_members = sa.func.count(Expert.id).filter(Expert.active.is_(True))
+    query = (
+        sa.select(WorkingGroup, active_members)
+        .outerjoin(
+            working_group_members, working_group_members.c.working_group_id == WorkingGroup.id
+        )
+        .outerjoin(Expert, Expert.id == working_group_members.c.expert_id)
+        .group_by(WorkingGroup.id)
+        .order_by(WorkingGroup.name)
+    )
+    return [(group, int(count)) for group, count in db.session.execute(query)]
+
+
+def working_groups_named(names: Iterable[str]) -> tuple[list[WorkingGroup], list[str]]:
+    """The working groups called `names` (ignoring letter case), and the names not found."""
+    by_name = {
+        group.name.casefold(): group
+        for group in db.session.scalars(sa.select(WorkingGroup).order_by(WorkingGroup.name))
+    }
+    found, unknown = [], []
+    for name in names:
+        group = by_name.get(name.strip().casefold())
+        if group is None:
+            unknown.append(name)
+        elif group not in found:
+            found.append(group)
+    return found, unknown

@@ -1,0 +1,65 @@
+"""Forms for deciding about a message in the queue, and for uploading .eml files."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileRequired, MultipleFileField
+from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, ValidationError
+
+from eventsys.invitations.models import Invitation
+
+# One label for each of services.DECISIONS.
+DECISION_LABELS = {
+    "accepted": _l("Accepted"),
+    "tentative": _l("Tentative"),
+    "declined": _l("Declined"),
+    "ignore": _l("Set aside"),
+}
+
+
+def optional_id(value: object) -> int | None:
+    """Coerce a select's value to a record id; the empty choice means none."""
+    if value in (None, ""):
+        return None
+    return int(value)
+
+
+def invitation_choices(invitations: list[Invitation], grouped: bool) -> list[SelectChoice]:
+    """The invitations as options, grouped by session when they belong to several."""
+    choices = [SelectChoice("", str(_l("– choose –")))]
+    for invitation in invitations:
+        expert = invitation.expert
+        label = f"{expert.sort_name} ({expert.email}) – {invitation.response.label}"
+        group = None
+        if grouped:
+            group = f"{invitation.session.title} ({invitation.session.starts_at:%d.%m.%Y})"
+        choices.append(SelectChoice(str(invitation.id), label, optgroup=group))
+    return choices
+
+
+class DecisionForm(FlaskForm):
+    invitation = SelectField(_l("The message answers the invitation of"), coerce=optional_id)
+    # Sent by the button pressed: accepted, tentative, declined or ignore.
+    decision = SelectField(
+        _l("Decision"),
+        choices=[SelectChoice(value, label) for value, label in DECISION_LABELS.items()],
+        validators=[DataRequired()],
+    )
+
+    def validate_invitation(self, field: SelectField) -> None:
+        if self.decision.data != "ignore" and field.data is None:
+            raise ValidationError(_l("Please choose the invitation this message answers."))
+
+
+class UploadForm(FlaskForm):
+    files = MultipleFileField(
+        _l("Messages (.eml files)"),
+        validators=[
+            FileRequired(_l("Please choose at least one file.")),
+            FileAllowed(
+                ["eml"],
+                _l("Only .eml files can be taken in. In Outlook, save the mail as .eml first."),
+            ),
+        ],
+    )

@@ -1,0 +1,155 @@
+"""Background work as Celery tasks, for deployments with a broker (CELERY_BROKER_URL, Redis).
+
+    celery -A eventsys.tasks:celery_app worker   # delivers mail, polls replies, sends reminders
+    celery -A eventsys.tasks:celery_app beat     # the schedule below
+
+Without a broker nothing here is used: the outbox delivers in a thread after each commit, and
+`flask outbox deliver`, `flask replies fetch` and `flask reminders send` run from cron.
+
+Every task runs inside the Flask app's context (the `make_celery(app)` pattern), with the
+app's database session, which Flask-SQLAlchemy removes when the task's context ends.
+"""
+
+import imaplib
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+from celery import Celery, Task
+from flask import Flask, current_app
+
+log = logging.getLogger(__name__)
+
+DELIVER_OUTBOX = "eventsys.deliver_outbox"
+FETCH_REPLIES = "eventsys.fetch_replies"
+SEND_REMINDERS = "eventsys.send_reminders"
+
+DELIVERY_INTERVAL_SECONDS = 60
+REMINDERS_INTERVAL_SECONDS = 15 * 60
+
+# Failures worth another try later: the database or a server was unreachable for a while.
+TRANSIENT_ERRORS = (sa.exc.OperationalError, OSError, imaplib.IMAP4.error)
+RETRY_OPTIONS = {
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": 30,  # seconds before the first retry, doubling each time
+    "retry_backoff_max": 30 * 60,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+
+# Publishing from a request must not hang it when the broker is down: two quick tries, then
+# the scheduled delivery picks the mail up.
+PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+
+
+def beat_schedule(config: dict) -> dict[str, dict[str, Any]]:
+    """When each task runs. A run that waited longer than its interval is dropped (`expires`),
+    so that runs queued while no worker was up do not pile up."""
+
+    def every(task: str, seconds: float) -> dict[str, Any]:
+        return {"task": task, "schedule": seconds, "options": {"expires": seconds}}
+
+    return {
+        "deliver-outbox": every(DELIVER_OUTBOX, DELIVERY_INTERVAL_SECONDS),
+        "fetch-replies": every(FETCH_REPLIES, float(config["REPLIES_POLL_SECONDS"])),
+        "send-reminders": every(SEND_REMINDERS, REMINDERS_INTERVAL_SECONDS),
+    }
+
+
+def make_celery(app: Flask) -> Celery:
+    """A Celery app for `app`, with the tasks and the beat schedule; kept in `app.extensions`.
+
+    Raises RuntimeError when CELERY_BROKER_URL is not set (Celery would silently fall back to
+    a local AMQP server).
+    """
+    broker = app.config.get("CELERY_BROKER_URL")
+    if not broker:
+        raise RuntimeError("CELERY_BROKER_URL is not set; there is no broker to use.")
+
+    class AppContextTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery = Celery(app.import_name, task_cls=AppContextTask)
+    celery.conf.update(
+        broker_url=broker,
+        broker_connection_retry_on_startup=True,
+        task_ignore_result=True,
+        timezone="UTC",
+        beat_schedule=beat_schedule(app.config),
+    )
+    _register_tasks(celery)
+    app.extensions["celery"] = celery
+    return celery
+
+
+def celery_for(app: Flask) -> Celery:
+    """The Celery app made for `app`, made on first use."""
+    return app.extensions.get("celery") or make_celery(app)
+
+
+def enqueue_delivery(app: Flask) -> None:
+    """Ask a worker to deliver the outbox (called after a commit that queued mail)."""
+    try:
+        celery_for(app).send_task(DELIVER_OUTBOX, retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+    except Exception:  # the commit stands; beat's next delivery run sends the mail
+        log.exception("Could not hand mail delivery to the broker")
+
+
+def _register_tasks(celery: Celery) -> None:
+    # shared=False: each Celery app keeps its own tasks, bound to its own Flask app (Celery
+    # would otherwise hand every app the tasks of the first one made).
+    @celery.task(name=DELIVER_OUTBOX, shared=False, **RETRY_OPTIONS)
+    def deliver_outbox() -> tuple[int, int]:
+        """Send what is due. Messages refused by the mail server are rescheduled by the outbox
+        itself (back-off per message); an unreachable database makes the task retry."""
+        from eventsys.outbox import services
+
+        if not services.delivery_configured_here():
+            log.warning("No MAIL_SERVER configured; mail stays in the outbox")
+            return 0, 0
+        return services.deliver_due()
+
+    @celery.task(name=FETCH_REPLIES, shared=False, **RETRY_OPTIONS)
+    def fetch_replies() -> None:
+        """Read new mail in the reply mailbox and record the answers in it."""
+        if not current_app.config.get("IMAP_HOST"):
+            return
+        try:
+            from eventsys.replies.imap import fetch_and_ingest
+        except ImportError:
+            log.warning("Replies cannot be fetched: eventsys.replies.imap.fetch_and_ingest missing")
+            return
+        from eventsys.extensions import db
+
+        fetch_and_ingest()
+        db.session.commit()
+
+    @celery.task(name=SEND_REMINDERS, shared=False, **RETRY_OPTIONS)
+    def send_reminders() -> int:
+        """Queue the reminders that are due; returns how many."""
+        from eventsys.audit.services import acting_as
+        from eventsys.extensions import db
+        from eventsys.reminders.services import send_due_reminders
+
+        if not current_app.config.get("SERVER_NAME"):
+            log.error("SERVER_NAME is not set; reminders with answer links cannot be built")
+            return 0
+        with acting_as("celery"):
+            counts = send_due_reminders()
+        db.session.commit()
+        return counts.total
+
+
+def __getattr__(name: str) -> Celery:
+    """`eventsys.tasks:celery_app` for the worker and beat: the Flask app from the usual
+    settings (instance/config.py, FLASK_* variables) with its Celery app. Made on first access,
+    not on import, so that web processes importing this module build no second Flask app."""
+    if name != "celery_app":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from eventsys import create_app
+
+    celery = celery_for(create_app())
+    globals()["celery_app"] = celery
+    return celery

@@ -1,0 +1,114 @@
+"""The reminders page of a session: turning reminders off and on, and sending them now."""
+
+from datetime import timedelta
+
+import pytest
+from freezegun import freeze_time
+
+from eventsys.extensions import db
+from eventsys.invitations.mail import MailKind
+from eventsys.sessions.states import SessionStatus
+from tests.conftest import page_text
+from tests.reminders.conftest import STARTS_AT, recipients
+
+
+def page(client, invited):
+    return client.get(f"/sessions/{invited.session.id}/reminders")
+
+
+def test_page_lists_invitees_and_offers_the_fitting_reminder(organiser_client, invited):
+    response = page(organiser_client, invited)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    text = page_text(response)
+    assert "Anna Schmidt" in text and "Bernd Vogel" in text and "Carla Berg" in text
+    # Only Anna (no answer) can be chosen a week ahead; Bernd's reminder comes the day before.
+    assert f'value="{invited.anna.id}"' in html
+    assert f'value="{invited.bernd.id}"' not in html
+    assert f'value="{invited.carla.id}"' not in html
+    assert f'<label for="invitation-{invited.anna.id}">Anna Schmidt</label>' in html
+    assert '<th scope="col">' in html and "<caption>" in html
+
+
+def test_organiser_turns_reminders_off_and_on(organiser_client, invited):
+    response = organiser_client.post(
+        f"/sessions/{invited.session.id}/reminders", data={"settings-save": "1"}
+    )
+    assert response.status_code == 302
+    db.session.refresh(invited.session)
+    assert invited.session.reminders_enabled is False
+    assert 'name="settings-enabled"' in page(organiser_client, invited).get_data(as_text=True)
+
+    organiser_client.post(
+        f"/sessions/{invited.session.id}/reminders",
+        data={"settings-save": "1", "settings-enabled": "y"},
+    )
+    db.session.refresh(invited.session)
+    assert invited.session.reminders_enabled is True
+
+
+def test_the_checkbox_shows_the_stored_setting(organiser_client, invited):
+    invited.session.reminders_enabled = False
+    db.session.commit()
+    html = page(organiser_client, invited).get_data(as_text=True)
+    checkbox = html.split('name="settings-enabled"')[0].rsplit("<input", 1)[1]
+    assert "checked" not in checkbox
+
+
+def test_organiser_sends_reminders_now_to_the_chosen(organiser_client, invited):
+    response = organiser_client.post(
+        f"/sessions/{invited.session.id}/reminders",
+        data={"now-send": "1", "now-invitations": [str(invited.anna.id)]},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert 'class="flash flash--success"' in response.get_data(as_text=True)
+    assert recipients(MailKind.DEADLINE_REMINDER) == ["anna.schmidt@example.org"]
+    db.session.refresh(invited.anna)
+    assert invited.anna.deadline_reminder_sent_at is not None
+
+
+def test_sending_now_needs_a_choice(organiser_client, invited):
+    response = organiser_client.post(
+        f"/sessions/{invited.session.id}/reminders", data={"now-send": "1"}
+    )
+    assert response.status_code == 200
+    assert 'class="error-summary"' in response.get_data(as_text=True)
+    assert recipients(MailKind.DEADLINE_REMINDER) == []
+
+
+def test_a_declined_invitee_cannot_be_chosen(organiser_client, invited):
+    response = organiser_client.post(
+        f"/sessions/{invited.session.id}/reminders",
+        data={"now-send": "1", "now-invitations": [str(invited.carla.id)]},
+    )
+    assert response.status_code == 200  # the form refuses a choice it did not offer
+    assert recipients(MailKind.DEADLINE_REMINDER) == []
+
+
+def test_accepted_invitees_can_be_reminded_on_the_day_before(organiser_client, invited):
+    with freeze_time(STARTS_AT - timedelta(hours=20)):
+        response = organiser_client.post(
+            f"/sessions/{invited.session.id}/reminders",
+            data={"now-send": "1", "now-invitations": [str(invited.bernd.id)]},
+        )
+    assert response.status_code == 302
+    assert recipients(MailKind.EVE_REMINDER) == ["bernd.vogel@example.org"]
+
+
+def test_cancelled_session_offers_nobody(organiser_client, invited):
+    invited.session.status = SessionStatus.CANCELLED
+    db.session.commit()
+    response = page(organiser_client, invited)
+    html = response.get_data(as_text=True)
+    assert 'type="checkbox" name="now-invitations"' not in html
+    assert 'class="warning"' in html
+
+
+@pytest.mark.parametrize(
+    ("client_fixture", "status"),
+    [("admin_client", 200), ("secretariat_client", 403), ("client", 302)],
+)
+def test_only_planners_open_the_page(request, invited, client_fixture, status):
+    client = request.getfixturevalue(client_fixture)
+    assert page(client, invited).status_code == status

@@ -1,0 +1,206 @@
+"""With a broker, mail is delivered by a Celery worker: a real Redis (database 5, emptied for
+each test) and a real worker process against the test's database, delivering to aiosmtpd."""
+
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import redis
+import sqlalchemy as sa
+from freezegun import freeze_time
+
+from eventsys import tasks
+from eventsys.extensions import db
+from eventsys.invitations import services as invitations
+from eventsys.outbox import services as outbox
+from eventsys.outbox.models import DeliveryState, OutboxMessage
+from eventsys.sessions.states import SessionStatus
+from tests.sessions.factories import make_expert, make_organisation, make_session
+from tests.support.smtp import free_port
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+BROKER_URL = "redis://127.0.0.1:6379/5"  # a database of its own; only it is emptied
+DEFAULT_QUEUE = "celery"
+STARTS_AT = datetime(2030, 7, 1, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def broker() -> redis.Redis:
+    client = redis.Redis.from_url(BROKER_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        pytest.fail("Redis is needed at 127.0.0.1:6379 for the Celery tests")
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def app_config(mail_config, broker):
+    return mail_config | {"CELERY_BROKER_URL": BROKER_URL}
+
+
+def invite_anna():
+    expert = make_expert("Anna", "Schmidt", make_organisation("Stadt Köln"))
+    session = make_session(
+        "Workshop Datenräume", starts_at=STARTS_AT, status=SessionStatus.CONFIRMED
+    )
+    db.session.commit()
+    invitations.invite_experts(session, [expert])
+    db.session.commit()
+    return expert
+
+
+def wait_for(condition, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.fixture
+def start_worker(app, tmp_path):
+    """Start `celery worker --pool=solo` on the test's database and SMTP server."""
+    started: list[subprocess.Popen] = []
+    log = tmp_path / "worker.log"
+
+    def start() -> subprocess.Popen:
+        environment = os.environ | {
+            "FLASK_SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "FLASK_CELERY_BROKER_URL": BROKER_URL,
+            "FLASK_MAIL_SERVER": app.config["MAIL_SERVER"],
+            "FLASK_MAIL_PORT": str(app.config["MAIL_PORT"]),
+            "FLASK_SECRET_KEY": app.config["SECRET_KEY"],
+            "FLASK_SERVER_NAME": app.config["SERVER_NAME"],
+        }
+        command = [
+            sys.executable, "-m", "celery", "-A", "eventsys.tasks:celery_app", "worker",
+            "--pool=solo", "--loglevel=INFO", "--without-gossip", "--without-mingle",
+            "--without-heartbeat", "--hostname", f"test-{os.getpid()}@%h",
+        ]  # fmt: skip
+        with log.open("wb") as output:
+            worker = subprocess.Popen(
+                command, cwd=PROJECT_ROOT, env=environment, stdout=output, stderr=output
+            )
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+    if started:
+        print(log.read_text(errors="replace"))  # shown by pytest when the test failed
+
+
+def test_committed_invitation_is_delivered_by_the_worker(app, broker, smtp_server, start_worker):
+    invite_anna()
+    # The commit handed delivery to the broker instead of a thread: nothing has arrived, and
+    # the task waits in Redis for a worker.
+    time.sleep(0.5)
+    assert smtp_server.sink.received == []
+    assert broker.llen(DEFAULT_QUEUE) == 1
+
+    start_worker()
+    assert wait_for(lambda: smtp_server.sink.messages_to("anna.schmidt@example.org")), (
+        "the worker did not deliver the invitation"
+    )
+    (message,) = smtp_server.sink.messages_to("anna.schmidt@example.org")
+    assert "Workshop Datenräume" in message["Subject"]
+    assert any(part.get_content_type() == "text/calendar" for part in message.walk())
+
+    def recorded_as_sent() -> bool:
+        db.session.rollback()  # see the worker's commits
+        return db.session.scalar(sa.select(OutboxMessage.state)) == DeliveryState.SENT
+
+    assert wait_for(recorded_as_sent, 20)
+
+
+def test_unreachable_broker_keeps_the_mail_and_the_request_going(app, caplog):
+    app.config["CELERY_BROKER_URL"] = f"redis://127.0.0.1:{free_port()}/0"
+    begun = time.monotonic()
+    outbox.queue("test", outbox.compose("anna@example.org", "Hallo", "Text"))
+    db.session.commit()
+    assert time.monotonic() - begun < 15
+    assert "Could not hand mail delivery to the broker" in caplog.text
+    assert db.session.scalar(sa.select(OutboxMessage.state)) == DeliveryState.QUEUED
+
+
+def test_beat_schedule_delivers_fetches_and_reminds(app):
+    app.config["REPLIES_POLL_SECONDS"] = 120
+    schedule = tasks.make_celery(app).conf.beat_schedule
+    assert schedule["deliver-outbox"]["task"] == tasks.DELIVER_OUTBOX
+    assert schedule["deliver-outbox"]["schedule"] == 60
+    assert schedule["fetch-replies"]["task"] == tasks.FETCH_REPLIES
+    assert schedule["fetch-replies"]["schedule"] == 120
+    assert schedule["send-reminders"]["task"] == tasks.SEND_REMINDERS
+    assert schedule["send-reminders"]["schedule"] == 15 * 60
+
+
+def test_celery_needs_a_broker(app):
+    app.config["CELERY_BROKER_URL"] = None
+    with pytest.raises(RuntimeError, match="CELERY_BROKER_URL"):
+        tasks.make_celery(app)
+
+
+def test_delivery_task_retries_after_a_database_outage(app, smtp_server, monkeypatch):
+    invite_anna()  # queued; the broker holds the task, nobody works on it here
+    calls = []
+    real_deliver_due = outbox.deliver_due
+
+    def flaky_deliver_due():
+        calls.append(1)
+        if len(calls) == 1:
+            raise sa.exc.OperationalError("SELECT 1", {}, Exception("database restarting"))
+        return real_deliver_due()
+
+    monkeypatch.setattr(outbox, "deliver_due", flaky_deliver_due)
+    task = tasks.celery_for(app).tasks[tasks.DELIVER_OUTBOX]
+    assert task.retry_backoff == 30 and task.max_retries == 8
+    result = task.apply()  # in this process; a retry runs at once instead of after back-off
+    assert result.get() == (1, 0)
+    assert len(calls) == 2
+    assert len(smtp_server.sink.messages_to("anna.schmidt@example.org")) == 1
+
+
+def test_fetch_task_reads_the_reply_mailbox(app, monkeypatch):
+    import eventsys.replies.imap as imap
+
+    calls = []
+    monkeypatch.setattr(imap, "fetch_and_ingest", lambda: calls.append(1), raising=False)
+    task = tasks.celery_for(app).tasks[tasks.FETCH_REPLIES]
+    task.apply().get()
+    assert calls == []  # no mailbox configured: nothing to poll
+    app.config["IMAP_HOST"] = "imap.example.org"
+    task.apply().get()
+    assert calls == [1]
+
+
+def test_reminder_task_queues_what_is_due(app):
+    expert = make_expert("Anna", "Schmidt", make_organisation("Stadt Köln"))
+    session = make_session(
+        "Workshop Datenräume",
+        starts_at=STARTS_AT,
+        status=SessionStatus.CONFIRMED,
+        rsvp_deadline=STARTS_AT - timedelta(days=7),
+    )
+    db.session.commit()
+    invitations.invite_experts(session, [expert])
+    db.session.commit()
+    task = tasks.celery_for(app).tasks[tasks.SEND_REMINDERS]
+    with freeze_time(STARTS_AT - timedelta(days=8)):
+        assert task.apply().get() == 1
+    kinds = db.session.scalars(sa.select(OutboxMessage.kind).order_by(OutboxMessage.id)).all()
+    assert kinds == ["invitation", "deadline_reminder"]
