@@ -1,6 +1,7 @@
 """`flask demo load`."""
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from eventsys.audit.services import acting_as
@@ -24,7 +25,13 @@ def load() -> None:
     """
     # Upcoming sessions are placed relative to today as the organisers in Berlin count days.
     today = from_utc(utcnow(), "Europe/Berlin").date()
+    # Invitation mails carry absolute links, which need the public host name.
+    can_invite = bool(current_app.config.get("SERVER_NAME"))
     with acting_as("demo"):
-        summary = load_demo_data(today)
+        summary = load_demo_data(today, invite=can_invite)
         db.session.commit()
     click.echo(summary.describe())
+    if not can_invite:
+        click.echo(
+            "No invitations created: set SERVER_NAME (e.g. FLASK_SERVER_NAME) for their links."
+        )

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from eventsys.audit import services as audit
 from eventsys.auth.models import User
 from eventsys.demo import data
+from eventsys.demo.invitations import invite_to_next_plenary
 from eventsys.experts.models import Expert, Organisation, WorkingGroup
 from eventsys.extensions import db
 from eventsys.localtime import to_utc
@@ -32,6 +33,8 @@ class DemoSummary:
     staff_accounts: int = 0
     sessions: int = 0
     agenda_items: int = 0
+    invitations: int = 0
+    answers: int = 0
 
     @property
     def created_anything(self) -> bool:
@@ -49,13 +52,15 @@ class DemoSummary:
         return "Created " + ", ".join(parts) + "."
 
 
-def load_demo_data(today: date) -> DemoSummary:
+def load_demo_data(today: date, invite: bool = True) -> DemoSummary:
     """Create whatever part of the demo platform is missing and say what was created.
 
     Records are matched by natural keys (organisation name, e-mail address, working group name,
     session title), so a second run adds nothing and leaves changes made since untouched.
     Upcoming sessions are dated relative to `today`. Flushes, writes one audit entry per created
     organisation, expert, working group, account and session; the caller commits.
+    With `invite`, the next plenary's invitations are sent (into the outbox) and some answered;
+    their links need the public host name (SERVER_NAME).
     """
     summary = DemoSummary()
     organisations = _ensure_organisations(summary)
@@ -72,6 +77,10 @@ def load_demo_data(today: date) -> DemoSummary:
         if _find_session(upcoming.title) is None:
             day = upcoming_day(today, upcoming.days_ahead, upcoming.weekday)
             _create_session(upcoming, day, experts, organisers, summary)
+    if invite:
+        summary.invitations, summary.answers = invite_to_next_plenary(
+            data.UPCOMING_SESSIONS[0].title
+        )
     return summary
 
 

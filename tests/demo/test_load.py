@@ -203,7 +203,9 @@ def test_one_audit_entry_per_created_record(loaded):
     expected = sum(
         counts[model.__tablename__] for model in (Organisation, Expert, WorkingGroup, User, Session)
     )
-    assert len(entries) == expected
+    # The plenary's invitations and answers leave entries of their own.
+    invitation_entries = [entry for entry in entries if entry.entity_type == "invitations"]
+    assert len(entries) - len(invitation_entries) == expected
     assert Counter(entry.action for entry in entries)["expert.created"] == counts["experts"]
 
 
@@ -261,3 +263,31 @@ def test_records_that_already_exist_are_kept_as_they_are(app):
 )
 def test_upcoming_day_is_the_next_chosen_weekday(today, days_ahead, weekday, expected):
     assert upcoming_day(today, days_ahead, weekday) == expected
+
+
+def test_the_next_plenary_has_invitations_with_a_mix_of_answers(app, runner):
+    from eventsys.invitations.models import Invitation
+    from eventsys.invitations.states import Response
+    from eventsys.outbox.models import OutboxMessage
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    invitations = db.session.scalars(sa.select(Invitation)).all()
+    assert len({invitation.session_id for invitation in invitations}) == 1
+    assert invitations[0].session.title.startswith("Plenum")
+    national = [
+        invitation
+        for invitation in invitations
+        if invitation.expert.organisation.stakeholder_group.value != "international_partners"
+    ]
+    assert len(national) == len(invitations) > 50
+    answers = {invitation.response for invitation in invitations}
+    assert {Response.ACCEPTED, Response.DECLINED, Response.TENTATIVE, Response.NEEDS_ACTION} <= (
+        answers
+    )
+    mails = db.session.scalar(sa.select(sa.func.count(OutboxMessage.id)))
+    assert mails >= len(invitations)
+
+    again = runner.invoke(args=["demo", "load"])
+    assert again.exit_code == 0
+    assert db.session.scalar(sa.select(sa.func.count(Invitation.id))) == len(invitations)
+    assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == mails
