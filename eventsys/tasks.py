@@ -102,14 +102,14 @@ def _register_tasks(celery: Celery) -> None:
     # would otherwise hand every app the tasks of the first one made).
     @celery.task(name=DELIVER_OUTBOX, shared=False, **RETRY_OPTIONS)
     def deliver_outbox() -> tuple[int, int]:
-        """Send what is due. Messages refused by the mail server are rescheduled by the outbox
-        itself (back-off per message); an unreachable database makes the task retry."""
+        """Compose what is pending and send what is due. Messages refused by the mail server
+        are rescheduled by the outbox itself (back-off per message); an unreachable database
+        makes the task retry."""
         from eventsys.outbox import services
 
         if not services.delivery_configured_here():
             log.warning("No MAIL_SERVER configured; mail stays in the outbox")
-            return 0, 0
-        return services.deliver_due()
+        return services.process()
 
     @celery.task(name=FETCH_REPLIES, shared=False, **RETRY_OPTIONS)
     def fetch_replies() -> None:

@@ -13,29 +13,29 @@ from eventsys.localtime import to_utc
 blueprint = Blueprint("audit", __name__, url_prefix="/audit")
 
 
-def _parse_day(value: str | None) -> datetime | None:
-    """A day typed into the filter as the start of that day in Berlin, or None if unreadable."""
+def _parse_day(value: str | None, *, days_later: int = 0) -> datetime | None:
+    """The start in Berlin of a day typed into the filter (or of a day after it), or None."""
     if not value:
         return None
     try:
         day = datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
         return None
-    return to_utc(day, time(0, 0), "Europe/Berlin")
+    # Adding the day before converting keeps the end of a day right when the clocks change.
+    return to_utc(day + timedelta(days=days_later), time(0, 0), "Europe/Berlin")
 
 
 @blueprint.route("/")
 @roles_required(Role.ADMIN)
 def list_entries():
     args = request.args
-    until = _parse_day(args.get("until"))
     criteria = AuditFilter(
         entity_type=args.get("entity_type") or None,
         entity_id=args.get("entity_id", type=int),
         action=args.get("action") or None,
         actor=(args.get("actor") or "").strip()[:254] or None,
         since=_parse_day(args.get("since")),
-        until=until + timedelta(days=1) if until else None,
+        until=_parse_day(args.get("until"), days_later=1),
     )
     page = find_entries(criteria, page=max(args.get("page", 1, type=int), 1))
     return render_template(

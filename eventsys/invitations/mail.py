@@ -15,11 +15,13 @@ from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from eventsys.extensions import db
 from eventsys.invitations import calendar
 from eventsys.invitations.models import Invitation
 from eventsys.invitations.tokens import make_rsvp_token
 from eventsys.localtime import zone
 from eventsys.outbox import services as outbox
+from eventsys.outbox.models import OutboxMessage
 from eventsys.sessions.models import Session
 
 BERLIN = "Europe/Berlin"
@@ -126,7 +128,9 @@ SUBJECTS = {
 }
 
 
-def compose_invitation_mail(invitation: Invitation, kind: str) -> EmailMessage:
+def compose_invitation_mail(
+    invitation: Invitation, kind: str, message_id: str | None = None
+) -> EmailMessage:
     """One message of `kind` for the invitee, in their language, ready for the outbox."""
     expert = invitation.expert
     session = invitation.session
@@ -149,8 +153,10 @@ def compose_invitation_mail(invitation: Invitation, kind: str) -> EmailMessage:
         text = render_template("invitations/mail/message.txt", **context)
         html = render_template("invitations/mail/message.html", **context)
         description = render_template("invitations/mail/calendar_description.txt", **context)
-    sender = f"{current_app.config['PLATFORM_NAME']} <{calendar.organizer_address()}>"
-    message = outbox.compose(expert.email, subject, text, html=None, sender=sender)
+    sender = _sender()
+    message = outbox.compose(
+        expert.email, subject, text, html=None, sender=sender, message_id=message_id
+    )
     message.set_content(text, cte="quoted-printable")
     message.add_alternative(html, subtype="html", cte="quoted-printable")
     method = CALENDAR_METHODS.get(kind)
@@ -172,6 +178,22 @@ def compose_invitation_mail(invitation: Invitation, kind: str) -> EmailMessage:
     return message
 
 
+def _sender() -> str:
+    return f"{current_app.config['PLATFORM_NAME']} <{calendar.organizer_address()}>"
+
+
 def queue_invitation_mail(invitation: Invitation, kind: str) -> None:
-    """Compose and queue one mail about `invitation` in the current transaction."""
-    outbox.queue(kind, compose_invitation_mail(invitation, kind), invitation_id=invitation.id)
+    """Queue one mail about `invitation` in the current transaction; it is composed after the
+    commit, from the invitation and session as they are then (a calendar wants the newest
+    state anyway)."""
+    outbox.queue_for_composition(
+        kind, invitation.expert.email, _sender(), invitation_id=invitation.id
+    )
+
+
+@outbox.register_composer(*SUBJECTS)
+def _compose_queued(entry: OutboxMessage) -> EmailMessage:
+    invitation = db.session.get(Invitation, entry.invitation_id) if entry.invitation_id else None
+    if invitation is None:
+        raise LookupError("the invitation of this message no longer exists")
+    return compose_invitation_mail(invitation, entry.kind, message_id=entry.message_id)

@@ -20,5 +20,5 @@ def deliver() -> None:
         raise click.ClickException(
             "No mail server configured (MAIL_SERVER); messages stay in the outbox."
         )
-    sent, failed = services.deliver_due()
+    sent, failed = services.process()
     click.echo(f"Sent {sent}, failed {failed} (failed ones are retried later).")

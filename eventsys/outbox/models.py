@@ -27,7 +27,10 @@ class OutboxMessage(db.Model):
     recipient: Mapped[str] = mapped_column(sa.String(254), index=True)
     subject: Mapped[str] = mapped_column(sa.String(300))
     message_id: Mapped[str] = mapped_column(sa.String(300), unique=True)
-    raw_message: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    # Empty while the message waits for its composer (see services.queue_for_composition).
+    raw_message: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    # The site address its links point to, where SERVER_NAME does not say it.
+    link_base: Mapped[str | None] = mapped_column(sa.String(300))
     state: Mapped[DeliveryState] = mapped_column(
         enum_column(DeliveryState, "delivery_state"), default=DeliveryState.QUEUED
     )
@@ -42,6 +45,10 @@ class OutboxMessage(db.Model):
     )
 
     __table_args__ = (sa.Index("ix_outbox_messages_due", "state", "next_attempt_at"),)
+
+    @property
+    def composed(self) -> bool:
+        return self.raw_message is not None
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.kind} to {self.recipient} {self.state.value}>"

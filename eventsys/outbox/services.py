@@ -2,40 +2,60 @@
 
 A message is written to the database in the same transaction as the change that causes it, so
 that a change without its mail (or a mail about a change that was rolled back) cannot happen.
-Delivery runs after the commit (in a thread, or as a Celery task when CELERY_BROKER_URL is set):
-claim a batch, send it over one SMTP connection, record the outcomes. A failed attempt is
-retried with exponential back-off until `OUTBOX_MAX_ATTEMPTS`.
+Either the finished message is stored (`queue`), or, for the mails of a bulk change such as
+inviting a thousand experts, only what it is about (`queue_for_composition`): a registered
+composer writes the message from the data after the commit, so the organiser's request does not
+wait for a thousand mails to be rendered.
+
+After the commit (in a thread, or as a Celery task when CELERY_BROKER_URL is set) the outbox is
+processed: pending messages are composed, then due ones delivered — claim a batch, send it over
+one SMTP connection, record each outcome. A failed attempt is retried with exponential back-off
+until `OUTBOX_MAX_ATTEMPTS`.
 """
 
 import email.policy
 import logging
 import smtplib
 import threading
-import time
+from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, make_msgid
 
 import sqlalchemy as sa
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, has_app_context, has_request_context, request
 from flask_sqlalchemy.session import Session
 
 from eventsys.database import utcnow
 from eventsys.extensions import db, mail
 from eventsys.outbox.models import DeliveryState, OutboxMessage
+from eventsys.outbox.outcomes import SentRecorder
 
 log = logging.getLogger(__name__)
 
 CLAIM_DURATION = timedelta(minutes=10)
 BATCH_SIZE = 200
-# Outcomes are committed in groups: a commit waits for the disk (about as long as handing a
-# message to the mail server), so committing after each message halved the delivery rate. The
-# price: a deliverer that crashes may, once its claim expires, send up to this many messages a
-# second time; a calendar takes a repeated invitation (same UID and SEQUENCE) as the same entry.
-# The time limit keeps SQLite's write lock, held until the commit, short for the web requests.
-COMMIT_EVERY_MESSAGES = 1
-COMMIT_EVERY_SECONDS = 0.5
+COMPOSE_BATCH_SIZE = 100
 _pending_kick = "outbox_kick_pending"
+
+Composer = Callable[["OutboxMessage"], EmailMessage]
+_composers: dict[str, Composer] = {}
+
+
+def register_composer(*kinds: str) -> Callable[[Composer], Composer]:
+    """Declare the function that writes the messages of `kinds` queued for composition.
+
+    It gets the outbox row (kind, recipient, invitation_id, message_id) and returns the message,
+    which must carry the row's Message-ID: replies find their invitation by it.
+    """
+
+    def register(composer: Composer) -> Composer:
+        for kind in kinds:
+            _composers[kind] = composer
+        return composer
+
+    return register
 
 
 def compose(
@@ -44,6 +64,7 @@ def compose(
     text: str,
     html: str | None = None,
     sender: str | None = None,
+    message_id: str | None = None,
 ) -> EmailMessage:
     """A plain (and optionally HTML) message ready for `queue`."""
     message = EmailMessage()
@@ -51,7 +72,7 @@ def compose(
     message["To"] = recipient
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=_sender_domain(message["From"]))
+    message["Message-ID"] = message_id or new_message_id(message["From"])
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(text)
     if html is not None:
@@ -59,10 +80,10 @@ def compose(
     return message
 
 
-def _sender_domain(sender: str) -> str:
+def new_message_id(sender: str) -> str:
     addresses = getaddresses([sender])
     address = addresses[0][1] if addresses else ""
-    return address.rpartition("@")[2] or "localhost"
+    return make_msgid(domain=address.rpartition("@")[2] or "localhost")
 
 
 def queue(kind: str, message: EmailMessage, invitation_id: int | None = None) -> OutboxMessage:
@@ -82,6 +103,86 @@ def queue(kind: str, message: EmailMessage, invitation_id: int | None = None) ->
     return entry
 
 
+def queue_for_composition(
+    kind: str, recipient: str, sender: str, invitation_id: int | None = None
+) -> OutboxMessage:
+    """Store, in the current transaction, that a message of `kind` is owed to `recipient`; the
+    composer registered for `kind` writes it after the commit. The Message-ID is fixed now, so
+    that the message can be referred to (and answered) before it is written."""
+    if kind not in _composers:
+        raise LookupError(f"no composer registered for mail of kind {kind!r}")
+    entry = OutboxMessage(
+        kind=kind,
+        invitation_id=invitation_id,
+        sender=sender,
+        recipient=recipient,
+        subject="",
+        message_id=new_message_id(sender),
+        raw_message=None,
+        # Links in the message need the public address; a request knows it even where
+        # SERVER_NAME is not configured.
+        link_base=request.url_root if has_request_context() else None,
+    )
+    db.session.add(entry)
+    db.session.info[_pending_kick] = True
+    return entry
+
+
+def compose_pending(limit: int = COMPOSE_BATCH_SIZE) -> int:
+    """Write the messages queued for composition; return how many were written.
+
+    A message whose composer fails is marked failed with the error (an admin sees it in the
+    outbox); the others are written. Each batch is committed on its own.
+    """
+    written = 0
+    while True:
+        pending = list(
+            db.session.scalars(
+                sa.select(OutboxMessage)
+                .where(
+                    OutboxMessage.raw_message.is_(None),
+                    OutboxMessage.state == DeliveryState.QUEUED,
+                )
+                .order_by(OutboxMessage.id)
+                .limit(limit)
+            )
+        )
+        if not pending:
+            return written
+        for entry in pending:
+            try:
+                with _link_context(entry.link_base):
+                    message = _composers[entry.kind](entry)
+            except Exception as error:  # one broken message must not hold back the others
+                log.exception("Composing outbox message %s failed", entry.id)
+                entry.state = DeliveryState.FAILED
+                entry.last_error = f"compose: {error}"[:2000]
+                continue
+            entry.sender = str(message["From"])
+            entry.recipient = getaddresses([str(message["To"])])[0][1]
+            entry.subject = str(message["Subject"])[:300]
+            entry.raw_message = message.as_bytes(policy=email.policy.SMTP)
+            written += 1
+        db.session.commit()
+
+
+def _link_context(link_base: str | None):
+    """Where SERVER_NAME is not configured, links are built for the address the change was
+    made from."""
+    if current_app.config.get("SERVER_NAME") or not link_base:
+        return nullcontext()
+    return current_app.test_request_context(base_url=link_base)
+
+
+def process() -> tuple[int, int]:
+    """Compose what is pending, then deliver what is due (if a mail server is configured);
+    return how many were sent and how many failed."""
+    compose_pending()
+    if not delivery_configured(current_app):
+        return 0, 0
+    return deliver_due()
+
+
 def delivery_configured(app: Flask) -> bool:
     return bool(app.config.get("MAIL_SERVER"))
 
@@ -97,6 +198,7 @@ def requeue(message: OutboxMessage) -> bool:
     message.state = DeliveryState.QUEUED
     message.attempts = 0
     message.next_attempt_at = utcnow()
+    message.last_error = ""
     db.session.info[_pending_kick] = True
     return True
 
@@ -106,17 +208,17 @@ def _after_commit(session: Session) -> None:
     if not session.info.pop(_pending_kick, False) or not has_app_context():
         return
     app = current_app._get_current_object()
-    if not delivery_configured(app):
-        return
     if app.config.get("CELERY_BROKER_URL"):
         from eventsys.tasks import enqueue_delivery  # only deployments with a broker need Celery
 
         enqueue_delivery(app)
         return
-    # SQL cannot run inside this hook, so delivery gets a thread (and a session) of its own.
-    thread = threading.Thread(target=_deliver_in_thread, args=(app,), daemon=True)
+    # SQL cannot run inside this hook, so the work gets a thread (and a session) of its own.
+    thread = threading.Thread(target=_process_in_thread, args=(app,), daemon=True)
     thread.start()
-    if app.config["OUTBOX_DELIVERY"] == "inline":
+    # A command line tool ends when its command returns, and a daemon thread with it: there the
+    # command waits for its mail.
+    if app.config["OUTBOX_DELIVERY"] == "inline" or not has_request_context():
         thread.join()
 
 
@@ -128,19 +230,26 @@ sa.event.listen(Session, "after_commit", _after_commit)
 sa.event.listen(Session, "after_soft_rollback", lambda session, previous: _after_rollback(session))
 
 
-def _deliver_in_thread(app: Flask) -> None:
+def _process_in_thread(app: Flask) -> None:
     with app.app_context():
         try:
-            deliver_due()
+            process()
         except Exception:  # the next run retries; a thread has nobody to report to but the log
             log.exception("Background mail delivery failed")
 
 
 def _due(now: datetime) -> sa.ColumnElement[bool]:
-    return sa.or_(
-        sa.and_(OutboxMessage.state == DeliveryState.QUEUED, OutboxMessage.next_attempt_at <= now),
-        # A deliverer that died mid-batch leaves its claim behind; it expires and is retried.
-        sa.and_(OutboxMessage.state == DeliveryState.SENDING, OutboxMessage.claimed_until < now),
+    return sa.and_(
+        OutboxMessage.raw_message.is_not(None),
+        sa.or_(
+            sa.and_(
+                OutboxMessage.state == DeliveryState.QUEUED, OutboxMessage.next_attempt_at <= now
+            ),
+            # A deliverer that died mid-batch leaves its claim behind; it expires and is retried.
+            sa.and_(
+                OutboxMessage.state == DeliveryState.SENDING, OutboxMessage.claimed_until < now
+            ),
+        ),
     )
 
 
@@ -196,8 +305,8 @@ def deliver_due(limit: int = BATCH_SIZE) -> tuple[int, int]:
 def _send_batch(message_ids: list[int]) -> tuple[int, int]:
     """Send the claimed messages over one SMTP connection and record each outcome.
 
-    Rows are read as plain tuples and written with single UPDATE statements: ORM objects would
-    all be expired by each commit and read again one by one, which costs more than sending.
+    Each outcome is committed before the next message goes out, so a deliverer that crashes
+    can send at most the one message in flight a second time.
     """
     sent = failed = 0
     messages = db.session.execute(
@@ -211,61 +320,45 @@ def _send_batch(message_ids: list[int]) -> tuple[int, int]:
         .where(OutboxMessage.id.in_(message_ids))
         .order_by(OutboxMessage.id)
     ).all()
+    db.session.commit()  # ends the read, so that SQLite lets the outcome writer in
     try:
         connection = mail.connect()
         connection.__enter__()
     except (OSError, smtplib.SMTPException) as error:
         for message in messages:
-            _record_failure(message.id, message.attempts, f"connect: {error}")
+            db.session.execute(_failure(message.id, message.attempts, f"connect: {error}"))
         db.session.commit()
         return 0, len(messages)
-    delivered: list[dict] = []  # outcomes not yet written, as rows for one bulk UPDATE
-    uncommitted, last_commit = 0, time.monotonic()
+    table = OutboxMessage.__table__
     try:
-        for message in messages:
-            try:
-                connection.host.sendmail(message.sender, [message.recipient], message.raw_message)
-            except (OSError, smtplib.SMTPException) as error:
-                _record_failure(message.id, message.attempts, str(error))
-                failed += 1
-                # SMTPException is an OSError too; only a lost connection ends the batch.
-                connection_lost = isinstance(error, smtplib.SMTPServerDisconnected) or not (
-                    isinstance(error, smtplib.SMTPException)
-                )
-                if connection_lost:
-                    break
-            else:
-                delivered.append(
-                    {
-                        "id": message.id,
-                        "state": DeliveryState.SENT,
-                        "sent_at": utcnow(),
-                        "attempts": message.attempts + 1,
-                        "claimed_until": None,
-                    }
-                )
-                sent += 1
-            uncommitted += 1
-            if (
-                uncommitted >= COMMIT_EVERY_MESSAGES
-                or time.monotonic() - last_commit >= COMMIT_EVERY_SECONDS
-            ):
-                _record_delivered(delivered)
-                db.session.commit()
-                uncommitted, last_commit = 0, time.monotonic()
-        _record_delivered(delivered)
-        # Not attempted because the connection broke: back in the queue, no attempt used. (After
-        # an unexpected error nothing more is written: the claims expire and are retried.)
-        db.session.execute(
-            sa.update(OutboxMessage)
-            .where(
-                OutboxMessage.id.in_(message_ids),
-                OutboxMessage.state == DeliveryState.SENDING,
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as outcomes:
+            recorder = SentRecorder(outcomes)
+            for message in messages:
+                try:
+                    connection.host.sendmail(
+                        message.sender, [message.recipient], message.raw_message
+                    )
+                except (OSError, smtplib.SMTPException) as error:
+                    outcomes.execute(_failure(message.id, message.attempts, str(error)))
+                    failed += 1
+                    # SMTPException is an OSError too; only a lost connection ends the batch.
+                    connection_lost = isinstance(error, smtplib.SMTPServerDisconnected) or not (
+                        isinstance(error, smtplib.SMTPException)
+                    )
+                    if connection_lost:
+                        break
+                else:
+                    recorder.sent(message.id, message.attempts + 1)
+                    sent += 1
+            # Not attempted because the connection broke: back in the queue, no attempt used.
+            # (After an unexpected error nothing more is written: the claims expire and are
+            # retried.)
+            outcomes.execute(
+                table.update()
+                .where(table.c.id.in_(message_ids), table.c.state == DeliveryState.SENDING)
+                .values(state=DeliveryState.QUEUED, claimed_until=None)
             )
-            .values(state=DeliveryState.QUEUED, claimed_until=None)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
+            recorder.close()
     finally:
         try:
             connection.__exit__(None, None, None)
@@ -274,23 +367,8 @@ def _send_batch(message_ids: list[int]) -> tuple[int, int]:
     return sent, failed
 
 
-def _record_delivered(delivered: list[dict]) -> None:
-    """Write the outcomes in `delivered` in one statement (by primary key), then forget them."""
-    if delivered:
-        db.session.execute(sa.update(OutboxMessage), delivered)
-        delivered.clear()
-
-
-def _update(message_id: int, **values) -> None:
-    db.session.execute(
-        sa.update(OutboxMessage)
-        .where(OutboxMessage.id == message_id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def _record_failure(message_id: int, attempts_before: int, error: str) -> None:
+def _failure(message_id: int, attempts_before: int, error: str) -> sa.Executable:
+    """The update recording a failed attempt: back-off, or given up after the last one."""
     attempts = attempts_before + 1
     values = {"attempts": attempts, "last_error": error[:2000], "claimed_until": None}
     if attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
@@ -298,5 +376,6 @@ def _record_failure(message_id: int, attempts_before: int, error: str) -> None:
     else:
         values["state"] = DeliveryState.QUEUED
         values["next_attempt_at"] = utcnow() + retry_delay(attempts)
-    _update(message_id, **values)
+    table = OutboxMessage.__table__
     log.warning("Delivery of message %s failed (attempt %s): %s", message_id, attempts, error)
+    return table.update().where(table.c.id == message_id).values(**values)

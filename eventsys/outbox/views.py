@@ -41,15 +41,17 @@ def list_messages():
 @roles_required(Role.ADMIN)
 def show_message(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
-    return render_template(
-        "outbox/show.html", message=message, readable=read_message(message.raw_message)
-    )
+    readable = read_message(message.raw_message) if message.composed else None
+    return render_template("outbox/show.html", message=message, readable=readable)
 
 
 @blueprint.route("/<int:message_id>.eml")
 @roles_required(Role.ADMIN)
 def download_message(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
+    if not message.composed:
+        flash(_("This message is still being written; please try again in a moment."), "error")
+        return redirect(url_for("outbox.show_message", message_id=message.id))
     return Response(
         message.raw_message,
         mimetype="message/rfc822",
