@@ -9,7 +9,7 @@ PORT ?= 5000
 # Links in mail sent from the command line (e.g. `flask invitations send`) need a host name.
 export FLASK_SERVER_NAME ?= $(HOST):$(PORT)
 
-.PHONY: run test test-only install install-test browser-tools translations catalogues lint
+.PHONY: run test test-only install install-test system-packages browser-tools translations catalogues lint
 
 run: install
 	$(FLASK) db upgrade
@@ -29,29 +29,42 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-install: $(VENV)/.installed translations
+install: system-packages $(VENV)/.installed translations
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-install-test: $(VENV)/.installed-test translations
+install-test: system-packages $(VENV)/.installed-test translations
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test,server]"
 	touch $(VENV)/.installed $@
 
-# Debian's Chromium (browser tests) and Dovecot (a real IMAP server for the reply mailbox
-# tests), installed when missing and we are root; and the npm packages the tests inject into
-# pages (axe-core) or use as an independent calendar parser (ical.js).
-browser-tools:
+# Debian packages installed when missing and we are root (otherwise we say what to install).
+# The app needs WeasyPrint's text libraries and the fonts our PDFs use; the tests also need
+# Chromium (browser tests) and Dovecot (a real IMAP server for the reply mailbox tests).
+define ensure_debian_packages
 	@missing=""; \
-	command -v chromium >/dev/null || missing="$$missing chromium"; \
-	[ -x /usr/sbin/dovecot ] || missing="$$missing dovecot-imapd"; \
+	for package in $(1); do \
+	  dpkg-query -W -f='$${Status}' "$$package" 2>/dev/null | grep -q "ok installed" \
+	    || missing="$$missing $$package"; \
+	done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing from Debian:$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "Missing:$$missing. Run 'sudo apt-get install$$missing' once." >&2; exit 1; fi; \
 	fi
+endef
+APP_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+TEST_PACKAGES := chromium dovecot-imapd
+
+system-packages:
+	$(call ensure_debian_packages,$(APP_PACKAGES))
+
+# And the npm packages the tests inject into pages (axe-core) or use as an independent
+# calendar parser (ical.js).
+browser-tools: system-packages
+	$(call ensure_debian_packages,$(TEST_PACKAGES))
 	@if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund --silent; fi
 
 # Compiled catalogues (.mo) are build output, made from the .po files in git.

@@ -38,10 +38,13 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
 def _load_models() -> None:
     """Import every feature's models, so that the metadata (and Alembic) sees all tables."""
+    import eventsys.attendance.models
     import eventsys.audit.models
     import eventsys.auth.models
     import eventsys.experts.models
     import eventsys.invitations.models
+    import eventsys.minutes.freezing  # (installs its triggers whenever the tables are created)
+    import eventsys.minutes.models
     import eventsys.outbox.models
     import eventsys.replies.models
     import eventsys.sessions.models  # noqa: F401
@@ -52,7 +55,7 @@ def _init_extensions(app: Flask) -> None:
     from flask_wtf.csrf import generate_csrf
 
     import eventsys.outbox.services  # noqa: F401  (registers the after-commit delivery hook)
-    from eventsys import i18n
+    from eventsys import i18n, markup
     from eventsys.access import enforce_declared_access
     from eventsys.auth.models import User
     from eventsys.extensions import babel, csrf, db, login_manager, mail, migrate
@@ -65,6 +68,7 @@ def _init_extensions(app: Flask) -> None:
     mail.init_app(app)
     i18n.register_formatting(app)
     register_template_helpers(app)
+    markup.init_app(app)
 
     class Anonymous(AnonymousUserMixin):
         role = None

@@ -23,6 +23,7 @@ from eventsys import create_app
 from eventsys.auth.models import User
 from eventsys.auth.roles import Role
 from eventsys.extensions import db
+from eventsys.minutes.freezing import insert_default_guidelines
 
 pytest_plugins = ["tests.support.smtp", "tests.support.browser", "tests.support.imap"]
 
@@ -118,6 +119,7 @@ def _empty_all_tables() -> None:
     tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
     with db.engine.begin() as connection:
         connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        insert_default_guidelines(connection)  # reference data every test starts with
 
 
 @pytest.fixture

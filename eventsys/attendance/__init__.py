@@ -1,0 +1,1 @@
+"""Who came to a session: prefilled from the answers, marked on the day, guests added."""

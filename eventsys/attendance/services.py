@@ -1,0 +1,172 @@
+"""Keeping a session's attendance list: prefilled from the answers, marked on the day."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from eventsys.attendance.models import Attendee
+from eventsys.attendance.states import AttendanceStatus
+from eventsys.audit import services as audit
+from eventsys.auth.models import User
+from eventsys.database import utcnow
+from eventsys.experts.models import Expert
+from eventsys.experts.stakeholders import StakeholderGroup
+from eventsys.extensions import db
+from eventsys.invitations.services import invitations_of
+from eventsys.invitations.states import Response
+from eventsys.sessions.models import Session
+
+GUEST_NAME_LIMIT = 200
+
+
+class AttendanceError(ValueError):
+    """A change to the attendance list that cannot be made; the message is for the user."""
+
+
+# What an answer means for the list before the day: who is expected, who has excused themselves.
+_STATUS_FROM_ANSWER = {
+    Response.ACCEPTED: AttendanceStatus.EXPECTED,
+    Response.TENTATIVE: AttendanceStatus.EXPECTED,
+    Response.DECLINED: AttendanceStatus.EXCUSED,
+    Response.DELEGATED: AttendanceStatus.EXCUSED,
+}
+
+
+def attendees_of(session: Session) -> list[Attendee]:
+    """The list in a stable order: experts by name, then guests by name."""
+    attendees = db.session.scalars(
+        sa.select(Attendee)
+        .where(Attendee.session_id == session.id)
+        .options(
+            selectinload(Attendee.expert).selectinload(Expert.organisation),
+            selectinload(Attendee.deputy_for),
+        )
+    ).all()
+    return sorted(
+        attendees,
+        key=lambda a: (a.is_guest, (a.expert.last_name if a.expert else a.guest_name).casefold()),
+    )
+
+
+def prefill(session: Session) -> int:
+    """List everyone who answered (accepted and tentative as expected; declined and those who
+    sent a deputy as excused; deputies as standing in). Run again, it adds only who is new and
+    never overrides a mark made on the day. Returns how many were added."""
+    listed = {a.expert_id: a for a in attendees_of(session) if a.expert_id is not None}
+    invitations = invitations_of(session)
+    delegated_by = {
+        invitation.delegated_to_id: invitation.expert
+        for invitation in invitations
+        if invitation.delegated_to_id is not None
+    }
+    added = 0
+    for invitation in invitations:
+        status = _STATUS_FROM_ANSWER.get(invitation.response)
+        if status is None and invitation.id in delegated_by:
+            status = AttendanceStatus.EXPECTED  # a named deputy is expected without answering
+        if status is None or invitation.waitlisted_at is not None:
+            continue  # no answer yet, or no place: not on the list
+        if invitation.expert_id in listed:
+            continue
+        attendee = Attendee(
+            session=session,
+            expert=invitation.expert,
+            invitation=invitation,
+            deputy_for=delegated_by.get(invitation.id),
+            status=status,
+        )
+        db.session.add(attendee)
+        listed[invitation.expert_id] = attendee
+        added += 1
+    db.session.flush()
+    if added:
+        audit.record("attendance.prefilled", session, f"{added} listed from the answers")
+    return added
+
+
+def mark(attendee: Attendee, status: AttendanceStatus, user: User | None) -> bool:
+    """Record the state on the day; False when it was already so."""
+    if attendee.status == status:
+        return False
+    previous = attendee.status
+    attendee.status = status
+    attendee.marked_at = utcnow()
+    attendee.marked_by = user
+    db.session.flush()
+    audit.record(
+        "attendance.marked",
+        attendee,
+        f"{attendee.display_name}: {status.value}",
+        {"status": [previous.value, status.value]},
+    )
+    return True
+
+
+def add_expert(session: Session, expert: Expert, user: User | None) -> Attendee:
+    """Add someone from the directory who was not on the list (present, since they came)."""
+    existing = db.session.scalar(
+        sa.select(Attendee).where(Attendee.session_id == session.id, Attendee.expert == expert)
+    )
+    if existing is not None:
+        raise AttendanceError(_("%(name)s is already on the list.", name=expert.full_name))
+    attendee = Attendee(
+        session=session,
+        expert=expert,
+        status=AttendanceStatus.PRESENT,
+        marked_at=utcnow(),
+        marked_by=user,
+    )
+    db.session.add(attendee)
+    db.session.flush()
+    audit.record("attendance.added", attendee, f"{expert.full_name} added on the day")
+    return attendee
+
+
+def add_guest(
+    session: Session,
+    name: str,
+    organisation: str,
+    group: StakeholderGroup | None,
+    user: User | None,
+) -> Attendee:
+    """Add a guest who was not invited and is not in the directory."""
+    name, organisation = " ".join(name.split()), " ".join(organisation.split())
+    if not name:
+        raise AttendanceError(_("Please enter the guest's name."))
+    if len(name) > GUEST_NAME_LIMIT or len(organisation) > GUEST_NAME_LIMIT:
+        raise AttendanceError(
+            _("Names are limited to %(limit)d characters.", limit=GUEST_NAME_LIMIT)
+        )
+    attendee = Attendee(
+        session=session,
+        guest_name=name,
+        guest_organisation=organisation,
+        guest_stakeholder_group=group,
+        status=AttendanceStatus.PRESENT,
+        marked_at=utcnow(),
+        marked_by=user,
+    )
+    db.session.add(attendee)
+    db.session.flush()
+    audit.record("attendance.guest_added", attendee, f"Guest {name} ({organisation})")
+    return attendee
+
+
+@dataclass
+class GroupTotals:
+    group: StakeholderGroup | None
+    counts: Counter = field(default_factory=Counter)
+
+
+def totals_by_group(attendees: list[Attendee]) -> list[GroupTotals]:
+    """Counts by state for each stakeholder group, in the groups' order (guests without a group
+    last)."""
+    by_group: dict[StakeholderGroup | None, GroupTotals] = {}
+    for attendee in attendees:
+        group = attendee.stakeholder_group
+        by_group.setdefault(group, GroupTotals(group)).counts[attendee.status] += 1
+    order = {group: index for index, group in enumerate(StakeholderGroup)}
+    return sorted(by_group.values(), key=lambda t: order.get(t.group, len(order)))
