@@ -119,6 +119,7 @@ def _begin_before_first_savepoint(connection, name) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from eventsys.attendance.views import blueprint as attendance
     from eventsys.audit.views import blueprint as audit
     from eventsys.auth.views import blueprint as auth
     from eventsys.dashboard.views import blueprint as dashboard
@@ -126,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventsys.experts.views import blueprint as experts
     from eventsys.feeds.views import blueprint as feeds
     from eventsys.invitations.views import blueprint as invitations
+    from eventsys.minutes.views import blueprint as minutes
     from eventsys.outbox.views import blueprint as outbox
     from eventsys.reminders.views import blueprint as reminders
     from eventsys.replies.views import blueprint as replies
@@ -140,6 +142,8 @@ def _register_blueprints(app: Flask) -> None:
         replies,
         reminders,
         feeds,
+        attendance,
+        minutes,
         audit,
         outbox,
     ):
@@ -152,10 +156,11 @@ def _register_commands(app: Flask) -> None:
     from eventsys.demo.cli import demo
     from eventsys.experts.cli import experts
     from eventsys.invitations.cli import invitations
+    from eventsys.minutes.cli import minutes
     from eventsys.outbox.cli import outbox
     from eventsys.reminders.cli import reminders
     from eventsys.replies.cli import replies
     from eventsys.sessions.cli import sessions
 
-    for group in (users, experts, sessions, invitations, replies, reminders, demo, outbox):
+    for group in (users, experts, sessions, invitations, replies, reminders, demo, outbox, minutes):
         app.cli.add_command(group)

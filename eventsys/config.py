@@ -18,6 +18,9 @@ class DefaultConfig:
     LANGUAGES = ("de", "en")
 
     PLATFORM_NAME = "Dialogplattform Smart Cities"
+    # The logo in the letterhead of minutes and sign-in sheets (SVG, PNG or JPEG); a relative
+    # path is relative to the instance folder. None: the logo that comes with eventsys.
+    LETTERHEAD_LOGO_PATH: str | None = None
 
     MAIL_SERVER: str | None = None  # none: mail stays in the outbox, readable by admins
     MAIL_PORT = 25
@@ -43,6 +46,12 @@ class DefaultConfig:
 
     # Reminders: to those who have not answered, this many days before the answer deadline.
     REMINDER_DAYS_BEFORE_DEADLINE = 3
+
+    # Circulated minutes: attendees comment for this many days unless the secretariat picks
+    # another deadline; the links in minutes mail stay valid this long.
+    MINUTES_COMMENT_DAYS = 14
+    MINUTES_LINK_MAX_AGE_DAYS = 180
+    MINUTES_AUTOSAVE_SECONDS = 20  # the editor saves this long after the last change
 
     # With a broker (e.g. redis://127.0.0.1:6379/0), delivery and IMAP polling run as Celery
     # tasks; without one, in-process.

@@ -31,7 +31,7 @@ LONG_DATE_PATTERNS = {"de": "EEEE, d. MMMM yyyy", "en": "EEEE, d MMMM yyyy"}
 TIME_PATTERNS = {"de": "HH:mm 'Uhr'", "en": "HH:mm"}
 
 
-def _language() -> str:
+def current_language() -> str:
     return str(get_locale() or "de")[:2]
 
 
@@ -50,14 +50,14 @@ def format_local_date(value: date | datetime | None, long: bool = False) -> str:
     if isinstance(value, datetime):
         value = local(value)
     patterns = LONG_DATE_PATTERNS if long else DATE_PATTERNS
-    language = _language()
+    language = current_language()
     return format_date(value, patterns.get(language, patterns["de"]), locale=language)
 
 
 def format_local_time(value: datetime | None) -> str:
     if value is None:
         return ""
-    language = _language()
+    language = current_language()
     pattern = TIME_PATTERNS.get(language, TIME_PATTERNS["de"])
     return format_time(local(value), pattern, locale=language)
 
@@ -72,7 +72,7 @@ def format_local_timestamp(value: datetime | None) -> str:
     """A precise timestamp (with seconds) for logs such as the audit trail."""
     if value is None:
         return ""
-    language = _language()
+    language = current_language()
     return format_datetime(local(value), "dd.MM.yyyy HH:mm:ss", locale=language)
 
 
@@ -88,4 +88,4 @@ def register_formatting(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = format_local_datetime
     app.jinja_env.filters["timestamp"] = format_local_timestamp
     app.jinja_env.filters["duration"] = format_duration
-    app.jinja_env.globals["current_language"] = _language
+    app.jinja_env.globals["current_language"] = current_language

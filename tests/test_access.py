@@ -7,14 +7,27 @@ audience) without anyone remembering to add it here.
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from werkzeug.routing import Rule
 
 from eventsys import create_app
+from eventsys.attendance.models import Attendee
 from eventsys.auth.roles import Role
 from eventsys.experts.models import Expert, Organisation, WorkingGroup
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
 from eventsys.invitations.models import Invitation
+from eventsys.minutes import snapshot
+from eventsys.minutes.models import (
+    ActionItem,
+    Decision,
+    Guideline,
+    Minutes,
+    MinutesComment,
+    MinutesTopic,
+    MinutesVersion,
+    Recommendation,
+)
 from eventsys.outbox import services as outbox
 from eventsys.sessions.models import AgendaItem, Session
 from eventsys.sessions.states import SessionKind
@@ -54,6 +67,24 @@ def records(app, staff) -> dict[str, object]:
     invitation = Invitation(session=session, expert=expert)
     db.session.add_all([organisation, expert, group, session, invitation])
     message = outbox.queue("test", outbox.compose("anna@example.org", "Hallo", "Text"))
+    attendee = Attendee(session=session, expert=expert, invitation=invitation)
+    topic = MinutesTopic(position=1, title="Begrüßung", discussion="Text")
+    # Version 1 is approved and version 2 is being written, as after a correction was started.
+    minutes = Minutes(session=session, topics=[topic], version_number=2)
+    topic.decisions.append(Decision(position=1, text="Beschluss"))
+    topic.action_items.append(ActionItem(position=1, text="Aufgabe", owner_expert=expert))
+    guideline = db.session.scalars(sa.select(Guideline)).first()
+    topic.recommendations.append(Recommendation(position=1, text="Empfehlung", guideline=guideline))
+    comment = MinutesComment(
+        minutes=minutes, topic=topic, expert=expert, version_number=1, text="?"
+    )
+    db.session.add_all([attendee, minutes, comment])
+    db.session.flush()
+    content = snapshot.take(minutes)  # a stored version always holds the whole minutes
+    version = MinutesVersion(
+        minutes=minutes, number=1, content=content, pdf=b"%PDF-1.7", pdf_sha256="0"
+    )
+    db.session.add(version)
     db.session.commit()
     return {
         "expert_id": expert.id,
@@ -66,6 +97,14 @@ def records(app, staff) -> dict[str, object]:
         "message_id": message.id,
         "token": "not-a-valid-token",
         "answer": "accepted",
+        "attendee_id": attendee.id,
+        "topic_id": topic.id,
+        "decision_id": topic.decisions[0].id,
+        "action_item_id": topic.action_items[0].id,
+        "recommendation_id": topic.recommendations[0].id,
+        "comment_id": comment.id,
+        "version_number": version.number,
+        "year": 2030,
     }
 
 

@@ -15,6 +15,7 @@ from eventsys.database import utcnow
 from eventsys.experts.models import Expert
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
+from eventsys.invitations.models import Invitation
 from eventsys.invitations.services import invitations_of
 from eventsys.invitations.states import Response
 from eventsys.sessions.models import Session
@@ -155,10 +156,85 @@ def add_guest(
     return attendee
 
 
+def remove_added(attendee: Attendee) -> None:
+    """Take someone added by hand (a guest, or an expert added on the day) off the list again,
+    for an entry made by mistake. Raises AttendanceError for someone listed from the answers:
+    the next prefill would list them again, so they are marked absent or excused instead."""
+    if attendee.invitation_id is not None:
+        raise AttendanceError(
+            _(
+                "%(name)s was listed from the answers and cannot be removed; please mark them "
+                "as excused or absent instead.",
+                name=attendee.display_name,
+            )
+        )
+    audit.record("attendance.removed", attendee, f"{attendee.display_name} removed from the list")
+    db.session.delete(attendee)
+    db.session.flush()
+
+
+def mark_remaining_absent(session: Session, user: User | None) -> int:
+    """At the end of the day: everyone still expected is marked absent. Returns how many."""
+    remaining = [
+        attendee
+        for attendee in attendees_of(session)
+        if attendee.status == AttendanceStatus.EXPECTED
+    ]
+    for attendee in remaining:
+        mark(attendee, AttendanceStatus.ABSENT, user)
+    return len(remaining)
+
+
+def status_counts(session: Session) -> dict[AttendanceStatus, int]:
+    """How many attendees of the session are in each state (every state present, maybe 0)."""
+    rows = db.session.execute(
+        sa.select(Attendee.status, sa.func.count())
+        .where(Attendee.session_id == session.id)
+        .group_by(Attendee.status)
+    )
+    counts = dict.fromkeys(AttendanceStatus, 0)
+    counts.update({status: number for status, number in rows})
+    return counts
+
+
+@dataclass
+class AddableExperts:
+    """Experts who may still be added: those invited but not listed first, then the others."""
+
+    invited: list[Expert]
+    others: list[Expert]
+
+
+def addable_experts(session: Session) -> AddableExperts:
+    """Everyone who is not on the list yet: invited experts (active or not), and the other
+    active experts of the directory, each by name."""
+    listed = sa.select(Attendee.expert_id).where(
+        Attendee.session_id == session.id, Attendee.expert_id.is_not(None)
+    )
+    invited = sa.select(Invitation.expert_id).where(
+        Invitation.session_id == session.id, Invitation.withdrawn_at.is_(None)
+    )
+    experts = db.session.scalars(
+        sa.select(Expert)
+        .where(Expert.id.not_in(listed), sa.or_(Expert.active, Expert.id.in_(invited)))
+        .options(selectinload(Expert.organisation))
+        .order_by(Expert.last_name, Expert.first_name, Expert.id)
+    ).all()
+    invited_ids = set(db.session.scalars(invited))
+    return AddableExperts(
+        invited=[expert for expert in experts if expert.id in invited_ids],
+        others=[expert for expert in experts if expert.id not in invited_ids],
+    )
+
+
 @dataclass
 class GroupTotals:
     group: StakeholderGroup | None
     counts: Counter = field(default_factory=Counter)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
 
 
 def totals_by_group(attendees: list[Attendee]) -> list[GroupTotals]:

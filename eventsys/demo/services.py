@@ -12,6 +12,7 @@ from eventsys.audit import services as audit
 from eventsys.auth.models import User
 from eventsys.demo import data
 from eventsys.demo.invitations import invite_to_next_plenary
+from eventsys.demo.minutes import ensure_demo_minutes
 from eventsys.experts.models import Expert, Organisation, WorkingGroup
 from eventsys.extensions import db
 from eventsys.localtime import to_utc
@@ -35,6 +36,7 @@ class DemoSummary:
     agenda_items: int = 0
     invitations: int = 0
     answers: int = 0
+    minutes: int = 0
 
     @property
     def created_anything(self) -> bool:
@@ -77,6 +79,7 @@ def load_demo_data(today: date, invite: bool = True) -> DemoSummary:
         if _find_session(upcoming.title) is None:
             day = upcoming_day(today, upcoming.days_ahead, upcoming.weekday)
             _create_session(upcoming, day, experts, organisers, summary)
+    summary.minutes = ensure_demo_minutes(organisers[0])
     if invite:
         summary.invitations, summary.answers = invite_to_next_plenary(
             data.UPCOMING_SESSIONS[0].title

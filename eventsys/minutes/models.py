@@ -7,7 +7,8 @@ published their working copy is frozen too; database triggers (migration 0004) e
 so that no code path, and no hand-written SQL, can alter the record.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -74,6 +75,15 @@ class Minutes(db.Model):
     @property
     def frozen(self) -> bool:
         return self.state.frozen
+
+    @property
+    def last_comment_day(self) -> date | None:
+        """The last day (in Berlin) on which comments are accepted: the deadline is the first
+        instant of the day after."""
+        if self.comment_deadline is None:
+            return None
+        last_instant = self.comment_deadline - timedelta(microseconds=1)
+        return last_instant.astimezone(ZoneInfo("Europe/Berlin")).date()
 
 
 class MinutesTopic(db.Model):

@@ -78,7 +78,7 @@ class WithinYears:
             )
 
 
-def _blank_or(coerce: Callable[[Any], Any]) -> Callable[[Any], Any]:
+def blank_or(coerce: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """A select's coerce function that reads the empty option as None."""
 
     def coerce_or_none(value: Any) -> Any:
@@ -87,7 +87,7 @@ def _blank_or(coerce: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return coerce_or_none
 
 
-def _kind_choices() -> list[SelectChoice]:
+def kind_choices() -> list[SelectChoice]:
     return [SelectChoice(kind.value, kind.label) for kind in SessionKind]
 
 
@@ -131,7 +131,7 @@ class SessionForm(FlaskForm):
         filters=[strip_whitespace],
     )
     kind = SelectField(
-        _l("Kind of session"), choices=_kind_choices, coerce=enum_coerce(SessionKind)
+        _l("Kind of session"), choices=kind_choices, coerce=enum_coerce(SessionKind)
     )
     status = SelectField(
         _l("Status"),
@@ -291,7 +291,7 @@ class AgendaItemForm(FlaskForm):
         _l("Description"), validators=[Length(max=MAX_TEXT_LENGTH)], filters=[strip_whitespace]
     )
     presenter_expert_id = SelectField(
-        _l("Presenter from the expert directory"), coerce=_blank_or(int)
+        _l("Presenter from the expert directory"), coerce=blank_or(int)
     )
     presenter_text = StringField(
         _l("Other presenter"),
@@ -345,14 +345,14 @@ class SessionFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    kind = SelectField(_l("Kind of session"), coerce=_blank_or(enum_coerce(SessionKind)))
-    status = SelectField(_l("Status"), coerce=_blank_or(enum_coerce(SessionStatus)))
-    year = SelectField(_l("Year"), coerce=_blank_or(int))
+    kind = SelectField(_l("Kind of session"), coerce=blank_or(enum_coerce(SessionKind)))
+    status = SelectField(_l("Status"), coerce=blank_or(enum_coerce(SessionStatus)))
+    year = SelectField(_l("Year"), coerce=blank_or(int))
 
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         everything = SelectChoice("", _("all"))
-        self.kind.choices = [everything, *_kind_choices()]
+        self.kind.choices = [everything, *kind_choices()]
         self.status.choices = [everything, *_status_choices()]
         self.year.choices = [everything, *(SelectChoice(str(year)) for year in years)]
 

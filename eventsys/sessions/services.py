@@ -380,7 +380,7 @@ class SessionListing:
     past: Pagination
 
 
-def _year_bounds(year: int) -> tuple[datetime, datetime]:
+def year_bounds(year: int) -> tuple[datetime, datetime]:
     """The first instants of `year` and of the next year, in Berlin."""
     return (
         to_utc(date(year, 1, 1), time(0, 0), SESSION_TIME_ZONE),
@@ -399,7 +399,7 @@ def list_sessions(
     if filters.status is not None:
         query = query.where(Session.status == filters.status)
     if filters.year is not None:
-        first, after_last = _year_bounds(filters.year)
+        first, after_last = year_bounds(filters.year)
         query = query.where(Session.starts_at >= first, Session.starts_at < after_last)
     now = utcnow()
     upcoming = db.session.scalars(

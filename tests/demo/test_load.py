@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from eventsys.attendance.models import Attendee
+from eventsys.attendance.states import AttendanceStatus
 from eventsys.audit.models import AuditEntry
 from eventsys.auth.models import User
 from eventsys.auth.roles import Role
@@ -15,6 +17,8 @@ from eventsys.experts.models import Expert, Organisation, WorkingGroup, working_
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
 from eventsys.localtime import from_utc
+from eventsys.minutes.models import ActionItem, Guideline, Minutes, Recommendation
+from eventsys.minutes.states import MinutesState
 from eventsys.sessions.models import AgendaItem, Session
 from eventsys.sessions.states import SessionKind, SessionStatus
 
@@ -203,9 +207,13 @@ def test_one_audit_entry_per_created_record(loaded):
     expected = sum(
         counts[model.__tablename__] for model in (Organisation, Expert, WorkingGroup, User, Session)
     )
-    # The plenary's invitations and answers leave entries of their own.
-    invitation_entries = [entry for entry in entries if entry.entity_type == "invitations"]
-    assert len(entries) - len(invitation_entries) == expected
+    # The plenary's invitations and the minutes leave entries of their own.
+    own_entries = [entry for entry in entries if entry.entity_type in ("invitations", "minutes")]
+    assert len(entries) - len(own_entries) == expected
+    minutes_actions = Counter(
+        entry.action for entry in own_entries if entry.entity_type == "minutes"
+    )
+    assert minutes_actions == {"minutes.created": 7, "minutes.approved": 6}
     assert Counter(entry.action for entry in entries)["expert.created"] == counts["experts"]
 
 
@@ -291,3 +299,40 @@ def test_the_next_plenary_has_invitations_with_a_mix_of_answers(app, runner):
     assert again.exit_code == 0
     assert db.session.scalar(sa.select(sa.func.count(Invitation.id))) == len(invitations)
     assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == mails
+
+
+def test_past_workshops_have_minutes_six_approved_and_one_draft(loaded):
+    minutes = db.session.scalars(
+        sa.select(Minutes).join(Minutes.session).order_by(Session.starts_at)
+    ).all()
+    assert [entry.state for entry in minutes] == [MinutesState.APPROVED] * 6 + [MinutesState.DRAFT]
+    for approved in minutes[:6]:
+        [version] = approved.versions
+        assert version.pdf.startswith(b"%PDF") and len(version.pdf_sha256) == 64
+        assert version.content["topics"], approved.session.title
+    draft = minutes[-1]
+    assert draft.versions == [] and draft.session.title.startswith("Workshop 5")
+
+
+def test_demo_recommendations_cover_the_four_guidelines_and_action_items_carry_over(loaded):
+    guidelines = db.session.scalars(
+        sa.select(Guideline.number).join(Recommendation.guideline).distinct()
+    ).all()
+    assert sorted(guidelines) == [1, 2, 3, 4]
+    closed = db.session.scalars(
+        sa.select(ActionItem).where(ActionItem.closed_at.is_not(None))
+    ).all()
+    assert closed and all(item.closed_in is not None and item.closed_note for item in closed)
+    assert all(
+        item.closed_in.session.starts_at > item.topic.minutes.session.starts_at for item in closed
+    )
+    still_open = db.session.scalars(
+        sa.select(ActionItem).where(ActionItem.closed_at.is_(None))
+    ).all()
+    assert still_open
+
+
+def test_demo_attendance_is_recorded_for_the_past_workshops(loaded):
+    statuses = Counter(db.session.scalars(sa.select(Attendee.status)))
+    assert statuses[AttendanceStatus.PRESENT] > 100
+    assert statuses[AttendanceStatus.EXCUSED] > 10 and statuses[AttendanceStatus.ABSENT] > 0

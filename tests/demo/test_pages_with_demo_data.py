@@ -3,9 +3,11 @@
 import pytest
 import sqlalchemy as sa
 
+from eventsys.attendance.models import Attendee
 from eventsys.auth.roles import Role
 from eventsys.experts.models import Expert, Organisation, WorkingGroup
 from eventsys.extensions import db
+from eventsys.minutes.models import ActionItem, Decision, MinutesTopic, Recommendation
 from eventsys.sessions.models import AgendaItem, Session
 from tests.conftest import sign_in
 from tests.test_access import ROUTES
@@ -37,6 +39,16 @@ def test_every_page_renders_for_every_role(app, client, staff, demo, role):
         "message_id": 1,
         "token": "x",
         "answer": "accepted",
+        "attendee_id": db.session.scalar(
+            sa.select(sa.func.min(Attendee.id)).where(Attendee.session_id == session_id)
+        ),
+        "topic_id": first_id(MinutesTopic),
+        "decision_id": first_id(Decision),
+        "action_item_id": first_id(ActionItem),
+        "recommendation_id": first_id(Recommendation),
+        "comment_id": 1,
+        "version_number": 1,  # the first workshop's approved minutes
+        "year": 2016,
     }
     for rule in ROUTES:
         if "GET" not in rule.methods or rule.endpoint == "auth.login":

@@ -1,0 +1,113 @@
+"""Forms of the attendance list: marking on the day, adding experts and guests."""
+
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.fields import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+from eventsys.attendance.services import GUEST_NAME_LIMIT, AddableExperts
+from eventsys.attendance.states import AttendanceStatus
+from eventsys.experts.forms import optional_id, stakeholder_group_choices, text_or_empty
+from eventsys.experts.models import Expert
+from eventsys.experts.stakeholders import StakeholderGroup
+from eventsys.validation import SingleLine, strip_whitespace
+
+# What can be recorded on the day; "expected" is only where everyone starts.
+DAY_MARKS = (AttendanceStatus.PRESENT, AttendanceStatus.EXCUSED, AttendanceStatus.ABSENT)
+
+
+class MarkForm(FlaskForm):
+    """One tap on the check-in page: the state of one attendee."""
+
+    # Plain text, checked in `validate`, so that an unknown value gets our message rather than
+    # WTForms' "Not a valid choice".
+    status = StringField(_l("Attendance"), filters=[strip_whitespace])
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.status.data not in {mark.value for mark in DAY_MARKS}:
+            self.status.errors.append(_("Please choose present, excused or absent."))
+            return False
+        return valid
+
+    def mark(self) -> AttendanceStatus:
+        """The chosen state (call after `validate`)."""
+        return AttendanceStatus(self.status.data)
+
+
+def _expert_label(expert: Expert) -> str:
+    organisation = expert.organisation.name if expert.organisation else ""
+    return f"{expert.sort_name} ({organisation})" if organisation else expert.sort_name
+
+
+class AddExpertForm(FlaskForm):
+    """Someone from the directory who came but is not on the list."""
+
+    expert_id = SelectField(_l("Expert"), coerce=optional_id, validate_choice=False)
+
+    def offer(self, addable: AddableExperts) -> None:
+        """Fill the choice: experts invited but not listed first, then the rest."""
+        invited, others = _("Invited, not on the list"), _("Other experts in the directory")
+        self.expert_id.choices = [
+            SelectChoice("", _("Please choose")),
+            *(
+                SelectChoice(str(expert.id), _expert_label(expert), optgroup=invited)
+                for expert in addable.invited
+            ),
+            *(
+                SelectChoice(str(expert.id), _expert_label(expert), optgroup=others)
+                for expert in addable.others
+            ),
+        ]
+        self.offered = {expert.id: expert for expert in (*addable.invited, *addable.others)}
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.expert_id.data not in self.offered:
+            # One message for every way of missing: nothing chosen, a number that is not an
+            # expert, someone listed meanwhile.
+            self.expert_id.errors = [
+                _("Please choose an expert from the list who is not listed yet.")
+            ]
+            return False
+        return valid
+
+    def expert(self) -> Expert:
+        """The chosen expert (call after `validate`)."""
+        return self.offered[self.expert_id.data]
+
+
+class AddGuestForm(FlaskForm):
+    """A guest who was not invited and is not in the directory."""
+
+    name = StringField(
+        _l("Name"),
+        validators=[
+            DataRequired(_l("Please enter the guest's name.")),
+            Length(max=GUEST_NAME_LIMIT),
+            SingleLine(),
+        ],
+        filters=[strip_whitespace],
+    )
+    organisation = StringField(
+        _l("Organisation"),
+        validators=[Length(max=GUEST_NAME_LIMIT), SingleLine()],
+        filters=[strip_whitespace],
+    )
+    stakeholder_group = SelectField(
+        _l("Stakeholder group"),
+        coerce=text_or_empty,
+        choices=lambda: [SelectChoice("", _l("not stated")), *stakeholder_group_choices()],
+    )
+
+    def group(self) -> StakeholderGroup | None:
+        chosen = self.stakeholder_group.data
+        return StakeholderGroup(chosen) if chosen else None
+
+
+class ConfirmForm(FlaskForm):
+    """No fields: it carries the CSRF token of a button (take over, remove, close the list)."""

@@ -1,0 +1,284 @@
+"""The attendance list of a session and the check-in page used on the day."""
+
+from collections import Counter
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from eventsys.access import ALL_STAFF, roles_required
+from eventsys.attendance import services
+from eventsys.attendance.forms import (
+    DAY_MARKS,
+    AddExpertForm,
+    AddGuestForm,
+    ConfirmForm,
+    MarkForm,
+)
+from eventsys.attendance.models import Attendee
+from eventsys.attendance.states import AttendanceStatus
+from eventsys.extensions import db
+from eventsys.sessions.models import Session
+
+blueprint = Blueprint("attendance", __name__, url_prefix="/sessions/<int:session_id>/attendance")
+
+# The order in which states are counted and shown: what happened first, then who is awaited.
+STATUS_ORDER = (*DAY_MARKS, AttendanceStatus.EXPECTED)
+
+
+def _wants_json() -> bool:
+    """True when the check-in page's script asks (it sends Accept: application/json)."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def _attendee_of(session_id: int, attendee_id: int) -> Attendee | None:
+    """The attendee, if on this session's list; one of another session is not found here."""
+    return db.session.scalar(
+        sa.select(Attendee).where(Attendee.id == attendee_id, Attendee.session_id == session_id)
+    )
+
+
+def _listed(session: Session) -> list[Attendee]:
+    """The list; on the first visit, when it is still empty, filled from the answers.
+
+    Two people opening the page at once may both try; the second one's insert then meets the
+    first one's rows, and the list they made is shown.
+    """
+    attendees = services.attendees_of(session)
+    if attendees:
+        return attendees
+    try:
+        added = services.prefill(session)
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        added = 1
+    return services.attendees_of(session) if added else attendees
+
+
+def _to_list(session_id: int):
+    # To the top of the page, where the message is, whichever form on the page was sent.
+    return redirect(url_for("attendance.list_attendees", session_id=session_id, _anchor="main"))
+
+
+def _list_page(
+    session: Session,
+    expert_form: AddExpertForm | None = None,
+    guest_form: AddGuestForm | None = None,
+):
+    attendees = _listed(session)
+    totals = services.totals_by_group(attendees)
+    if expert_form is None:
+        expert_form = AddExpertForm(formdata=None)
+        expert_form.offer(services.addable_experts(session))
+    return render_template(
+        "attendance/list.html",
+        session=session,
+        attendees=attendees,
+        totals=totals,
+        overall=sum((row.counts for row in totals), Counter()),
+        statuses=STATUS_ORDER,
+        expert_form=expert_form,
+        guest_form=guest_form or AddGuestForm(formdata=None),
+        confirm_form=ConfirmForm(formdata=None),
+    )
+
+
+@blueprint.route("")
+@roles_required(*ALL_STAFF)
+def list_attendees(session_id: int):
+    return _list_page(db.get_or_404(Session, session_id))
+
+
+@blueprint.route("/prefill", methods=["POST"])
+@roles_required(*ALL_STAFF)
+def prefill(session_id: int):
+    session = db.get_or_404(Session, session_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            added = services.prefill(session)
+            db.session.commit()
+        except sa.exc.IntegrityError:
+            db.session.rollback()
+            flash(_("Someone else has just updated the list. Please try again."), "error")
+        else:
+            if added:
+                flash(
+                    ngettext(
+                        "%(num)d person has been added from the answers.",
+                        "%(num)d people have been added from the answers.",
+                        added,
+                    ),
+                    "success",
+                )
+            else:
+                flash(_("Everyone who has answered is already on the list."), "info")
+    return _to_list(session.id)
+
+
+@blueprint.route("/check-in")
+@roles_required(*ALL_STAFF)
+def check_in(session_id: int):
+    session = db.get_or_404(Session, session_id)
+    attendees = _listed(session)
+    return render_template(
+        "attendance/check_in.html",
+        session=session,
+        attendees=attendees,
+        counts=Counter(attendee.status for attendee in attendees),
+        statuses=STATUS_ORDER,
+        marks=DAY_MARKS,
+        mark_form=MarkForm(formdata=None),
+    )
+
+
+def _counts_for_script(session: Session) -> dict[str, int]:
+    return {status.value: number for status, number in services.status_counts(session).items()}
+
+
+@blueprint.route("/<int:attendee_id>/mark", methods=["POST"])
+@roles_required(*ALL_STAFF)
+def mark(session_id: int, attendee_id: int):
+    attendee = _attendee_of(session_id, attendee_id)
+    if attendee is None:
+        if _wants_json():
+            return jsonify(error=_("This person is not on the list of this session.")), 404
+        abort(404)
+    back = redirect(
+        url_for("attendance.check_in", session_id=session_id, _anchor=f"attendee-{attendee.id}")
+    )
+    form = MarkForm()
+    if not form.validate_on_submit():
+        message = " ".join(form.status.errors) or _("Please choose present, excused or absent.")
+        if _wants_json():
+            return jsonify(error=message), 400
+        flash(message, "error")
+        return back
+    services.mark(attendee, form.mark(), current_user._get_current_object())
+    db.session.commit()
+    message = _("%(name)s: %(status)s.", name=attendee.display_name, status=attendee.status.label)
+    if _wants_json():
+        return jsonify(
+            id=attendee.id,
+            status=attendee.status.value,
+            label=attendee.status.label,
+            message=message,
+            counts=_counts_for_script(attendee.session),
+        )
+    flash(message, "success")
+    return back
+
+
+@blueprint.route("/experts", methods=["POST"])
+@roles_required(*ALL_STAFF)
+def add_expert(session_id: int):
+    session = db.get_or_404(Session, session_id)
+    form = AddExpertForm()
+    form.offer(services.addable_experts(session))
+    if form.validate_on_submit():
+        try:
+            attendee = services.add_expert(
+                session, form.expert(), current_user._get_current_object()
+            )
+        except services.AttendanceError as error:
+            db.session.rollback()
+            form.expert_id.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("%(name)s has been added as present.", name=attendee.display_name), "success")
+            return _to_list(session.id)
+    return _list_page(session, expert_form=form)
+
+
+@blueprint.route("/guests", methods=["POST"])
+@roles_required(*ALL_STAFF)
+def add_guest(session_id: int):
+    session = db.get_or_404(Session, session_id)
+    form = AddGuestForm()
+    if form.validate_on_submit():
+        try:
+            attendee = services.add_guest(
+                session,
+                form.name.data,
+                form.organisation.data or "",
+                form.group(),
+                current_user._get_current_object(),
+            )
+        except services.AttendanceError as error:
+            db.session.rollback()
+            form.name.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("%(name)s has been added as a guest.", name=attendee.display_name), "success")
+            return _to_list(session.id)
+    return _list_page(session, guest_form=form)
+
+
+@blueprint.route("/<int:attendee_id>/remove", methods=["POST"])
+@roles_required(*ALL_STAFF)
+def remove(session_id: int, attendee_id: int):
+    attendee = _attendee_of(session_id, attendee_id)
+    if attendee is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        name = attendee.display_name
+        try:
+            services.remove_added(attendee)
+        except services.AttendanceError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("%(name)s has been removed from the list.", name=name), "success")
+    return _to_list(session_id)
+
+
+@blueprint.route("/close", methods=["POST"])
+@roles_required(*ALL_STAFF)
+def mark_remaining_absent(session_id: int):
+    session = db.get_or_404(Session, session_id)
+    if ConfirmForm().validate_on_submit():
+        marked = services.mark_remaining_absent(session, current_user._get_current_object())
+        db.session.commit()
+        flash(
+            ngettext(
+                "%(num)d person still expected has been marked absent.",
+                "%(num)d people still expected have been marked absent.",
+                marked,
+            ),
+            "success",
+        )
+    return _to_list(session.id)
+
+
+@blueprint.route("/sign-in-sheet.pdf")
+@roles_required(*ALL_STAFF)
+def sign_in_sheet(session_id: int):
+    # Imported here: the sheet has a module of its own and the list works without it.
+    from eventsys.attendance.sign_in_sheet import sign_in_sheet_pdf
+
+    session = db.get_or_404(Session, session_id)
+    language = request.args.get("language", "")
+    if language not in current_app.config["LANGUAGES"]:
+        language = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])[:2]
+    return Response(
+        sign_in_sheet_pdf(session, language),
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="sign-in-sheet-session-{session.id}.pdf"'
+        },
+    )

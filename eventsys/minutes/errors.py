@@ -1,0 +1,17 @@
+"""What can go wrong with minutes, as errors whose message the user can read."""
+
+
+class MinutesError(ValueError):
+    """A change to minutes that cannot be made; str(error) says why, in the user's language."""
+
+
+class MinutesFrozen(MinutesError):
+    """The minutes are approved or published: their text can only change by a correction."""
+
+
+class EditConflict(MinutesError):
+    """Someone else saved the minutes since this editor loaded them."""
+
+
+class WorkflowError(MinutesError):
+    """A step of draft → circulated → approved → published that is not possible now."""

@@ -1,0 +1,60 @@
+"""Mail to attendees about minutes: the draft to comment on, and the approved record."""
+
+from datetime import date
+
+from babel.dates import format_date
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from eventsys.experts.models import Expert
+from eventsys.invitations.mail import DEADLINE_PATTERNS
+from eventsys.minutes.models import Minutes
+from eventsys.minutes.tokens import make_reader_token
+from eventsys.outbox import services as outbox
+
+
+class MinutesMailKind:
+    CIRCULATED = "minutes_circulated"
+    PUBLISHED = "minutes_published"
+
+
+SUBJECTS = {
+    MinutesMailKind.CIRCULATED: lambda title: _(
+        "Draft minutes for your comments: %(title)s", title=title
+    ),
+    MinutesMailKind.PUBLISHED: lambda title: _("Approved minutes: %(title)s", title=title),
+}
+
+
+def queue_minutes_mail(minutes: Minutes, expert: Expert, kind: str) -> None:
+    """Write one mail of `kind` to `expert` in their language and queue it in the current
+    transaction, so that it goes out only if the change that causes it is committed."""
+    language = expert.language if expert.language in current_app.config["LANGUAGES"] else "de"
+    token = make_reader_token(minutes, expert)
+    with force_locale(language):
+        context = {
+            "kind": kind,
+            "kinds": MinutesMailKind,
+            "expert": expert,
+            "session": minutes.session,
+            "minutes": minutes,
+            "platform": current_app.config["PLATFORM_NAME"],
+            "read_link": url_for("minutes.read", token=token, _external=True),
+            "pdf_link": url_for("minutes.read_pdf", token=token, _external=True),
+            "deadline": _format_day(minutes.last_comment_day, language),
+        }
+        subject = SUBJECTS[kind](minutes.session.title)
+        text = render_template("minutes/mail/message.txt", **context)
+        html = render_template("minutes/mail/message.html", **context)
+    message = outbox.compose(expert.email, subject, text)
+    message.set_content(text, cte="quoted-printable")
+    message.add_alternative(html, subtype="html", cte="quoted-printable")
+    outbox.queue(kind, message)
+
+
+def _format_day(day: date | None, language: str) -> str:
+    if day is None:
+        return ""
+    pattern = DEADLINE_PATTERNS.get(language, DEADLINE_PATTERNS["de"])[0]
+    return format_date(day, pattern, locale=language)

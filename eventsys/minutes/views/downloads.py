@@ -1,0 +1,75 @@
+"""The secretariat's downloads: every session's minutes, version PDFs, a year's ZIP."""
+
+from flask import abort, make_response, render_template, request
+from flask_babel import gettext as _
+
+from eventsys.access import ALL_STAFF, roles_required
+from eventsys.i18n import current_language
+from eventsys.minutes import archive, document, snapshot, workflow
+from eventsys.minutes.views import blueprint
+from eventsys.minutes.views.lookup import minutes_of_session_or_404
+from eventsys.minutes.workflow_forms import ArchiveFilterForm
+from eventsys.pdf import PdfRenderingError
+
+
+def pdf_response(pdf: bytes, filename: str, *, etag: str | None = None):
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if etag:
+        response.set_etag(etag)
+    return response
+
+
+@blueprint.route("/")
+@roles_required(*ALL_STAFF)
+def archive_list():
+    filters = ArchiveFilterForm(formdata=request.args, years=archive.archive_years())
+    year, kind = filters.criteria()
+    return render_template(
+        "minutes/archive.html",
+        filters=filters,
+        rows=archive.archive_rows(year, kind),
+        year=year,
+    )
+
+
+@blueprint.route("/session/<int:session_id>/versions/<int:version_number>.pdf")
+@roles_required(*ALL_STAFF)
+def version_pdf(session_id: int, version_number: int):
+    """An approved version exactly as it was stored when it was approved."""
+    minutes = minutes_of_session_or_404(session_id)
+    version = workflow.version(minutes, version_number)
+    if version is None:
+        abort(404)
+    filename = document.minutes_filename(version.content, version.number)
+    return pdf_response(version.pdf, filename, etag=version.pdf_sha256)
+
+
+@blueprint.route("/session/<int:session_id>/draft.pdf")
+@roles_required(*ALL_STAFF)
+def draft_pdf(session_id: int):
+    """The working copy as it is now, marked as a draft."""
+    minutes = minutes_of_session_or_404(session_id)
+    content = snapshot.take(minutes)
+    try:
+        pdf = document.minutes_pdf(content, language=current_language(), approval=None)
+    except PdfRenderingError as error:
+        return render_template("minutes/pdf_failed.html", minutes=minutes, reason=str(error)), 422
+    return pdf_response(pdf, document.minutes_filename(content, None))
+
+
+@blueprint.route("/<int:year>.zip")
+@roles_required(*ALL_STAFF)
+def year_zip(year: int):
+    if not 1900 <= year <= 9999:
+        abort(404)
+    data, count = archive.year_zip(year)
+    if count == 0:
+        return render_template("minutes/year_empty.html", year=year), 404
+    response = make_response(data)
+    response.headers["Content-Type"] = "application/zip"
+    filename = _("Minutes-%(year)d.zip", year=year)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

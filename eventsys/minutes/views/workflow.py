@@ -1,0 +1,145 @@
+"""Moving minutes through their states: circulate, approve, publish, correct; and reading the
+attendees' comments."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from eventsys.access import ALL_STAFF, PLANNERS, roles_required
+from eventsys.database import utcnow
+from eventsys.extensions import db
+from eventsys.i18n import local
+from eventsys.minutes import workflow
+from eventsys.minutes.errors import MinutesError
+from eventsys.minutes.views import blueprint
+from eventsys.minutes.views.lookup import minutes_of_session_or_404
+from eventsys.minutes.workflow_forms import CirculateForm, CorrectionForm
+
+
+def _back_to_minutes(session_id: int):
+    return redirect(url_for("minutes.edit", session_id=session_id) + "#workflow")
+
+
+def _refused(error: MinutesError, session_id: int):
+    db.session.rollback()
+    flash(str(error), "error")
+    return _back_to_minutes(session_id)
+
+
+def _today():
+    return local(utcnow()).date()
+
+
+@blueprint.route("/session/<int:session_id>/circulate", methods=["POST"])
+@roles_required(*ALL_STAFF)
+def circulate(session_id: int):
+    minutes = minutes_of_session_or_404(session_id)
+    form = CirculateForm(today=_today())
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(" ".join(str(error) for error in errors), "error")
+        return _back_to_minutes(session_id)
+    try:
+        count = workflow.circulate(minutes, form.deadline_instant())
+    except MinutesError as error:
+        return _refused(error, session_id)
+    db.session.commit()
+    flash(
+        ngettext(
+            "The draft was sent to %(num)d attendee for comments.",
+            "The draft was sent to %(num)d attendees for comments.",
+            count,
+        ),
+        "success",
+    )
+    return _back_to_minutes(session_id)
+
+
+@blueprint.route("/session/<int:session_id>/approve", methods=["POST"])
+@roles_required(*PLANNERS)
+def approve(session_id: int):
+    minutes = minutes_of_session_or_404(session_id)
+    try:
+        version = workflow.approve(minutes, current_user)
+    except MinutesError as error:
+        return _refused(error, session_id)
+    db.session.commit()
+    flash(
+        _("Version %(number)d is approved and frozen; its PDF is stored.", number=version.number),
+        "success",
+    )
+    return _back_to_minutes(session_id)
+
+
+@blueprint.route("/session/<int:session_id>/publish", methods=["POST"])
+@roles_required(*PLANNERS)
+def publish(session_id: int):
+    minutes = minutes_of_session_or_404(session_id)
+    try:
+        count = workflow.publish(minutes, current_user)
+    except MinutesError as error:
+        return _refused(error, session_id)
+    db.session.commit()
+    flash(
+        ngettext(
+            "The minutes are published; %(num)d attendee was sent the link.",
+            "The minutes are published; %(num)d attendees were sent the link.",
+            count,
+        ),
+        "success",
+    )
+    return _back_to_minutes(session_id)
+
+
+@blueprint.route("/session/<int:session_id>/correct", methods=["POST"])
+@roles_required(*PLANNERS)
+def correct(session_id: int):
+    minutes = minutes_of_session_or_404(session_id)
+    form = CorrectionForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(" ".join(str(error) for error in errors), "error")
+        return _back_to_minutes(session_id)
+    try:
+        workflow.start_correction(minutes, form.reason.data, current_user)
+    except MinutesError as error:
+        return _refused(error, session_id)
+    db.session.commit()
+    flash(
+        _(
+            "Version %(number)d was started as a draft; the approved versions are kept.",
+            number=minutes.version_number,
+        ),
+        "success",
+    )
+    return _back_to_minutes(session_id)
+
+
+@blueprint.route("/session/<int:session_id>/comments")
+@roles_required(*ALL_STAFF)
+def comments(session_id: int):
+    minutes = minutes_of_session_or_404(session_id)
+    return render_template(
+        "minutes/comments.html",
+        minutes=minutes,
+        session=minutes.session,
+        comments=workflow.comments_of(minutes),
+    )
+
+
+@blueprint.app_context_processor
+def workflow_panel_helpers():
+    """What templates/minutes/_workflow_panel.html needs, wherever it is included."""
+
+    def workflow_panel(minutes):
+        return {
+            "circulate_form": CirculateForm(formdata=None, today=_today()),
+            "correction_form": CorrectionForm(formdata=None),
+            "comment_count": len(workflow.comments_of(minutes)),
+            "comments_open": workflow.comments_open(minutes),
+            "may_approve": current_user.is_authenticated
+            and current_user.role in workflow.APPROVERS,
+        }
+
+    return {"workflow_panel": workflow_panel}

@@ -1,0 +1,249 @@
+"""The life of minutes: draft → circulated → approved → published, and corrections.
+
+Approval is where the record is made: the text is captured as JSON, the PDF is rendered from it
+once, and both are stored as a version that nothing can change. A correction starts the next
+version as a draft; earlier versions stay as they were.
+"""
+
+import hashlib
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from eventsys.attendance.models import Attendee
+from eventsys.attendance.states import AttendanceStatus
+from eventsys.audit import services as audit
+from eventsys.auth.models import User
+from eventsys.auth.roles import Role
+from eventsys.database import utcnow
+from eventsys.experts.models import Expert
+from eventsys.extensions import db
+from eventsys.minutes import document, snapshot
+from eventsys.minutes.errors import WorkflowError
+from eventsys.minutes.mail import MinutesMailKind, queue_minutes_mail
+from eventsys.minutes.models import Minutes, MinutesComment, MinutesTopic, MinutesVersion
+from eventsys.minutes.states import MinutesState
+from eventsys.pdf import PdfRenderingError
+
+APPROVERS = frozenset({Role.ORGANISER, Role.ADMIN})
+# Who reads the draft: those who were there, or, before attendance is taken, those expected.
+READERS = (AttendanceStatus.PRESENT, AttendanceStatus.EXPECTED)
+MAX_COMMENT_LENGTH = 5000
+MAX_REASON_LENGTH = 2000
+
+
+def readers(minutes: Minutes) -> list[Expert]:
+    """The attendees who get the draft and may comment on it: experts on the attendance list
+    who were present (or are still expected), each once."""
+    query = (
+        sa.select(Expert)
+        .join(Attendee, Attendee.expert_id == Expert.id)
+        .where(Attendee.session_id == minutes.session_id, Attendee.status.in_(READERS))
+        .order_by(Expert.last_name, Expert.first_name)
+        .distinct()
+    )
+    return list(db.session.scalars(query))
+
+
+def may_read(minutes: Minutes, expert: Expert) -> bool:
+    """Whether `expert` was on the attendance list of these minutes' session."""
+    query = sa.select(Attendee.id).where(
+        Attendee.session_id == minutes.session_id, Attendee.expert_id == expert.id
+    )
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def circulate(minutes: Minutes, deadline: datetime) -> int:
+    """Send the draft to the attendees for comments until `deadline`; return how many got it.
+
+    Circulating again (after changes made in response to comments) sends the draft anew with
+    the new deadline."""
+    if minutes.state not in (MinutesState.DRAFT, MinutesState.CIRCULATED):
+        raise WorkflowError(_("Approved minutes cannot be circulated; start a correction first."))
+    if deadline <= utcnow():
+        raise WorkflowError(_("The deadline for comments must lie in the future."))
+    if not minutes.topics:
+        raise WorkflowError(_("The minutes have no TOP yet."))
+    recipients = readers(minutes)
+    if not recipients:
+        raise WorkflowError(
+            _("Nobody on the attendance list can receive the draft. Please record the attendance.")
+        )
+    minutes.state = MinutesState.CIRCULATED
+    minutes.comment_deadline = deadline
+    db.session.flush()
+    audit.record(
+        "minutes.circulated",
+        minutes,
+        f"version {minutes.version_number} circulated to {len(recipients)} attendees "
+        f"for comments until {deadline.isoformat()}",
+    )
+    for expert in recipients:
+        queue_minutes_mail(minutes, expert, MinutesMailKind.CIRCULATED)
+    return len(recipients)
+
+
+def comments_open(minutes: Minutes) -> bool:
+    return (
+        minutes.state is MinutesState.CIRCULATED
+        and minutes.comment_deadline is not None
+        and utcnow() < minutes.comment_deadline
+    )
+
+
+def add_comment(
+    minutes: Minutes, expert: Expert, topic_id: int | None, text: str
+) -> MinutesComment:
+    """Record an attendee's comment on one TOP (or on the whole, for topic_id None)."""
+    if not comments_open(minutes):
+        raise WorkflowError(_("The period for comments has ended."))
+    if not may_read(minutes, expert):
+        raise WorkflowError(_("Only attendees of the session can comment."))
+    text = text.strip()
+    if not text:
+        raise WorkflowError(_("Please write your comment."))
+    if len(text) > MAX_COMMENT_LENGTH:
+        raise WorkflowError(
+            _("Please keep your comment under %(count)d characters.", count=MAX_COMMENT_LENGTH)
+        )
+    topic = None
+    if topic_id is not None:
+        topic = db.session.get(MinutesTopic, topic_id)
+        if topic is None or topic.minutes_id != minutes.id:
+            raise WorkflowError(_("This TOP is not part of these minutes."))
+    comment = MinutesComment(
+        minutes=minutes,
+        topic=topic,
+        expert=expert,
+        version_number=minutes.version_number,
+        text=text,
+    )
+    db.session.add(comment)
+    db.session.flush()
+    place = f"TOP {topic.position}" if topic is not None else "the whole"
+    with audit.acting_as(expert.email):
+        audit.record("minutes.commented", minutes, f"{expert.full_name} commented on {place}")
+    return comment
+
+
+def comments_of(minutes: Minutes) -> list[MinutesComment]:
+    query = (
+        sa.select(MinutesComment)
+        .where(MinutesComment.minutes_id == minutes.id)
+        .options(selectinload(MinutesComment.expert), selectinload(MinutesComment.topic))
+        .order_by(MinutesComment.created_at, MinutesComment.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def comment_count(minutes: Minutes) -> int:
+    query = sa.select(sa.func.count(MinutesComment.id)).where(
+        MinutesComment.minutes_id == minutes.id
+    )
+    return db.session.scalar(query) or 0
+
+
+def approve(minutes: Minutes, user: User) -> MinutesVersion:
+    """Approve the current text as version `minutes.version_number`: store it as JSON and as
+    its archival PDF, rendered now and never again; from now on the text is frozen."""
+    if user.role not in APPROVERS:
+        raise WorkflowError(_("Only an organiser can approve minutes."))
+    if minutes.state.frozen:
+        raise WorkflowError(_("These minutes are already approved."))
+    if not minutes.topics:
+        raise WorkflowError(_("The minutes have no TOP yet."))
+    approved_at = utcnow()
+    content = snapshot.take(minutes)
+    approval = document.Approval(
+        version_number=minutes.version_number,
+        approved_at=approved_at,
+        approved_by=user.name,
+        reason=minutes.correction_reason,
+    )
+    try:
+        pdf = document.minutes_pdf(
+            content, language=current_app.config["BABEL_DEFAULT_LOCALE"], approval=approval
+        )
+    except PdfRenderingError as error:
+        raise WorkflowError(
+            _("The PDF could not be produced, so nothing was approved: %(reason)s", reason=error)
+        ) from error
+    version = MinutesVersion(
+        minutes=minutes,
+        number=minutes.version_number,
+        reason=minutes.correction_reason,
+        content=content,
+        approved_at=approved_at,
+        approved_by=user,
+        pdf=pdf,
+        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+    )
+    db.session.add(version)
+    minutes.state = MinutesState.APPROVED
+    minutes.comment_deadline = None
+    db.session.flush()
+    audit.record(
+        "minutes.approved",
+        minutes,
+        f"version {version.number} approved; PDF SHA-256 {version.pdf_sha256}",
+    )
+    return version
+
+
+def publish(minutes: Minutes, user: User) -> int:
+    """Release approved minutes: the attendees get a mail with a link to the PDF. Returns how
+    many were written to."""
+    if user.role not in APPROVERS:
+        raise WorkflowError(_("Only an organiser can publish minutes."))
+    if minutes.state is not MinutesState.APPROVED:
+        raise WorkflowError(_("Only approved minutes can be published."))
+    minutes.state = MinutesState.PUBLISHED
+    recipients = readers(minutes)
+    db.session.flush()
+    audit.record(
+        "minutes.published",
+        minutes,
+        f"version {minutes.version_number} published to {len(recipients)} attendees",
+    )
+    for expert in recipients:
+        queue_minutes_mail(minutes, expert, MinutesMailKind.PUBLISHED)
+    return len(recipients)
+
+
+def start_correction(minutes: Minutes, reason: str, user: User) -> None:
+    """Open the next version as a draft; the approved versions stay as they are."""
+    if user.role not in APPROVERS:
+        raise WorkflowError(_("Only an organiser can correct approved minutes."))
+    if not minutes.state.frozen:
+        raise WorkflowError(_("Only approved minutes need a correction; a draft can be edited."))
+    reason = reason.strip()
+    if not reason:
+        raise WorkflowError(_("Please give the reason for the correction."))
+    if len(reason) > MAX_REASON_LENGTH:
+        raise WorkflowError(
+            _("Please keep the reason under %(count)d characters.", count=MAX_REASON_LENGTH)
+        )
+    minutes.state = MinutesState.DRAFT
+    minutes.version_number += 1
+    minutes.correction_reason = reason
+    minutes.revision += 1
+    db.session.flush()
+    audit.record(
+        "minutes.correction_started",
+        minutes,
+        f"version {minutes.version_number} started: {reason}",
+    )
+
+
+def latest_version(minutes: Minutes) -> MinutesVersion | None:
+    return minutes.versions[-1] if minutes.versions else None
+
+
+def version(minutes: Minutes, number: int) -> MinutesVersion | None:
+    query = sa.select(MinutesVersion).where(
+        MinutesVersion.minutes_id == minutes.id, MinutesVersion.number == number
+    )
+    return db.session.scalar(query)
