@@ -130,9 +130,7 @@ class SessionForm(FlaskForm):
         validators=[DataRequired(), Length(max=200), SingleLine()],
         filters=[strip_whitespace],
     )
-    kind = SelectField(
-        _l("Kind of session"), choices=kind_choices, coerce=enum_coerce(SessionKind)
-    )
+    kind = SelectField(_l("Kind of session"), choices=kind_choices, coerce=enum_coerce(SessionKind))
     status = SelectField(
         _l("Status"),
         choices=_status_choices,
