@@ -135,8 +135,9 @@ def minutes_filename(content: dict[str, Any], version_number: int | None) -> str
     return f"Protokoll-{day}-{title}-{suffix}.pdf"
 
 
-_GERMAN_LETTERS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe",
-                                 "Ü": "Ue", "ß": "ss", "ẞ": "SS"})  # fmt: skip
+_GERMAN_LETTERS = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss", "ẞ": "SS"}
+)
 
 
 def ascii_slug(text: str) -> str:

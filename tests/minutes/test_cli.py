@@ -75,11 +75,9 @@ def test_writes_an_earlier_version_on_request(runner, record, two_versions, tmp_
 def test_renders_a_draft_while_nothing_is_approved(runner, record, tmp_path):
     output = tmp_path / "entwurf.pdf"
 
-    result = runner.invoke(
-        args=[
-            "minutes", "pdf", str(record.session.id), "--output", str(output), "--language", "en"
-        ]
-    )  # fmt: skip
+    arguments = ["minutes", "pdf", str(record.session.id), "-o", str(output), "--language", "en"]
+
+    result = runner.invoke(args=arguments)
 
     assert result.exit_code == 0, result.output
     texts = page_texts(output.read_bytes())

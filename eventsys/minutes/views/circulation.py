@@ -58,6 +58,7 @@ def _own_comments(minutes: Minutes, expert: Expert) -> list[MinutesComment]:
     query = (
         sa.select(MinutesComment)
         .where(MinutesComment.minutes_id == minutes.id, MinutesComment.expert_id == expert.id)
+        .options(selectinload(MinutesComment.topic))
         .order_by(MinutesComment.created_at, MinutesComment.id)
     )
     return list(db.session.scalars(query))
