@@ -4,10 +4,11 @@ import hashlib
 import io
 import re
 import zipfile
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from freezegun import freeze_time
 from pypdf import PdfReader
 
 from eventsys.database import utcnow
@@ -135,6 +136,16 @@ def test_links_are_bound_to_an_attendee_and_cannot_be_forged(workshop, client, a
     assert client.get("/minutes/read/not-a-token").status_code == 404
     outsider = held_workshop_outsider(workshop)
     assert client.get(f"/minutes/read/{make_reader_token(minutes, outsider)}").status_code == 404
+
+
+def test_links_expire(workshop, client):
+    minutes = workshop.minutes
+    workflow.circulate(minutes, utcnow() + timedelta(days=7))
+    db.session.commit()
+    token = make_reader_token(minutes, workshop.present)
+    assert client.get(f"/minutes/read/{token}").status_code == 200
+    with freeze_time(datetime.now(UTC) + timedelta(days=181)):
+        assert client.get(f"/minutes/read/{token}").status_code == 404
 
 
 def held_workshop_outsider(workshop):
