@@ -162,6 +162,13 @@ def test_from_attendance_to_the_approved_pdf(
             organiser.get_by_role("link", name="PDF of version 1").click()
         path = tmp_path / "minutes.pdf"
         download_info.value.save_as(path)
+
+        organiser.goto(f"/minutes/session/{session.id}/comments")
+        expect(organiser.get_by_text("Bitte „Eckpunkte“ durch „Leitfaden“.")).to_be_visible()
+        axe.check(organiser)
+        organiser.goto("/minutes/?year=2026")
+        expect(organiser.get_by_role("link", name="Version 1 (PDF)")).to_be_visible()
+        axe.check(organiser)
     finally:
         organiser_context.close()
 
