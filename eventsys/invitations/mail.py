@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 
+import sqlalchemy as sa
 from babel.dates import format_date, format_time
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
@@ -148,6 +149,7 @@ def compose_invitation_mail(
             "location": calendar.location_text(session),
             "platform": current_app.config["PLATFORM_NAME"],
             "reply_address": calendar.organizer_address(),
+            "stands_in_for": _principal_name(invitation) if kind == MailKind.DEPUTY_INVITED else "",
         }
         subject = SUBJECTS[kind](session)
         text = render_template("invitations/mail/message.txt", **context)
@@ -176,6 +178,14 @@ def compose_invitation_mail(
             ics, maintype="application", subtype="ics", filename="invite.ics", cte="base64"
         )
     return message
+
+
+def _principal_name(deputy_invitation: Invitation) -> str:
+    """The name of the invitee who sent this deputy, if one did."""
+    principal = db.session.scalar(
+        sa.select(Invitation).where(Invitation.delegated_to_id == deputy_invitation.id)
+    )
+    return principal.expert.full_name if principal is not None else ""
 
 
 def _sender() -> str:

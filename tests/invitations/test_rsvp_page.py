@@ -1,5 +1,7 @@
 """The answer page behind the signed link: no login, a GET never records, a POST does."""
 
+import email
+import email.policy
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -15,7 +17,7 @@ from eventsys.invitations.states import AttendanceMode, Channel, Response
 from eventsys.outbox.models import OutboxMessage
 from eventsys.sessions.states import SessionStatus
 from tests.conftest import page_text
-from tests.invitations.conftest import invitation_of, make_session, rsvp_path
+from tests.invitations.conftest import invitation_of, make_session, rsvp_path, text_of
 
 
 @pytest.fixture
@@ -284,6 +286,13 @@ def test_sending_the_deputy_on_record(client, invited):
         sa.select(OutboxMessage.kind).where(OutboxMessage.invitation_id == deputy_invitation.id)
     ).all()
     assert kinds == ["deputy_invited"]
+    raw = db.session.scalar(
+        sa.select(OutboxMessage.raw_message).where(
+            OutboxMessage.invitation_id == deputy_invitation.id
+        )
+    )
+    mail = email.message_from_bytes(raw, policy=email.policy.default)
+    assert "Claire Tremblay hat Sie als Vertretung benannt" in text_of(mail)
 
 
 def test_naming_someone_new_adds_them_to_the_organisation_and_invites_them(client, invited):
