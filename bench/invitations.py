@@ -23,7 +23,6 @@ import tempfile
 import threading
 import time
 import tracemalloc
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -46,6 +45,7 @@ from eventsys.outbox import services as outbox  # noqa: E402
 from eventsys.outbox.models import DeliveryState, OutboxMessage  # noqa: E402
 from eventsys.sessions.models import AgendaItem, Session  # noqa: E402
 from eventsys.sessions.states import SessionKind, SessionStatus  # noqa: E402
+from tests.support.databases import throwaway_database  # noqa: E402
 
 PASSWORD = "benchmark password"
 STARTS_AT = datetime(2030, 7, 1, 8, 0, tzinfo=UTC)
@@ -120,23 +120,9 @@ def smtp_sink():
 # --- databases ----------------------------------------------------------------------------------
 
 
-@contextmanager
 def fresh_database(workdir: Path, postgres_url: str | None):
     """A new, empty database URL: a SQLite file, or a throw-away PostgreSQL database."""
-    if not postgres_url:
-        yield f"sqlite:///{workdir / f'bench-{uuid.uuid4().hex[:8]}.sqlite3'}"
-        return
-    admin_url = sa.make_url(postgres_url).set(drivername="postgresql+psycopg")
-    name = f"eventsys_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    return throwaway_database(workdir, postgres_url, "bench")
 
 
 def make_app(database_url: str, workdir: Path, sink: Sink | None, delivery: str = "inline"):

@@ -31,6 +31,13 @@ LONG_DATE_PATTERNS = {"de": "EEEE, d. MMMM yyyy", "en": "EEEE, d MMMM yyyy"}
 TIME_PATTERNS = {"de": "HH:mm 'Uhr'", "en": "HH:mm"}
 
 
+def page_language(preferred: str) -> str:
+    """For pages opened through a signed link, without an account: the language chosen in this
+    browser with the language switch, else `preferred` (the expert's own)."""
+    chosen = session.get(LANGUAGE_SESSION_KEY)
+    return chosen if chosen in current_app.config["LANGUAGES"] else preferred
+
+
 def current_language() -> str:
     return str(get_locale() or "de")[:2]
 

@@ -1,8 +1,6 @@
 """Every table comes from a migration: `flask db upgrade` from an empty database gives exactly
 the models' schema, and `flask db downgrade base` takes it all away again."""
 
-import uuid
-
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -12,25 +10,14 @@ from eventsys import create_app
 from eventsys.database import alembic_compare_type
 from eventsys.extensions import db
 from tests.conftest import POSTGRES_URL, base_config
+from tests.support.databases import throwaway_database
 
 
 @pytest.fixture
 def empty_database(tmp_path):
     """An empty database of the kind this suite runs on (SQLite, or PostgreSQL when set)."""
-    if not POSTGRES_URL:
-        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-        return
-    admin_url = sa.make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
-    name = f"eventsys_migrations_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_database(tmp_path, POSTGRES_URL, "migrations") as url:
+        yield url
 
 
 @pytest.fixture

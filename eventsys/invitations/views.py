@@ -4,7 +4,6 @@ import io
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
-from flask import session as browser_session
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from eventsys.access import ALL_STAFF, PLANNERS, public, roles_required
 from eventsys.experts.services import DirectoryError
 from eventsys.extensions import db
-from eventsys.i18n import LANGUAGE_SESSION_KEY
+from eventsys.i18n import page_language
 from eventsys.invitations import mail, overview, rsvp, selection, services
 from eventsys.invitations.forms import InviteForm, RsvpForm, SetAnswerForm, WithdrawForm
 from eventsys.invitations.models import Invitation
@@ -191,12 +190,6 @@ def set_answer(session_id: int, invitation_id: int):
     return _to_list(session_id)
 
 
-def _page_language(invitation: Invitation) -> str:
-    """The expert's language, unless this browser has chosen one with the language switch."""
-    chosen = browser_session.get(LANGUAGE_SESSION_KEY)
-    return chosen if chosen in ("de", "en") else invitation.expert.language
-
-
 @blueprint.route("/rsvp/<token>", methods=["GET", "POST"])
 @blueprint.route("/rsvp/<token>/<answer>", methods=["GET", "POST"])
 @public
@@ -206,7 +199,7 @@ def respond(token: str, answer: str = ""):
     if invitation is None:
         return render_template("invitations/rsvp_invalid.html"), 404
     expert = invitation.expert
-    with force_locale(_page_language(invitation)):
+    with force_locale(page_language(invitation.expert.language)):
         state = rsvp.link_state(invitation, expired)
         form = RsvpForm(data={"response": _preselected(invitation, answer)})
         form.offer(rsvp.usable_deputy(expert))
@@ -253,7 +246,7 @@ def _confirmation(outcome: rsvp.LinkOutcome) -> str:
 def _answer_page(invitation: Invitation, state: rsvp.LinkState, form: RsvpForm, token: str):
     session = invitation.session
     expert = invitation.expert
-    language = _page_language(invitation)
+    language = page_language(invitation.expert.language)
     status = 410 if state is rsvp.LinkState.EXPIRED else 200
     return (
         render_template(

@@ -10,11 +10,10 @@ from sqlalchemy.orm import selectinload, undefer
 
 from eventsys.database import utcnow
 from eventsys.extensions import db
-from eventsys.localtime import from_utc
 from eventsys.minutes import document
 from eventsys.minutes.models import Minutes, MinutesVersion
 from eventsys.sessions.models import Session
-from eventsys.sessions.services import SESSION_TIME_ZONE, year_bounds
+from eventsys.sessions.services import year_bounds
 from eventsys.sessions.states import SessionKind, SessionStatus
 
 
@@ -50,19 +49,6 @@ def archive_rows(year: int | None, kind: SessionKind | None) -> list[ArchiveRow]
         first, after_last = year_bounds(year)
         query = query.where(Session.starts_at >= first, Session.starts_at < after_last)
     return [ArchiveRow(session, minutes) for session, minutes in db.session.execute(query)]
-
-
-def archive_years() -> list[int]:
-    """Years (in Berlin) with sessions that have begun, newest first."""
-    first, last = db.session.execute(
-        sa.select(sa.func.min(Session.starts_at), sa.func.max(Session.starts_at)).where(
-            Session.starts_at <= utcnow()
-        )
-    ).one()
-    if first is None:
-        return []
-    newest = from_utc(last, SESSION_TIME_ZONE).year
-    return list(range(newest, from_utc(first, SESSION_TIME_ZONE).year - 1, -1))
 
 
 def approved_versions_of_year(year: int) -> list[MinutesVersion]:

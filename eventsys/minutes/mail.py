@@ -1,14 +1,11 @@
 """Mail to attendees about minutes: the draft to comment on, and the approved record."""
 
-from datetime import date
-
-from babel.dates import format_date
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from eventsys.experts.models import Expert
-from eventsys.invitations.mail import DEADLINE_PATTERNS
+from eventsys.i18n import format_local_date
 from eventsys.minutes.models import Minutes
 from eventsys.minutes.tokens import make_reader_token
 from eventsys.outbox import services as outbox
@@ -42,7 +39,7 @@ def queue_minutes_mail(minutes: Minutes, expert: Expert, kind: str) -> None:
             "platform": current_app.config["PLATFORM_NAME"],
             "read_link": url_for("minutes.read", token=token, _external=True),
             "pdf_link": url_for("minutes.read_pdf", token=token, _external=True),
-            "deadline": _format_day(minutes.last_comment_day, language),
+            "deadline": format_local_date(minutes.last_comment_day),
         }
         subject = SUBJECTS[kind](minutes.session.title)
         text = render_template("minutes/mail/message.txt", **context)
@@ -51,10 +48,3 @@ def queue_minutes_mail(minutes: Minutes, expert: Expert, kind: str) -> None:
     message.set_content(text, cte="quoted-printable")
     message.add_alternative(html, subtype="html", cte="quoted-printable")
     outbox.queue(kind, message)
-
-
-def _format_day(day: date | None, language: str) -> str:
-    if day is None:
-        return ""
-    pattern = DEADLINE_PATTERNS.get(language, DEADLINE_PATTERNS["de"])[0]
-    return format_date(day, pattern, locale=language)

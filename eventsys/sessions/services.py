@@ -414,11 +414,13 @@ def list_sessions(
     return SessionListing(upcoming=list(upcoming), past=past)
 
 
-def session_years() -> list[int]:
-    """The years (in Berlin) from the first to the last session, newest first, for filters."""
-    first, last = db.session.execute(
-        sa.select(sa.func.min(Session.starts_at), sa.func.max(Session.starts_at))
-    ).one()
+def session_years(begun_by: datetime | None = None) -> list[int]:
+    """The years (in Berlin) from the first to the last session, newest first, for filters;
+    with `begun_by`, only of the sessions that had begun by then."""
+    query = sa.select(sa.func.min(Session.starts_at), sa.func.max(Session.starts_at))
+    if begun_by is not None:
+        query = query.where(Session.starts_at <= begun_by)
+    first, last = db.session.execute(query).one()
     if first is None:
         return []
     return list(

@@ -3,7 +3,6 @@ the same link gives the approved PDF."""
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
-from flask import session as browser_session
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
@@ -11,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from eventsys.access import public
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
-from eventsys.i18n import LANGUAGE_SESSION_KEY
+from eventsys.i18n import page_language
 from eventsys.minutes import document, snapshot, workflow
 from eventsys.minutes.errors import MinutesError
 from eventsys.minutes.models import ActionItem, Minutes, MinutesComment, MinutesTopic
@@ -31,12 +30,6 @@ def _reader_or_404(token: str) -> tuple[Minutes, Expert]:
     if not workflow.may_read(minutes, expert):
         abort(404)
     return minutes, expert
-
-
-def _page_language(expert: Expert) -> str:
-    """The attendee's language, unless this browser has chosen one with the language switch."""
-    chosen = browser_session.get(LANGUAGE_SESSION_KEY)
-    return chosen if chosen in ("de", "en") else expert.language
 
 
 def _topics_for_reading(minutes: Minutes) -> list[MinutesTopic]:
@@ -87,7 +80,7 @@ def _reading_page(token: str, minutes: Minutes, expert: Expert, form: CommentFor
 @public
 def read(token: str):
     minutes, expert = _reader_or_404(token)
-    with force_locale(_page_language(expert)):
+    with force_locale(page_language(expert.language)):
         form = CommentForm()
         if form.is_submitted():
             if not form.validate():
@@ -119,7 +112,9 @@ def read_pdf(token: str):
     if minutes.state is MinutesState.CIRCULATED:
         content = snapshot.take(minutes)
         try:
-            pdf = document.minutes_pdf(content, language=_page_language(expert), approval=None)
+            pdf = document.minutes_pdf(
+                content, language=page_language(expert.language), approval=None
+            )
         except PdfRenderingError:
             abort(422)
         return pdf_response(pdf, document.minutes_filename(content, None))

@@ -4,12 +4,14 @@ from flask import abort, make_response, render_template, request
 from flask_babel import gettext as _
 
 from eventsys.access import ALL_STAFF, roles_required
+from eventsys.database import utcnow
 from eventsys.i18n import current_language
 from eventsys.minutes import archive, document, snapshot, workflow
 from eventsys.minutes.views import blueprint
 from eventsys.minutes.views.lookup import minutes_of_session_or_404
 from eventsys.minutes.workflow_forms import ArchiveFilterForm
 from eventsys.pdf import PdfRenderingError
+from eventsys.sessions.services import session_years
 
 
 def pdf_response(pdf: bytes, filename: str, *, etag: str | None = None):
@@ -25,7 +27,7 @@ def pdf_response(pdf: bytes, filename: str, *, etag: str | None = None):
 @blueprint.route("/")
 @roles_required(*ALL_STAFF)
 def archive_list():
-    filters = ArchiveFilterForm(formdata=request.args, years=archive.archive_years())
+    filters = ArchiveFilterForm(formdata=request.args, years=session_years(begun_by=utcnow()))
     year, kind = filters.criteria()
     return render_template(
         "minutes/archive.html",
