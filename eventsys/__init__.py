@@ -41,6 +41,8 @@ def _load_models() -> None:
     import eventsys.attendance.models
     import eventsys.audit.models
     import eventsys.auth.models
+    import eventsys.charters.freezing  # (installs its triggers whenever the tables are created)
+    import eventsys.charters.models
     import eventsys.experts.models
     import eventsys.invitations.models
     import eventsys.minutes.freezing  # (installs its triggers whenever the tables are created)
@@ -122,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventsys.attendance.views import blueprint as attendance
     from eventsys.audit.views import blueprint as audit
     from eventsys.auth.views import blueprint as auth
+    from eventsys.charters.views import blueprint as charters
     from eventsys.dashboard.views import blueprint as dashboard
     from eventsys.errors import register_error_pages
     from eventsys.experts.views import blueprint as experts
@@ -144,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
         feeds,
         attendance,
         minutes,
+        charters,
         audit,
         outbox,
     ):
@@ -153,6 +157,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from eventsys.auth.cli import users
+    from eventsys.charters.cli import charter
     from eventsys.demo.cli import demo
     from eventsys.experts.cli import experts
     from eventsys.invitations.cli import invitations
@@ -162,5 +167,16 @@ def _register_commands(app: Flask) -> None:
     from eventsys.replies.cli import replies
     from eventsys.sessions.cli import sessions
 
-    for group in (users, experts, sessions, invitations, replies, reminders, demo, outbox, minutes):
+    for group in (
+        users,
+        experts,
+        sessions,
+        invitations,
+        replies,
+        reminders,
+        demo,
+        outbox,
+        minutes,
+        charter,
+    ):
         app.cli.add_command(group)

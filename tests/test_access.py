@@ -13,6 +13,9 @@ from werkzeug.routing import Rule
 from eventsys import create_app
 from eventsys.attendance.models import Attendee
 from eventsys.auth.roles import Role
+from eventsys.charters import charters
+from eventsys.charters import content as charter_text
+from eventsys.charters.models import CharterVersion, Clause, ConsultationComment, VersionClause
 from eventsys.experts.models import Expert, Organisation, WorkingGroup
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
@@ -85,6 +88,17 @@ def records(app, staff) -> dict[str, object]:
         minutes=minutes, number=1, content=content, pdf=b"%PDF-1.7", pdf_sha256="0"
     )
     db.session.add(version)
+    db.session.flush()
+    charter = charters.create_charter("Charta", "Charter", staff.admin)
+    clause = db.session.scalars(sa.select(Clause).where(Clause.charter_id == charter.id)).first()
+    clause.chapter = charter.chapters[0]
+    db.session.flush()
+    charter_version = CharterVersion(
+        charter=charter, major=0, minor=1, content=charter_text.working_text(charter)
+    )
+    charter_version.clauses.append(VersionClause(clause=clause, number="1.1"))
+    charter_comment = ConsultationComment(version=charter_version, expert=expert, text="?")
+    db.session.add(charter_comment)
     db.session.commit()
     return {
         "expert_id": expert.id,
@@ -105,6 +119,11 @@ def records(app, staff) -> dict[str, object]:
         "comment_id": comment.id,
         "version_number": version.number,
         "year": 2030,
+        "charter_id": charter.id,
+        "clause_id": clause.id,
+        "major": 0,
+        "minor": 1,
+        "charter_comment_id": charter_comment.id,
     }
 
 

@@ -18,6 +18,7 @@ from eventsys.attendance.states import AttendanceStatus
 from eventsys.audit import services as audit
 from eventsys.auth.models import User
 from eventsys.auth.roles import Role
+from eventsys.charters import intake
 from eventsys.database import utcnow
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
@@ -190,6 +191,7 @@ def approve(minutes: Minutes, user: User) -> MinutesVersion:
         minutes,
         f"version {version.number} approved; PDF SHA-256 {version.pdf_sha256}",
     )
+    intake.receive_minutes_version(version)
     return version
 
 

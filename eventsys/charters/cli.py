@@ -1,0 +1,5 @@
+"""`flask charter …`: commands on charters."""
+
+from flask.cli import AppGroup
+
+charter = AppGroup("charter", help="Charters: versions and their PDFs.")
