@@ -51,6 +51,9 @@ class DefaultConfig:
     # another deadline; the links in minutes mail stay valid this long.
     MINUTES_COMMENT_DAYS = 14
     MINUTES_LINK_MAX_AGE_DAYS = 180
+    # Consultation links: long enough for experts to see, months later, what became of their
+    # comments.
+    CHARTER_LINK_MAX_AGE_DAYS = 365
     MINUTES_AUTOSAVE_SECONDS = 20  # the editor saves this long after the last change
 
     # With a broker (e.g. redis://127.0.0.1:6379/0), delivery and IMAP polling run as Celery

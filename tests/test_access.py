@@ -120,6 +120,7 @@ def records(app, staff) -> dict[str, object]:
         "version_number": version.number,
         "year": 2030,
         "charter_id": charter.id,
+        "chapter_id": charter.chapters[0].id,
         "clause_id": clause.id,
         "major": 0,
         "minor": 1,

@@ -118,11 +118,12 @@ def _clause_data(clause: Clause, number: str) -> dict[str, Any]:
         "number": number,
         "text_de": clause.text_de,
         "text_en": clause.text_en or "",
-        "origins": [_origin_data(origin) for origin in clause.origins],
+        "origins": [origin_data(origin) for origin in clause.origins],
     }
 
 
-def _origin_data(origin: ClauseOrigin) -> dict[str, Any]:
+def origin_data(origin: ClauseOrigin) -> dict[str, Any]:
+    """One origin as the text holds it (also what the pool and provenance pages show)."""
     session = origin.session
     return {
         "recommendation_number": origin.recommendation_number,

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from eventsys.audit import services as audit
 from eventsys.auth.models import User
 from eventsys.demo import data
+from eventsys.demo.charter import load_charter_demo
 from eventsys.demo.invitations import invite_to_next_plenary
 from eventsys.demo.minutes import ensure_demo_minutes
 from eventsys.experts.models import Expert, Organisation, WorkingGroup
@@ -37,6 +38,7 @@ class DemoSummary:
     invitations: int = 0
     answers: int = 0
     minutes: int = 0
+    charters: int = 0
 
     @property
     def created_anything(self) -> bool:
@@ -80,6 +82,7 @@ def load_demo_data(today: date, invite: bool = True) -> DemoSummary:
             day = upcoming_day(today, upcoming.days_ahead, upcoming.weekday)
             _create_session(upcoming, day, experts, organisers, summary)
     summary.minutes = ensure_demo_minutes(organisers[0])
+    summary.charters = load_charter_demo(organisers[0])
     if invite:
         summary.invitations, summary.answers = invite_to_next_plenary(
             data.UPCOMING_SESSIONS[0].title

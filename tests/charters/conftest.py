@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import flask_babel
 import pytest
 import sqlalchemy as sa
 
@@ -42,6 +43,14 @@ SECOND_WORKSHOP = [
     ),
     ("Kooperation", [(4, "Kleine Kommunen kooperieren bei der Beschaffung von IT.")]),
 ]
+
+
+@pytest.fixture(autouse=True)
+def language_chosen_per_request(app):
+    """Each request chooses its language afresh, as in production. In tests the requests share
+    the test's app context, where Flask-Babel would keep the language first chosen (often
+    German, while the records were set up)."""
+    app.before_request(flask_babel.refresh)
 
 
 @dataclass

@@ -207,13 +207,22 @@ def test_one_audit_entry_per_created_record(loaded):
     expected = sum(
         counts[model.__tablename__] for model in (Organisation, Expert, WorkingGroup, User, Session)
     )
-    # The plenary's invitations and the minutes leave entries of their own.
-    own_entries = [entry for entry in entries if entry.entity_type in ("invitations", "minutes")]
+    # The plenary's invitations, the minutes and the charter leave entries of their own.
+    own_entries = [
+        entry
+        for entry in entries
+        if entry.entity_type in ("invitations", "minutes")
+        or entry.entity_type.startswith("charter")
+    ]
     assert len(entries) - len(own_entries) == expected
     minutes_actions = Counter(
         entry.action for entry in own_entries if entry.entity_type == "minutes"
     )
     assert minutes_actions == {"minutes.created": 7, "minutes.approved": 6}
+    charter_actions = Counter(
+        entry.action for entry in own_entries if entry.entity_type == "charters"
+    )
+    assert charter_actions["charter.created"] == 1
     assert Counter(entry.action for entry in entries)["expert.created"] == counts["experts"]
 
 

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from eventsys.attendance.models import Attendee
 from eventsys.auth.roles import Role
+from eventsys.charters.models import Chapter, Charter, Clause
 from eventsys.experts.models import Expert, Organisation, WorkingGroup
 from eventsys.extensions import db
 from eventsys.minutes.models import ActionItem, Decision, MinutesTopic, Recommendation
@@ -49,6 +50,14 @@ def test_every_page_renders_for_every_role(app, client, staff, demo, role):
         "comment_id": 1,
         "version_number": 1,  # the first workshop's approved minutes
         "year": 2016,
+        "charter_id": first_id(Charter),
+        "chapter_id": first_id(Chapter),
+        "clause_id": db.session.scalar(
+            sa.select(sa.func.min(Clause.id)).where(Clause.chapter_id.is_not(None))
+        ),
+        "major": 0,  # the demo charter's frozen first draft
+        "minor": 1,
+        "charter_comment_id": 1,
     }
     for rule in ROUTES:
         if "GET" not in rule.methods or rule.endpoint == "auth.login":

@@ -1,18 +1,106 @@
-"""diffs pages of a charter (stubs until written)."""
+"""What changed between two texts of a charter: in the browser and as a PDF redline.
 
-from flask import abort
+`?from=0.1&to=0.2` names two versions; `to=draft` the working text. A malformed choice is a
+422 with the comparison form; a version that does not exist is a 404.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from eventsys.access import ALL_STAFF, roles_required
+from eventsys.charters import content, diff, document, versions
+from eventsys.charters.models import Charter, CharterVersion
+from eventsys.charters.version_forms import WORKING_TEXT, CompareForm
 from eventsys.charters.views import blueprint
+from eventsys.extensions import db
+from eventsys.minutes.views.downloads import pdf_response
+from eventsys.pdf import PdfRenderingError
 
 
-@blueprint.route("/<int:charter_id>/diff")
+@dataclass
+class Comparison:
+    """The two texts the query string chose, and what changed between them."""
+
+    old: CharterVersion
+    new: CharterVersion | None  # None: the working text
+    new_content: dict[str, Any]
+    changes: diff.CharterDiff
+    language: str
+
+    @property
+    def query(self) -> dict[str, str]:
+        """The query string that names this comparison."""
+        return {
+            "from": self.old.label,
+            "to": self.new.label if self.new is not None else WORKING_TEXT,
+            "language": self.language,
+        }
+
+    def page_url(self, charter: Charter) -> str:
+        return url_for("charters.diff", charter_id=charter.id, **self.query)
+
+
+# The endpoint is "charters.diff"; the function has another name because the module of
+# services is called `diff`.
+@blueprint.route("/<int:charter_id>/diff", endpoint="diff")
 @roles_required(*ALL_STAFF)
-def diff(charter_id: int):
-    abort(404)
+def diff_page(charter_id: int):
+    charter = db.get_or_404(Charter, charter_id)
+    form, comparison = _comparison(charter)
+    if comparison is None:
+        return render_template(
+            "charters/diff.html", charter=charter, form=form, comparison=None
+        ), 422
+    return render_template("charters/diff.html", charter=charter, form=form, comparison=comparison)
 
 
 @blueprint.route("/<int:charter_id>/diff.pdf")
 @roles_required(*ALL_STAFF)
 def diff_pdf(charter_id: int):
-    abort(404)
+    charter = db.get_or_404(Charter, charter_id)
+    form, comparison = _comparison(charter)
+    if comparison is None:
+        return render_template(
+            "charters/diff.html", charter=charter, form=form, comparison=None
+        ), 422
+    try:
+        pdf = document.redline_pdf(
+            comparison.changes, comparison.new_content, language=comparison.language
+        )
+    except PdfRenderingError as error:
+        flash(_("The PDF could not be produced: %(reason)s", reason=error), "error")
+        return redirect(comparison.page_url(charter))
+    filename = document.redline_filename(
+        comparison.new_content,
+        comparison.old.label,
+        comparison.new.label if comparison.new else None,
+    )
+    return pdf_response(pdf, filename)
+
+
+def _comparison(charter: Charter) -> tuple[CompareForm, Comparison | None]:
+    """The form read from the query string and, when it names two texts, their comparison.
+    Aborts with 404 when there is no version, or a label names a version that does not exist."""
+    all_versions = versions.versions_of(charter)
+    if not all_versions:
+        abort(404)
+    form = CompareForm(formdata=request.args, versions=all_versions)
+    if not form.validate():
+        if form.unknown_version_asked_for():
+            abort(404)
+        return form, None
+    by_label = {version.label: version for version in all_versions}
+    old = by_label[form.old.data]
+    new = None if form.new.data == WORKING_TEXT else by_label[form.new.data]
+    new_content = new.content if new is not None else content.working_text(charter)
+    comparison = Comparison(
+        old=old,
+        new=new,
+        new_content=new_content,
+        changes=diff.compare(old.content, new_content),
+        language=form.language.data,
+    )
+    return form, comparison

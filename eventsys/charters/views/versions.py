@@ -1,36 +1,162 @@
-"""versions pages of a charter (stubs until written)."""
+"""Frozen versions of a charter: the list, one version's text, freezing, adopting, and the PDFs
+of a version and of the working text."""
 
-from flask import abort
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
-from eventsys.access import ALL_STAFF, roles_required
+from eventsys.access import ALL_STAFF, PLANNERS, roles_required
+from eventsys.charters import content, document, versions
+from eventsys.charters.errors import CharterError
+from eventsys.charters.models import Charter, CharterVersion
+from eventsys.charters.states import VERSION_STATE_LABELS
+from eventsys.charters.version_forms import AdoptForm, CompareForm, FreezeForm
 from eventsys.charters.views import blueprint
+from eventsys.extensions import db
+from eventsys.i18n import current_language
+from eventsys.minutes.views.downloads import pdf_response
+from eventsys.pdf import PdfRenderingError
 
 
-@blueprint.route("/<int:charter_id>/versions")
+@blueprint.record_once
+def _register_freeze_form(state) -> None:
+    # The draft page includes _freeze_form.html, which builds its form through this global.
+    versions.register_template_globals(state.app)
+
+
+# The endpoint is "charters.versions"; the function has another name because the module of
+# services is called `versions`.
+@blueprint.route("/<int:charter_id>/versions", endpoint="versions")
 @roles_required(*ALL_STAFF)
-def versions(charter_id: int):
-    abort(404)
+def list_versions(charter_id: int):
+    charter = db.get_or_404(Charter, charter_id)
+    all_versions = versions.versions_of(charter)
+    return render_template(
+        "charters/versions.html",
+        charter=charter,
+        versions=all_versions,
+        recommendation_counts=versions.recommendation_counts(charter),
+        compare_form=CompareForm(formdata=None, versions=all_versions),
+    )
 
 
 @blueprint.route("/<int:charter_id>/versions/<int:major>.<int:minor>")
 @roles_required(*ALL_STAFF)
 def version(charter_id: int, major: int, minor: int):
-    abort(404)
+    found = versions.version_or_404(charter_id, major, minor)
+    return render_template(
+        "charters/version.html",
+        charter=found.charter,
+        version=found,
+        text=found.content,
+        previous=versions.previous_version(found),
+        last_comment_day=versions.last_comment_day(found),
+        language=current_language(),
+        adopt_form=AdoptForm(formdata=None),
+        may_adopt=current_user.role in versions.ADOPTERS,
+    )
 
 
 @blueprint.route("/<int:charter_id>/versions/freeze", methods=["POST"])
 @roles_required(*ALL_STAFF)
 def freeze(charter_id: int):
-    abort(404)
+    charter = db.get_or_404(Charter, charter_id)
+    form = FreezeForm(
+        minor_label=versions.next_label(charter),
+        release_label=versions.next_label(charter, release=True),
+    )
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(" ".join(str(error) for error in errors), "error")
+        return _back_to_draft(charter)
+    try:
+        frozen = versions.freeze(
+            charter, current_user, release=form.release, note=form.note.data or ""
+        )
+    except CharterError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _back_to_draft(charter)
+    db.session.commit()
+    flash(
+        _(
+            "Version %(label)s is frozen with %(count)d recommendations.",
+            label=frozen.label,
+            count=len(frozen.clauses),
+        ),
+        "success",
+    )
+    return redirect(_version_url(frozen))
+
+
+@blueprint.route("/<int:charter_id>/versions/<int:major>.<int:minor>/adopt", methods=["POST"])
+@roles_required(*PLANNERS)
+def adopt(charter_id: int, major: int, minor: int):
+    found = versions.version_or_404(charter_id, major, minor)
+    form = AdoptForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        versions.adopt(found, current_user)
+    except CharterError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(_version_url(found))
+    db.session.commit()
+    flash(_("Version %(label)s is adopted.", label=found.label), "success")
+    return redirect(_version_url(found))
 
 
 @blueprint.route("/<int:charter_id>/versions/<int:major>.<int:minor>.pdf")
 @roles_required(*ALL_STAFF)
 def version_pdf(charter_id: int, major: int, minor: int):
-    abort(404)
+    found = versions.version_or_404(charter_id, major, minor)
+    language = _document_language()
+    try:
+        pdf = document.charter_pdf(
+            found.content,
+            language=language,
+            state_label=VERSION_STATE_LABELS[found.state],
+            frozen_at=found.frozen_at,
+        )
+    except PdfRenderingError as error:
+        flash(_("The PDF could not be produced: %(reason)s", reason=error), "error")
+        return redirect(_version_url(found))
+    return pdf_response(pdf, document.charter_filename(found.content, language))
 
 
 @blueprint.route("/<int:charter_id>/draft.pdf")
 @roles_required(*ALL_STAFF)
 def draft_pdf(charter_id: int):
-    abort(404)
+    """The working text as it stands now, with the draft watermark."""
+    charter = db.get_or_404(Charter, charter_id)
+    language = _document_language()
+    text = content.working_text(charter)
+    try:
+        pdf = document.charter_pdf(text, language=language, state_label=document.WORKING_TEXT_LABEL)
+    except PdfRenderingError as error:
+        flash(_("The PDF could not be produced: %(reason)s", reason=error), "error")
+        return _back_to_draft(charter)
+    return pdf_response(pdf, document.charter_filename(text, language))
+
+
+def _document_language() -> str:
+    """The PDF's language from `?language=` (de, en or both); the page's language without it.
+    Any other value names no document."""
+    language = request.args.get("language") or current_language()
+    if language not in document.LANGUAGES:
+        abort(404)
+    return language
+
+
+def _version_url(version: CharterVersion) -> str:
+    return url_for(
+        "charters.version",
+        charter_id=version.charter_id,
+        major=version.major,
+        minor=version.minor,
+    )
+
+
+def _back_to_draft(charter: Charter):
+    return redirect(url_for("charters.draft", charter_id=charter.id) + "#freeze")
