@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 import nh3
 from flask import Flask
+from flask_babel import gettext as _
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
@@ -128,6 +129,30 @@ def render_markdown(text: str | None) -> Markup:
             strip_comments=True,
         )
     )
+
+
+def markdown_problem(text: str | None) -> str | None:
+    """Why `text` would be refused by `render_markdown`, in the user's language; None when it
+    renders."""
+    try:
+        render_markdown(text)
+    except MarkdownTooLong:
+        return _(
+            "This text is too long: at most %(count)d characters are allowed.",
+            count=MAX_MARKDOWN_LENGTH,
+        )
+    except MarkdownWordTooLong:
+        return _(
+            "This text has a word of more than %(count)d characters without a space. "
+            "Please add spaces or shorten it.",
+            count=MAX_WORD_LENGTH,
+        )
+    except MarkdownTooDeep:
+        return _(
+            "This text nests lists or quotes more than %(count)d levels deep. Please simplify it.",
+            count=MAX_NESTING_DEPTH,
+        )
+    return None
 
 
 def _nesting_depth(tokens: Sequence[Token]) -> int:

@@ -20,15 +20,7 @@ from eventsys.charters.models import (
 )
 from eventsys.charters.states import ClauseStatus
 from eventsys.extensions import db
-from eventsys.markup import (
-    MAX_MARKDOWN_LENGTH,
-    MAX_NESTING_DEPTH,
-    MAX_WORD_LENGTH,
-    MarkdownTooDeep,
-    MarkdownTooLong,
-    MarkdownWordTooLong,
-    render_markdown,
-)
+from eventsys.markup import markdown_problem
 from eventsys.minutes.models import Guideline
 
 MAX_TITLE_LENGTH = 300
@@ -307,31 +299,9 @@ def _fill_chapter(
 
 def _check_markdown(text: str) -> None:
     """Refuse a text that the pages and PDFs could not render (see eventsys.markup)."""
-    try:
-        render_markdown(text)
-    except MarkdownTooLong as error:
-        raise CharterError(
-            _(
-                "This text is too long: at most %(count)d characters are allowed.",
-                count=MAX_MARKDOWN_LENGTH,
-            )
-        ) from error
-    except MarkdownWordTooLong as error:
-        raise CharterError(
-            _(
-                "This text has a word of more than %(count)d characters without a space. "
-                "Please add spaces or shorten it.",
-                count=MAX_WORD_LENGTH,
-            )
-        ) from error
-    except MarkdownTooDeep as error:
-        raise CharterError(
-            _(
-                "This text nests lists or quotes more than %(count)d levels deep. "
-                "Please simplify it.",
-                count=MAX_NESTING_DEPTH,
-            )
-        ) from error
+    problem = markdown_problem(text)
+    if problem:
+        raise CharterError(problem)
 
 
 def chapters_in_order(charter: Charter) -> list[Chapter]:

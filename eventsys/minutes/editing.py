@@ -25,15 +25,7 @@ from eventsys.database import utcnow
 from eventsys.experts.models import Expert, Organisation
 from eventsys.extensions import db
 from eventsys.i18n import format_local_date, format_local_time
-from eventsys.markup import (
-    MAX_MARKDOWN_LENGTH,
-    MAX_NESTING_DEPTH,
-    MAX_WORD_LENGTH,
-    MarkdownTooDeep,
-    MarkdownTooLong,
-    MarkdownWordTooLong,
-    render_markdown,
-)
+from eventsys.markup import markdown_problem
 from eventsys.minutes import action_items
 from eventsys.minutes.errors import EditConflict, MinutesError, MinutesFrozen
 from eventsys.minutes.models import (
@@ -451,30 +443,8 @@ def _existing(column: sa.orm.InstrumentedAttribute, ids: set[int]) -> set[int]:
     return set(db.session.scalars(sa.select(column).where(column.in_(sorted(ids)))))
 
 
-def _markdown_problem(text: str) -> str | None:
-    try:
-        render_markdown(text)
-    except MarkdownTooLong:
-        return _(
-            "This text is too long: at most %(count)d characters are allowed.",
-            count=MAX_MARKDOWN_LENGTH,
-        )
-    except MarkdownWordTooLong:
-        return _(
-            "This text has a word of more than %(count)d characters without a space. "
-            "Please add spaces or shorten it.",
-            count=MAX_WORD_LENGTH,
-        )
-    except MarkdownTooDeep:
-        return _(
-            "This text nests lists or quotes more than %(count)d levels deep. Please simplify it.",
-            count=MAX_NESTING_DEPTH,
-        )
-    return None
-
-
 def _check_markdown(problems: dict[str, str], name: str, text: str) -> None:
-    problem = _markdown_problem(text)
+    problem = markdown_problem(text)
     if problem:
         problems[name] = problem
 

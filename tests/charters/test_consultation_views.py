@@ -417,7 +417,7 @@ def test_the_consultation_pages_are_accessible(
         expert_page = expert_context.new_page()
         expert_page.goto(consult_url(version, workshops.claire))
         axe.check(expert_page)
-        expert_page.get_by_text("Comment on recommendation 1.1").click()
+        expert_page.get_by_text("Comment on recommendation 1.1", exact=True).click()
         expert_page.locator(f"#comment-clause-{clause_id(version, '1.1')}").fill("Too vague.")
         expert_page.locator(f"#clause-{clause_id(version, '1.1')} button[type=submit]").click()
         expert_page.locator("#your-comments").get_by_text("Too vague.").wait_for()
