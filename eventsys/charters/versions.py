@@ -59,7 +59,8 @@ def freeze(
     """Freeze the working text as the next version (a release when `release`): its text as
     JSON and one VersionClause per recommendation in it, in the state "working draft".
 
-    Raises CharterError when the text has no recommendation yet or the note is too long."""
+    Raises CharterError when the text has no recommendation yet, the note is too long, or
+    another freeze took the same number at the same moment."""
     note = note.strip()
     if len(note) > MAX_NOTE_LENGTH:
         raise CharterError(
@@ -76,7 +77,7 @@ def freeze(
         )
     major, minor = next_number(charter, release)
     version = CharterVersion(
-        charter=charter,
+        charter_id=charter.id,  # (the relationship would put it into the session too early)
         major=major,
         minor=minor,
         state=VersionState.WORKING_DRAFT,
@@ -88,8 +89,20 @@ def freeze(
     version.clauses = [
         VersionClause(clause_id=clause["id"], number=clause["number"]) for clause in clauses
     ]
-    db.session.add(version)
-    db.session.flush()
+    try:
+        # Two people freezing at the same moment would both take the same number; the unique
+        # constraint lets one of them win, and the other is told rather than shown an error.
+        with db.session.begin_nested():
+            db.session.add(version)
+            db.session.flush()
+    except sa.exc.IntegrityError as error:
+        raise CharterError(
+            _(
+                "Version %(label)s was frozen by someone else at the same moment. Please look "
+                "at it and freeze again if needed.",
+                label=version.label,
+            )
+        ) from error
     audit.record(
         "charter.version_frozen",
         charter,

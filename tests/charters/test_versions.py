@@ -124,6 +124,22 @@ def test_an_overlong_note_is_refused(arranged, staff):
     assert versions.last_version(arranged) is None
 
 
+def test_a_freeze_that_loses_the_race_for_its_number_is_told_so(arranged, staff, monkeypatch):
+    versions.freeze(arranged, staff.secretariat, note="first")
+    db.session.commit()
+    # As if a second freeze had read the charter before the first one committed: it takes the
+    # number 0.1 again.
+    monkeypatch.setattr(versions, "last_version", lambda charter: None)
+
+    with pytest.raises(CharterError, match=r"0\.1"):
+        versions.freeze(arranged, staff.admin, note="second")
+    db.session.commit()  # the session is still usable, and nothing of the second freeze is kept
+
+    [kept] = db.session.scalars(sa.select(CharterVersion)).all()
+    assert kept.note == "first"
+    assert db.session.scalar(sa.select(sa.func.count(VersionClause.id))) == len(kept.clauses)
+
+
 @pytest.mark.parametrize("role", ["organiser", "admin"])
 def test_planners_adopt_a_working_draft(arranged, staff, role):
     version = versions.freeze(arranged, staff.secretariat)
