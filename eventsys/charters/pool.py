@@ -7,6 +7,7 @@ the pool, such as rewording a recommendation nobody has placed yet, leave it alo
 """
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -429,6 +430,31 @@ def load_pool(charter: Charter) -> Pool:
         last_frozen_at=last_frozen_at(charter),
         by_guideline=by_guideline,
     )
+
+
+@dataclass(frozen=True)
+class MergeTarget:
+    id: int
+    name: str
+    text: str
+
+
+def merge_targets(clause: Clause, name: Callable[[Clause], str]) -> list[MergeTarget]:
+    """The recommendations `clause` may be merged into (the other active ones of its charter),
+    each named by `name`; none when `clause` itself is not active."""
+    if clause.status is not ClauseStatus.ACTIVE:
+        return []
+    others = db.session.scalars(
+        sa.select(Clause)
+        .where(
+            Clause.charter_id == clause.charter_id,
+            Clause.status == ClauseStatus.ACTIVE,
+            Clause.id != clause.id,
+        )
+        .options(selectinload(Clause.origins))
+        .order_by(Clause.id)
+    )
+    return [MergeTarget(other.id, name(other), other.text_de) for other in others]
 
 
 def clause_numbers(charter: Charter) -> dict[int, str]:

@@ -86,15 +86,24 @@ def freeze(
         frozen_at=utcnow(),
         frozen_by=user,
     )
-    version.clauses = [
-        VersionClause(clause_id=clause["id"], number=clause["number"]) for clause in clauses
-    ]
     try:
         # Two people freezing at the same moment would both take the same number; the unique
         # constraint lets one of them win, and the other is told rather than shown an error.
         with db.session.begin_nested():
             db.session.add(version)
             db.session.flush()
+            # One statement for all rows: as ORM objects, SQLite would take one INSERT each.
+            db.session.execute(
+                sa.insert(VersionClause),
+                [
+                    {
+                        "version_id": version.id,
+                        "clause_id": clause["id"],
+                        "number": clause["number"],
+                    }
+                    for clause in clauses
+                ],
+            )
     except sa.exc.IntegrityError as error:
         raise CharterError(
             _(

@@ -61,7 +61,7 @@ def test_the_pool_shows_the_unassigned_recommendations_by_default(secretariat, c
     assert placed.id not in shown
     # Each recommendation offers its actions, each with its own labelled field.
     assert f'for="chapter-{shown[0]}"' in response.text
-    assert f'for="into-{shown[0]}"' in response.text
+    assert f'href="/charters/{charter.id}/clauses/{shown[0]}#merge"' in response.text
     assert f'for="reason-{shown[0]}"' in response.text
     assert 'id="assign-suggested"' in response.text
 
@@ -253,6 +253,26 @@ def test_merge_through_the_pool_and_its_refusals(secretariat, charter, workshops
     db.session.expire_all()
     assert duplicate.status is ClauseStatus.MERGED
     assert len(kept.origins) == 2
+
+
+def test_the_clause_page_offers_the_other_active_recommendations_to_merge_into(
+    secretariat, charter, workshops, staff
+):
+    kept = clause(charter, workshops, "1.2.1")
+    duplicate = clause(charter, workshops, "2.1.2")
+    aside = clause(charter, workshops, "2.2.1")
+    pool.set_aside(aside, "Zu speziell.", staff.secretariat)
+    db.session.commit()
+
+    page = secretariat.get(url(charter, "", duplicate.id)).text
+    offered = [
+        int(value) for value in re.findall(r'<option value="(\d+)"', page.split('id="merge"')[1])
+    ]
+
+    assert kept.id in offered
+    assert duplicate.id not in offered and aside.id not in offered
+    assert len(offered) == 4  # the six recommendations less itself and the one set aside
+    assert 'id="merge"' not in secretariat.get(url(charter, "", aside.id)).text
 
 
 def test_merge_refusal_is_worded_for_the_user(english_secretariat, charter, workshops):

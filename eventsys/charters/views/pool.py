@@ -221,6 +221,7 @@ def _clause_page(charter: Charter, clause: Clause, form: ClauseForm, status: int
         number=numbers.get(clause.id),
         merged_into_name=name(clause.merged_into) if clause.merged_into else None,
         is_new=pool_services.is_new(clause, charter),
+        merge_targets=pool_services.merge_targets(clause, name),
     )
     return page, status
 
