@@ -52,7 +52,7 @@ sys.path.insert(0, str(PROJECT_ROOT))
 import weasyprint  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
-from eventsys import create_app  # noqa: E402
+from bench.benchmark_app import make_app  # noqa: E402
 from eventsys.auth.models import User  # noqa: E402
 from eventsys.auth.roles import Role  # noqa: E402
 from eventsys.charters import charters, content, diff, document, intake, pool, versions  # noqa: E402
@@ -245,22 +245,6 @@ def paragraphs(rng: random.Random, count: int) -> tuple[str, str]:
 
 
 # --- the data ---------------------------------------------------------------------------------
-
-
-def make_app(workdir: Path):
-    config = {
-        "SECRET_KEY": "benchmark",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'bench.sqlite3'}",
-        "SERVER_NAME": "eventsys.example.org",
-        "WTF_CSRF_ENABLED": False,
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        "MAIL_SERVER": None,
-        "OUTBOX_DELIVERY": "inline",
-    }
-    app = create_app(config, instance_path=str(workdir / "instance"))
-    with app.app_context():
-        db.create_all()
-    return app
 
 
 def add_secretariat() -> User:

@@ -40,7 +40,7 @@ sys.path.insert(0, str(PROJECT_ROOT))
 import weasyprint  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
-from eventsys import create_app  # noqa: E402
+from bench.benchmark_app import make_app  # noqa: E402
 from eventsys.attendance.models import Attendee  # noqa: E402
 from eventsys.attendance.states import AttendanceStatus  # noqa: E402
 from eventsys.auth.models import User  # noqa: E402
@@ -86,22 +86,6 @@ DISCUSSION = (
 
 
 # --- the minutes ----------------------------------------------------------------------------
-
-
-def make_app(workdir: Path):
-    config = {
-        "SECRET_KEY": "benchmark",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'bench.sqlite3'}",
-        "SERVER_NAME": "eventsys.example.org",
-        "WTF_CSRF_ENABLED": False,
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        "MAIL_SERVER": None,
-        "OUTBOX_DELIVERY": "inline",
-    }
-    app = create_app(config, instance_path=str(workdir / "instance"))
-    with app.app_context():
-        db.create_all()
-    return app
 
 
 def add_long_minutes() -> Minutes:
