@@ -25,7 +25,12 @@ from eventsys.auth.roles import Role
 from eventsys.extensions import db
 from eventsys.minutes.freezing import insert_default_guidelines
 
-pytest_plugins = ["tests.support.smtp", "tests.support.browser", "tests.support.imap"]
+pytest_plugins = [
+    "tests.support.assertions",
+    "tests.support.smtp",
+    "tests.support.browser",
+    "tests.support.imap",
+]
 
 TEST_PASSWORD = "correct horse battery"
 POSTGRES_URL = os.environ.get("EVENTSYS_TEST_DATABASE_URL", "")
