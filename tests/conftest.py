@@ -1,63 +1,55 @@
 """Fixtures: an app with a fresh database per test, a client, the CLI runner, signed-in users of
 each role, a real SMTP server and a real Chromium.
 
-The database is SQLite (a new file per test) unless EVENTSYS_TEST_DATABASE_URL names a PostgreSQL
-server; then the suite gets a database of its own on that server, and every table is emptied
-after each test.
+The app is built once per configuration and process (see tests/support/harness.py), and every
+test starts from the empty database, restored from a saved copy (see
+tests/support/databases.py). The database is SQLite unless EVENTSYS_TEST_DATABASE_URL names a
+PostgreSQL server; then each process gets a database of its own on that server. Under
+pytest-xdist each worker has its own databases, ports, Redis and browser.
 """
 
 import os
 import re
-import shutil
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.security import generate_password_hash
 
 from eventsys import create_app
 from eventsys.auth.models import User
 from eventsys.auth.roles import Role
 from eventsys.extensions import db
-from eventsys.minutes.freezing import insert_default_guidelines
+from tests.support.databases import SqliteTestDatabase, TestDatabase, postgres_test_database
+from tests.support.harness import AppState, DatabaseStates, config_key
 
 pytest_plugins = [
     "tests.support.assertions",
     "tests.support.smtp",
     "tests.support.browser",
     "tests.support.imap",
+    "tests.support.redis",
 ]
 
 TEST_PASSWORD = "correct horse battery"
 POSTGRES_URL = os.environ.get("EVENTSYS_TEST_DATABASE_URL", "")
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+# Hashing is deliberately slow in production; tests sign in hundreds of times.
+TEST_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str | None]:
-    """A throw-away database on the configured PostgreSQL server, or None for SQLite."""
-    if not POSTGRES_URL:
-        yield None
-        return
-    admin_url = sa.make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
-    name = f"eventsys_test_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def _forget_settings_from_the_shell() -> None:
+    """Settings left in the shell (FLASK_*, DATABASE_URL, CELERY_BROKER_URL) would reach every
+    app the tests build, and the processes they start; the tests bring their own."""
+    for name in list(os.environ):
+        if name.startswith("FLASK_") or name in ("DATABASE_URL", "CELERY_BROKER_URL"):
+            del os.environ[name]
 
 
-@pytest.fixture(scope="session")
-def _postgres_schema_ready(postgres_database) -> dict:
-    return {"created": False}
+_forget_settings_from_the_shell()
 
 
 def base_config(database_url: str) -> dict:
@@ -66,13 +58,14 @@ def base_config(database_url: str) -> dict:
         "SECRET_KEY": "test-secret-key-not-for-production",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
-        # Hashing is deliberately slow in production; tests sign in hundreds of times.
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD,
         "MAIL_SERVER": None,
         "MAIL_SUPPRESS_SEND": False,
         "OUTBOX_DELIVERY": "inline",
         "SERVER_NAME": "eventsys.test",
         "PREFERRED_URL_SCHEME": "http",
+        "CELERY_BROKER_URL": None,
+        "IMAP_HOST": None,
     }
 
 
@@ -83,48 +76,62 @@ def app_config() -> dict:
 
 
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory) -> Path:
-    """An empty SQLite database with every table, copied for each test (faster than creating)."""
-    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    application = create_app(
-        base_config(f"sqlite:///{path}"), instance_path=str(path.parent / "instance")
-    )
+def test_database(tmp_path_factory) -> Iterator[TestDatabase]:
+    """This process's database, with every table and the empty state saved as "empty"."""
+    root = tmp_path_factory.mktemp("database")
+    schema_app = create_app(base_config("sqlite://"), instance_path=str(root / "instance"))
+    tables = list(db.metadata.sorted_tables)
+    if POSTGRES_URL:
+        with postgres_test_database(POSTGRES_URL, WORKER, tables) as database:
+            yield _with_schema(database, root)
+    else:
+        yield _with_schema(SqliteTestDatabase(root, tables), root)
+    del schema_app
+
+
+def _with_schema(database: TestDatabase, root) -> TestDatabase:
+    application = create_app(base_config(database.url), instance_path=str(root / "instance"))
     with application.app_context():
-        db.create_all()
+        if hasattr(database, "check_privileges"):
+            database.check_privileges(db.engine)
+        db.create_all()  # also installs the triggers and the default guidelines
+        database.save("empty", db.engine)
         db.engine.dispose()
-    return path
+    return database
+
+
+@pytest.fixture(scope="session")
+def database_states(test_database) -> DatabaseStates:
+    return DatabaseStates(test_database)
+
+
+@pytest.fixture(scope="session")
+def _apps(tmp_path_factory) -> dict[str, Flask]:
+    """The apps built so far in this process, by configuration."""
+    return {"instance root": tmp_path_factory.mktemp("instances")}
 
 
 @pytest.fixture
-def app(
-    tmp_path, postgres_database, _postgres_schema_ready, app_config, request
-) -> Iterator[Flask]:
-    if postgres_database is None:
-        database_file = tmp_path / "test.sqlite3"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), database_file)
-        database_url = f"sqlite:///{database_file}"
-    else:
-        database_url = postgres_database
-    config = base_config(database_url) | app_config
-    application = create_app(config, instance_path=str(tmp_path / "instance"))
+def app(_apps, test_database, app_config) -> Iterator[Flask]:
+    config = base_config(test_database.url) | app_config
+    key = config_key(config)
+    application = _apps.get(key)
+    if application is None:
+        instance = _apps["instance root"] / f"app-{len(_apps)}"
+        application = create_app(config, instance_path=str(instance))
+        _apps[key] = application
+    state = AppState.of(application)
+    # A new app accepts request hooks and URL rules until its first request; tests add them.
+    application._got_first_request = False
     with application.app_context():
-        if postgres_database is not None and not _postgres_schema_ready["created"]:
-            db.create_all()
-            _postgres_schema_ready["created"] = True
+        test_database.restore("empty", db.engine)
         try:
             yield application
         finally:
             db.session.remove()
-            if postgres_database is not None:
-                _empty_all_tables()
             db.engine.dispose()
-
-
-def _empty_all_tables() -> None:
-    tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
-    with db.engine.begin() as connection:
-        connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        insert_default_guidelines(connection)  # reference data every test starts with
+    if not state.put_back(application):
+        del _apps[key]
 
 
 @pytest.fixture
@@ -147,6 +154,16 @@ class Staff:
         return getattr(self, role.value)
 
 
+_hashes: dict[str, str] = {}
+
+
+def _test_password_hash() -> str:
+    """TEST_PASSWORD hashed once per process (the same hash every test's accounts get)."""
+    if not _hashes:
+        _hashes["hash"] = generate_password_hash(TEST_PASSWORD, method=TEST_PASSWORD_HASH_METHOD)
+    return _hashes["hash"]
+
+
 def make_user(role: Role, email: str | None = None, language: str = "de") -> User:
     user = User(
         email=email or f"{role.value}@eventsys.example.org",
@@ -154,7 +171,7 @@ def make_user(role: Role, email: str | None = None, language: str = "de") -> Use
         role=role,
         language=language,
     )
-    user.set_password(TEST_PASSWORD)
+    user.password_hash = _test_password_hash()
     db.session.add(user)
     return user
 

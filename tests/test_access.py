@@ -1,7 +1,10 @@
 """Every route declares who may use it; each is requested as every role and as a visitor.
 
 The route list is read from the app itself, so a new route is covered (and must declare its
-audience) without anyone remembering to add it here.
+audience) without anyone remembering to add it here. One test per route asks it as each
+audience in turn, each time on the records as they were first made (restored in between, so
+that one audience's POST cannot change what the next one sees) and with a client and app
+context of its own.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -52,8 +55,18 @@ ROUTES = _routes()
 
 
 @pytest.fixture
-def records(app, staff) -> dict[str, object]:
-    """One record of each kind, so that every URL parameter can be filled."""
+def records_state(app, staff, database_states):
+    """One record of each kind, so that every URL parameter can be filled: made once per test
+    process, restored for each test and, within a test, for each audience."""
+    return database_states.state("access-records", lambda: make_records(staff))
+
+
+@pytest.fixture
+def records(records_state) -> dict[str, object]:
+    return records_state.result
+
+
+def make_records(staff) -> dict[str, object]:
     organisation = Organisation(name="Stadt Ulm", stakeholder_group=StakeholderGroup.MUNICIPALITIES)
     expert = Expert(
         first_name="Anna", last_name="Beispiel", email="anna@example.org", organisation=organisation
@@ -143,16 +156,23 @@ def test_every_route_declares_its_audience():
     assert undeclared == []
 
 
-@pytest.mark.parametrize("audience", AUDIENCES, ids=str)
 @pytest.mark.parametrize("rule", ROUTES, ids=lambda rule: f"{rule.endpoint}")
-def test_route_answers_each_audience(app, client, staff, records, rule, audience):
+def test_route_answers_each_audience(app, staff, records_state, rule):
     allowed = app.view_functions[rule.endpoint].allowed_roles
-    if audience != VISITOR:
-        sign_in(client, staff.by_role(audience))
-    url = route_url(rule, records)
+    url = route_url(rule, records_state.result)
     method = "GET" if "GET" in rule.methods else "POST"
-    response = client.open(url, method=method, data={})
+    for number, audience in enumerate(AUDIENCES):
+        if number:
+            records_state.restore()
+        with app.app_context():  # a context (and `g`) of its own, as a separate request has
+            client = app.test_client()
+            if audience != VISITOR:
+                sign_in(client, staff.by_role(audience))
+            response = client.open(url, method=method, data={})
+            assert_answer(rule, allowed, audience, method, url, response)
 
+
+def assert_answer(rule, allowed, audience, method, url, response) -> None:
     assert response.status_code != 500, f"{method} {url} failed for {audience}"
     if allowed is None:  # public
         assert response.status_code not in (401, 403)

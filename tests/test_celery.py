@@ -1,5 +1,6 @@
-"""With a broker, mail is delivered by a Celery worker: a real Redis (database 5, emptied for
-each test) and a real worker process against the test's database, delivering to aiosmtpd."""
+"""With a broker, mail is delivered by a Celery worker: a real Redis (the suite's own server,
+emptied for each test) and a real worker process against the test's database, delivering to
+aiosmtpd."""
 
 import os
 import subprocess
@@ -23,18 +24,13 @@ from tests.sessions.factories import make_expert, make_organisation, make_sessio
 from tests.support.smtp import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-BROKER_URL = "redis://127.0.0.1:6379/5"  # a database of its own; only it is emptied
 DEFAULT_QUEUE = "celery"
 STARTS_AT = datetime(2030, 7, 1, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def broker() -> redis.Redis:
-    client = redis.Redis.from_url(BROKER_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        pytest.fail("Redis is needed at 127.0.0.1:6379 for the Celery tests")
+def broker(redis_url) -> redis.Redis:
+    client = redis.Redis.from_url(redis_url)
     client.flushdb()
     yield client
     client.flushdb()
@@ -42,8 +38,8 @@ def broker() -> redis.Redis:
 
 
 @pytest.fixture
-def app_config(mail_config, broker):
-    return mail_config | {"CELERY_BROKER_URL": BROKER_URL}
+def app_config(mail_config, broker, redis_url):
+    return mail_config | {"CELERY_BROKER_URL": redis_url}
 
 
 def invite_anna():
@@ -75,7 +71,7 @@ def start_worker(app, tmp_path):
     def start() -> subprocess.Popen:
         environment = os.environ | {
             "FLASK_SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "FLASK_CELERY_BROKER_URL": BROKER_URL,
+            "FLASK_CELERY_BROKER_URL": app.config["CELERY_BROKER_URL"],
             "FLASK_MAIL_SERVER": app.config["MAIL_SERVER"],
             "FLASK_MAIL_PORT": str(app.config["MAIL_PORT"]),
             "FLASK_SECRET_KEY": app.config["SECRET_KEY"],

@@ -49,8 +49,9 @@ SECOND_WORKSHOP = [
 def language_chosen_per_request(app):
     """Each request chooses its language afresh, as in production. In tests the requests share
     the test's app context, where Flask-Babel would keep the language first chosen (often
-    German, while the records were set up)."""
-    app.before_request(flask_babel.refresh)
+    German, while the records were set up). (Appended directly: the shared app has served
+    requests, and the harness takes the hook away again after the test.)"""
+    app.before_request_funcs.setdefault(None, []).append(flask_babel.refresh)
 
 
 @dataclass
@@ -104,17 +105,41 @@ def hold_two_workshops(approver) -> Workshops:
 
 
 @pytest.fixture
-def workshops(app, staff) -> Workshops:
-    return hold_two_workshops(staff.organiser)
+def workshops(app, staff, database_states) -> Workshops:
+    """The two workshops, approved once per test process and restored for every later test
+    (rendering their minutes PDFs is the expensive part)."""
+
+    def build() -> dict[str, int]:
+        held = hold_two_workshops(staff.organiser)
+        return {name: getattr(held, name).id for name in WORKSHOP_FIELDS}
+
+    ids = database_states.restore_or_build("two-workshops", build)
+    return Workshops(
+        **{name: db.session.get(kind, ids[name]) for name, kind in WORKSHOP_FIELDS.items()}
+    )
+
+
+WORKSHOP_FIELDS = {
+    "first": Session,
+    "second": Session,
+    "first_version": MinutesVersion,
+    "second_version": MinutesVersion,
+    "anna": Expert,
+    "claire": Expert,
+}
 
 
 @pytest.fixture
-def charter(workshops, staff) -> Charter:
+def charter(workshops, staff, database_states) -> Charter:
     """The Smart City Charta, created after both workshops: its pool holds all six
     recommendations, none assigned yet."""
-    created = charters.create_charter("Smart City Charta", "Smart City Charter", staff.admin)
-    db.session.commit()
-    return created
+
+    def build() -> int:
+        created = charters.create_charter("Smart City Charta", "Smart City Charter", staff.admin)
+        db.session.commit()
+        return created.id
+
+    return db.session.get(Charter, database_states.restore_or_build("charter", build))
 
 
 def clause_from(charter: Charter, recommendation_number: str) -> Clause:

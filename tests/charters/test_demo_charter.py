@@ -19,9 +19,12 @@ from eventsys.sessions.models import Session
 
 
 @pytest.fixture
-def demo(app):
-    load_demo_data(date(2026, 11, 2), invite=False)
-    db.session.commit()
+def demo(app, database_states):
+    def build() -> None:
+        load_demo_data(date(2026, 11, 2), invite=False)
+        db.session.commit()
+
+    database_states.restore_or_build("demo-without-invitations", build)
     return db.session.scalar(sa.select(User).where(User.email == data.STAFF[0].email))
 
 

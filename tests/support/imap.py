@@ -4,7 +4,8 @@ Dovecot runs in the foreground (`dovecot -F`) from a configuration written into 
 directory: one user in a passwd-file, plaintext login allowed (loopback only, no TLS), mail in a
 Maildir. Tests deliver messages with IMAP APPEND, so that Dovecot owns the files it serves.
 Needs the Debian packages dovecot-core and dovecot-imapd; without them the fixture fails (it
-never skips), saying what to install.
+never skips), saying what to install. One Dovecot runs per test process; each test starts with
+an empty INBOX and no other folders.
 """
 
 import getpass
@@ -150,6 +151,24 @@ class ImapServer:
         finally:
             connection.logout()
 
+    def empty(self) -> None:
+        """Remove every message and every folder but INBOX."""
+        connection = self.connect()
+        try:
+            _status, listing = connection.list()
+            for line in listing or []:
+                name = line.decode().rsplit(' "', 1)[-1].rstrip('"') if line else ""
+                if name and name.upper() != "INBOX":
+                    connection.delete(f'"{name}"')
+            connection.select("INBOX")
+            _status, data = connection.search(None, "ALL")
+            if data[0]:
+                connection.store("1:*", "+FLAGS.SILENT", "\\Deleted")
+                connection.expunge()
+            connection.close()
+        finally:
+            connection.logout()
+
     def message_count(self, folder: str = "INBOX") -> int:
         connection = self.connect()
         try:
@@ -188,7 +207,13 @@ def _wait_until_listening(process: subprocess.Popen, port: int, log_file: Path) 
 
 
 @pytest.fixture
-def imap_server() -> Iterator[ImapServer]:
+def imap_server(_dovecot) -> ImapServer:
+    _dovecot.empty()
+    return _dovecot
+
+
+@pytest.fixture(scope="session")
+def _dovecot() -> Iterator[ImapServer]:
     binary = dovecot_binary()
     accounts = Accounts.for_current_user()
     # Not pytest's tmp_path: its parents are private to us, and Dovecot's helper processes run

@@ -1,4 +1,8 @@
-"""A real SMTP server (aiosmtpd) on a free loopback port; tests read what arrived."""
+"""A real SMTP server (aiosmtpd) on a free loopback port; tests read what arrived.
+
+One server runs per test process (its port stays the same, so the apps configured with it are
+built once); each test gets a sink of its own, in which it finds only its own mail.
+"""
 
 import socket
 import threading
@@ -58,16 +62,40 @@ class SmtpServer:
     sink: MailSink
 
 
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
-    sink = MailSink()
+class CurrentSink:
+    """The server's handler: hands each message to the sink of the test that runs now."""
+
+    def __init__(self) -> None:
+        self.sink = MailSink()
+
+    async def handle_DATA(self, server, session, envelope):
+        return await self.sink.handle_DATA(server, session, envelope)
+
+
+@dataclass
+class _RunningServer:
+    host: str
+    port: int
+    handler: CurrentSink
+
+
+@pytest.fixture(scope="session")
+def _smtp_controller() -> Iterator[_RunningServer]:
+    handler = CurrentSink()
     port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        yield SmtpServer("127.0.0.1", port, sink)
+        yield _RunningServer("127.0.0.1", port, handler)
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp_server(_smtp_controller) -> SmtpServer:
+    sink = MailSink()
+    _smtp_controller.handler.sink = sink
+    return SmtpServer(_smtp_controller.host, _smtp_controller.port, sink)
 
 
 @pytest.fixture
