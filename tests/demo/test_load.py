@@ -39,9 +39,7 @@ def row_counts() -> dict[str, int]:
 @pytest.fixture
 def loaded(runner, database_states):
     """The demo platform, loaded by the command once per test process and restored after."""
-    result = database_states.restore_or_build(
-        "demo", lambda: runner.invoke(args=["demo", "load"])
-    )
+    result = database_states.restore_or_build("demo", lambda: runner.invoke(args=["demo", "load"]))
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     return result

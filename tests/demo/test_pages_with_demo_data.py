@@ -16,9 +16,7 @@ from tests.test_access import ROUTES
 
 @pytest.fixture
 def demo(app, runner, database_states):
-    result = database_states.restore_or_build(
-        "demo", lambda: runner.invoke(args=["demo", "load"])
-    )
+    result = database_states.restore_or_build("demo", lambda: runner.invoke(args=["demo", "load"]))
     assert result.exit_code == 0, result.output
 
 
