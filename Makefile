@@ -20,12 +20,16 @@ run: install
 
 test: install-test browser-tools test-only
 
-# The suite alone, for when everything is installed (CI runs it again on PostgreSQL).
+# The suite alone, for when everything is installed (CI runs it again on PostgreSQL). It runs on
+# every core (pytest-xdist); TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 test-only: translations
+	@$(BIN)/python tools/test_prerequisites.py
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=10 $(PYTEST_ARGS)
 
 $(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "eventsys needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
@@ -41,7 +45,8 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 # Debian packages installed when missing and we are root (otherwise we say what to install).
 # The app needs WeasyPrint's text libraries and the fonts our PDFs use; the tests also need
-# Chromium (browser tests) and Dovecot (a real IMAP server for the reply mailbox tests).
+# Chromium (browser tests), Dovecot (a real IMAP server for the reply mailbox tests) and
+# redis-server (the Celery tests start a Redis of their own).
 define ensure_debian_packages
 	@missing=""; \
 	for package in $(1); do \
@@ -56,7 +61,7 @@ define ensure_debian_packages
 	fi
 endef
 APP_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
-TEST_PACKAGES := chromium dovecot-imapd
+TEST_PACKAGES := chromium dovecot-imapd redis-server
 
 system-packages:
 	$(call ensure_debian_packages,$(APP_PACKAGES))
@@ -65,6 +70,7 @@ system-packages:
 # calendar parser (ical.js).
 browser-tools: system-packages
 	$(call ensure_debian_packages,$(TEST_PACKAGES))
+	@command -v npm >/dev/null || { echo "Missing: npm (Node.js). Run 'sudo apt-get install nodejs npm' once." >&2; exit 1; }
 	@if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund --silent; fi
 
 # Compiled catalogues (.mo) are build output, made from the .po files in git.
