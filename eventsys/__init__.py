@@ -31,6 +31,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     load_config(app, config)
     app.url_map.converters["int"] = DatabaseIdConverter
     _load_models()
+    _connect_receivers()
     _init_extensions(app)
     _register_blueprints(app)
     _register_commands(app)
@@ -51,6 +52,13 @@ def _load_models() -> None:
     import eventsys.outbox.models
     import eventsys.replies.models
     import eventsys.sessions.models  # noqa: F401
+
+
+def _connect_receivers() -> None:
+    """Import the modules whose receivers react to other features' signals (eventsys.signals).
+    They connect on import, so once per process however many apps are built."""
+    import eventsys.charters.intake  # minutes approved: recommendations enter the pools
+    import eventsys.invitations.session_changes  # noqa: F401  session changed: invitees told
 
 
 def _init_extensions(app: Flask) -> None:

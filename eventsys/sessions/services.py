@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload, selectinload
 
+from eventsys import signals
 from eventsys.access import PLANNERS
 from eventsys.audit import services as audit
 from eventsys.auth.models import User
@@ -132,7 +133,8 @@ def create_session(details: SessionDetails) -> Session:
 
 
 def update_session(session: Session, details: SessionDetails) -> None:
-    """Change a session's details, recording old and new values of what changed.
+    """Change a session's details, recording old and new values of what changed, and tell
+    the features that care (`signals.session_changed`: invitees get calendar updates).
 
     Raises InvalidSessionDetails if the new details break a rule.
     """
@@ -143,28 +145,7 @@ def update_session(session: Session, details: SessionDetails) -> None:
     if changes:
         db.session.flush()
         audit.record("session.updated", session, f"Session {session.title!r} changed", changes)
-        _tell_the_invitees(session, changes)
-
-
-# A change of any of these moves the calendar entry: invitees get an update (RFC 5546).
-CALENDAR_FIELDS = {"starts_at", "ends_at", "venue_address", "venue_room", "online_url", "title"}
-
-
-def _tell_the_invitees(session: Session, changes: dict) -> None:
-    """Send calendar updates or cancellations for a change that invitees must know about."""
-    from eventsys.invitations import services as invitations
-
-    if "status" in changes and session.status == SessionStatus.CANCELLED:
-        invitations.session_cancelled(session)
-        return
-    if session.status == SessionStatus.CANCELLED:
-        return  # the invitees have their cancellation; later edits are the organisers' own
-    if CALENDAR_FIELDS & changes.keys():
-        invitations.session_moved(session)
-    if "capacity" in changes:
-        # More places (or no limit any more): the waiting list moves up at once.
-        invitations.lock_session(session)
-        invitations.fill_free_places(session)
+        signals.session_changed.send(session, changes=changes)
 
 
 def copy_session(original: Session, details: SessionDetails) -> Session:
