@@ -12,9 +12,9 @@ from eventsys.charters.models import Charter, CharterVersion
 from eventsys.charters.states import VERSION_STATE_LABELS
 from eventsys.charters.version_forms import AdoptForm, CompareForm, FreezeForm
 from eventsys.charters.views import blueprint
+from eventsys.documents.downloads import pdf_response
 from eventsys.extensions import db
 from eventsys.i18n import current_language
-from eventsys.minutes.views.downloads import pdf_response
 from eventsys.pdf import PdfRenderingError
 
 
