@@ -4,7 +4,6 @@ Times are entered as a date and a wall-clock time in Berlin and converted to UTC
 the services only ever see exact instants.
 """
 
-from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import urlsplit
@@ -40,12 +39,8 @@ from eventsys.sessions import services
 from eventsys.sessions.models import AgendaItem, Session
 from eventsys.sessions.services import SESSION_TIME_ZONE, AgendaItemDetails, SessionDetails
 from eventsys.sessions.states import SessionKind, SessionStatus
-from eventsys.validation import SingleLine, strip_whitespace
+from eventsys.validation import SingleLine, WithinYears, blank_or, strip_whitespace
 
-# Far enough back for the platform's history (it began in 2016), and a bound on what the
-# date and time libraries and both databases can hold.
-EARLIEST_YEAR = 2000
-LATEST_YEAR = 2100
 MAX_CAPACITY = 100_000
 MAX_MINUTES = 24 * 60
 MAX_TEXT_LENGTH = 20_000
@@ -62,29 +57,6 @@ class HttpUrl:
         parts = urlsplit(field.data)
         if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in field.data:
             raise ValidationError(self.message)
-
-
-class WithinYears:
-    """Keep dates within the years the platform plans for."""
-
-    def __call__(self, form: FlaskForm, field: Field) -> None:
-        if field.data and not EARLIEST_YEAR <= field.data.year <= LATEST_YEAR:
-            raise ValidationError(
-                _(
-                    "Enter a date between %(first)d and %(last)d.",
-                    first=EARLIEST_YEAR,
-                    last=LATEST_YEAR,
-                )
-            )
-
-
-def blank_or(coerce: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """A select's coerce function that reads the empty option as None."""
-
-    def coerce_or_none(value: Any) -> Any:
-        return None if value in ("", None) else coerce(value)
-
-    return coerce_or_none
 
 
 def kind_choices() -> list[SelectChoice]:
