@@ -10,7 +10,6 @@ from there (1.1).
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import Flask
 from flask_babel import gettext as _
 from sqlalchemy.orm import defer, selectinload
 
@@ -221,19 +220,3 @@ def last_comment_day(version: CharterVersion) -> date | None:
     if version.consultation_deadline is None:
         return None
     return local(version.consultation_deadline - timedelta(microseconds=1)).date()
-
-
-def register_template_globals(app: Flask) -> None:
-    """Make `freeze_form(charter)` available to every template, for
-    templates/charters/_freeze_form.html wherever it is included."""
-    # Imported here: the forms module takes its limits from this one.
-    from eventsys.charters.version_forms import FreezeForm
-
-    def freeze_form(charter: Charter) -> FreezeForm:
-        return FreezeForm(
-            formdata=None,
-            minor_label=next_label(charter),
-            release_label=next_label(charter, release=True),
-        )
-
-    app.jinja_env.globals["freeze_form"] = freeze_form

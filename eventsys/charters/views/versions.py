@@ -18,10 +18,16 @@ from eventsys.i18n import current_language
 from eventsys.pdf import PdfRenderingError
 
 
-@blueprint.record_once
-def _register_freeze_form(state) -> None:
-    # The draft page includes _freeze_form.html, which builds its form through this global.
-    versions.register_template_globals(state.app)
+@blueprint.app_template_global("freeze_form")
+def freeze_form(charter: Charter) -> FreezeForm:
+    """The form that freezes `charter`'s working text, offering the next minor version and a
+    release; templates/charters/_freeze_form.html builds it wherever it is included (the draft
+    page)."""
+    return FreezeForm(
+        formdata=None,
+        minor_label=versions.next_label(charter),
+        release_label=versions.next_label(charter, release=True),
+    )
 
 
 # The endpoint is "charters.versions"; the function has another name because the module of
