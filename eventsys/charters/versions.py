@@ -15,7 +15,6 @@ from sqlalchemy.orm import defer, selectinload
 
 from eventsys.audit import services as audit
 from eventsys.auth.models import User
-from eventsys.auth.roles import Role
 from eventsys.charters import content
 from eventsys.charters.errors import CharterError
 from eventsys.charters.models import Charter, CharterVersion, VersionClause
@@ -23,6 +22,7 @@ from eventsys.charters.states import VersionState
 from eventsys.database import utcnow
 from eventsys.extensions import db
 from eventsys.i18n import local
+from eventsys.roles import Role
 
 ADOPTERS = frozenset({Role.ORGANISER, Role.ADMIN})
 MAX_NOTE_LENGTH = 2000

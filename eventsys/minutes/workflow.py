@@ -18,7 +18,6 @@ from eventsys.attendance.models import Attendee
 from eventsys.attendance.states import AttendanceStatus
 from eventsys.audit import services as audit
 from eventsys.auth.models import User
-from eventsys.auth.roles import Role
 from eventsys.database import utcnow
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
@@ -28,6 +27,7 @@ from eventsys.minutes.mail import MinutesMailKind, queue_minutes_mail
 from eventsys.minutes.models import Minutes, MinutesComment, MinutesTopic, MinutesVersion
 from eventsys.minutes.states import MinutesState
 from eventsys.pdf import PdfRenderingError
+from eventsys.roles import Role
 
 APPROVERS = frozenset({Role.ORGANISER, Role.ADMIN})
 # Who reads the draft: those who were there, or, before attendance is taken, those expected.
