@@ -35,9 +35,10 @@ from wtforms.validators import (
 from eventsys.experts.models import Expert
 from eventsys.i18n import format_local_date
 from eventsys.localtime import AmbiguousLocalTime, NonexistentLocalTime, from_utc, to_utc
-from eventsys.sessions import services
+from eventsys.sessions import queries
+from eventsys.sessions.agenda import AgendaItemDetails
 from eventsys.sessions.models import AgendaItem, Session
-from eventsys.sessions.services import SESSION_TIME_ZONE, AgendaItemDetails, SessionDetails
+from eventsys.sessions.services import SESSION_TIME_ZONE, SessionDetails
 from eventsys.sessions.states import SessionKind, SessionStatus
 from eventsys.validation import SingleLine, WithinYears, blank_or, strip_whitespace
 
@@ -142,7 +143,7 @@ class SessionForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._eligible_organisers = {user.id: user for user in services.eligible_organisers()}
+        self._eligible_organisers = {user.id: user for user in queries.eligible_organisers()}
         self.organisers.choices = [
             SelectChoice(str(user.id), user.name) for user in self._eligible_organisers.values()
         ]
@@ -276,7 +277,7 @@ class AgendaItemForm(FlaskForm):
 
     def __init__(self, *args: Any, item: AgendaItem | None = None, **kwargs: Any) -> None:
         super().__init__(*args, obj=item, **kwargs)
-        candidates = services.presenter_candidates()
+        candidates = queries.presenter_candidates()
         # An expert who has left the directory stays selectable for the item that names them.
         former = item.presenter_expert if item is not None else None
         if former is not None and former not in candidates:
@@ -326,10 +327,10 @@ class SessionFilterForm(FlaskForm):
         self.status.choices = [everything, *_status_choices()]
         self.year.choices = [everything, *(SelectChoice(str(year)) for year in years)]
 
-    def criteria(self) -> services.SessionFilter:
+    def criteria(self) -> queries.SessionFilter:
         """The filters that were chosen and are valid; an unknown value filters nothing."""
         self.validate()
-        return services.SessionFilter(
+        return queries.SessionFilter(
             **{
                 name: None if getattr(self, name).errors else getattr(self, name).data
                 for name in ("kind", "status", "year")

@@ -12,7 +12,7 @@ from eventsys.minutes.views import blueprint
 from eventsys.minutes.views.lookup import minutes_of_session_or_404
 from eventsys.minutes.workflow_forms import ArchiveFilterForm
 from eventsys.pdf import PdfRenderingError
-from eventsys.sessions.services import session_years
+from eventsys.sessions.queries import session_years
 
 
 @blueprint.route("/")
