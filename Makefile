@@ -78,3 +78,4 @@ catalogues:
 
 lint:
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
