@@ -84,3 +84,4 @@ catalogues:
 
 lint:
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports

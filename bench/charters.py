@@ -54,7 +54,6 @@ from pypdf import PdfReader  # noqa: E402
 
 from bench.benchmark_app import make_app  # noqa: E402
 from eventsys.auth.models import User  # noqa: E402
-from eventsys.auth.roles import Role  # noqa: E402
 from eventsys.charters import charters, content, diff, document, intake, pool, versions  # noqa: E402
 from eventsys.charters.models import Charter, CharterVersion, Clause  # noqa: E402
 from eventsys.charters.states import VERSION_STATE_LABELS, ClauseStatus  # noqa: E402
@@ -62,6 +61,7 @@ from eventsys.extensions import db  # noqa: E402
 from eventsys.minutes.models import Minutes, MinutesVersion  # noqa: E402
 from eventsys.minutes.states import MinutesState  # noqa: E402
 from eventsys.pdf.fetcher import ASSET_FOLDER, ASSET_SCHEME  # noqa: E402
+from eventsys.roles import Role  # noqa: E402
 from eventsys.sessions.models import Session  # noqa: E402
 from eventsys.sessions.states import SessionKind, SessionStatus  # noqa: E402
 

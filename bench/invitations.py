@@ -35,7 +35,6 @@ sys.path.insert(0, str(PROJECT_ROOT))
 
 from eventsys import create_app  # noqa: E402
 from eventsys.auth.models import User  # noqa: E402
-from eventsys.auth.roles import Role  # noqa: E402
 from eventsys.database import utcnow  # noqa: E402
 from eventsys.experts.models import Expert, Organisation  # noqa: E402
 from eventsys.experts.stakeholders import StakeholderGroup  # noqa: E402
@@ -43,6 +42,7 @@ from eventsys.extensions import db  # noqa: E402
 from eventsys.invitations import services as invitations  # noqa: E402
 from eventsys.outbox import services as outbox  # noqa: E402
 from eventsys.outbox.models import DeliveryState, OutboxMessage  # noqa: E402
+from eventsys.roles import Role  # noqa: E402
 from eventsys.sessions.models import AgendaItem, Session  # noqa: E402
 from eventsys.sessions.states import SessionKind, SessionStatus  # noqa: E402
 from tests.support.databases import throwaway_database  # noqa: E402

@@ -44,7 +44,6 @@ from bench.benchmark_app import make_app  # noqa: E402
 from eventsys.attendance.models import Attendee  # noqa: E402
 from eventsys.attendance.states import AttendanceStatus  # noqa: E402
 from eventsys.auth.models import User  # noqa: E402
-from eventsys.auth.roles import Role  # noqa: E402
 from eventsys.experts.models import Expert, Organisation  # noqa: E402
 from eventsys.experts.stakeholders import StakeholderGroup  # noqa: E402
 from eventsys.extensions import db  # noqa: E402
@@ -66,6 +65,7 @@ from eventsys.minutes.models import (  # noqa: E402
     Recommendation,
 )
 from eventsys.pdf.fetcher import ASSET_FOLDER, ASSET_SCHEME  # noqa: E402
+from eventsys.roles import Role  # noqa: E402
 from eventsys.sessions.models import AgendaItem, Session  # noqa: E402
 from eventsys.sessions.states import SessionKind, SessionStatus  # noqa: E402
 

@@ -1,5 +1,6 @@
 """eventsys: sessions, invitations, minutes and charter drafts for an expert dialogue platform."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -30,6 +31,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     load_config(app, config)
     app.url_map.converters["int"] = DatabaseIdConverter
     _load_models()
+    _connect_receivers()
     _init_extensions(app)
     _register_blueprints(app)
     _register_commands(app)
@@ -52,15 +54,22 @@ def _load_models() -> None:
     import eventsys.sessions.models  # noqa: F401
 
 
+def _connect_receivers() -> None:
+    """Import the modules whose receivers react to other features' signals (eventsys.signals).
+    They connect on import, so once per process however many apps are built."""
+    import eventsys.charters.intake  # minutes approved: recommendations enter the pools
+    import eventsys.invitations.session_changes  # noqa: F401  session changed: invitees told
+
+
 def _init_extensions(app: Flask) -> None:
     from flask_login import AnonymousUserMixin
     from flask_wtf.csrf import generate_csrf
 
-    import eventsys.outbox.services  # noqa: F401  (registers the after-commit delivery hook)
     from eventsys import i18n, markup
     from eventsys.access import enforce_declared_access
     from eventsys.auth.models import User
     from eventsys.extensions import babel, csrf, db, login_manager, mail, migrate
+    from eventsys.outbox import services as outbox
     from eventsys.templating import register_template_helpers
 
     db.init_app(app)
@@ -71,6 +80,7 @@ def _init_extensions(app: Flask) -> None:
     i18n.register_formatting(app)
     register_template_helpers(app)
     markup.init_app(app)
+    outbox.init_app(app, start_delivery=_outbox_delivery_starter(app))
 
     class Anonymous(AnonymousUserMixin):
         role = None
@@ -94,6 +104,18 @@ def _init_extensions(app: Flask) -> None:
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _configure_sqlite_connection)
             sa.event.listen(engine, "savepoint", _begin_before_first_savepoint)
+
+
+def _outbox_delivery_starter(app: Flask) -> Callable[[Flask], None]:
+    """How the outbox starts delivering after a commit that queued mail: a Celery task when a
+    broker is configured, otherwise a thread of this process (or inline, per OUTBOX_DELIVERY)."""
+    if app.config.get("CELERY_BROKER_URL"):
+        from eventsys.tasks import enqueue_delivery  # only deployments with a broker need Celery
+
+        return enqueue_delivery
+    from eventsys.outbox.services import deliver_in_thread
+
+    return deliver_in_thread
 
 
 def _configure_sqlite_connection(dbapi_connection, connection_record) -> None:

@@ -12,7 +12,7 @@ from typing import TypeVar
 from flask import abort, current_app, request
 from flask_login import current_user
 
-from eventsys.auth.roles import Role
+from eventsys.roles import Role
 
 View = TypeVar("View", bound=Callable)
 

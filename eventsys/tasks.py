@@ -116,12 +116,8 @@ def _register_tasks(celery: Celery) -> None:
         """Read new mail in the reply mailbox and record the answers in it."""
         if not current_app.config.get("IMAP_HOST"):
             return
-        try:
-            from eventsys.replies.imap import fetch_and_ingest
-        except ImportError:
-            log.warning("Replies cannot be fetched: eventsys.replies.imap.fetch_and_ingest missing")
-            return
         from eventsys.extensions import db
+        from eventsys.replies.imap import fetch_and_ingest
 
         fetch_and_ingest()
         db.session.commit()

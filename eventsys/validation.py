@@ -1,9 +1,18 @@
-"""Form validators shared by the features."""
+"""Form validators, filters and coercions shared by the features."""
 
+from collections.abc import Callable
+from typing import Any
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, Form, ValidationError
 
 from eventsys.localtime import known_time_zones
+
+# Far enough back for the platform's history (it began in 2016), and a bound on what the
+# date and time libraries and both databases can hold.
+EARLIEST_YEAR = 2000
+LATEST_YEAR = 2100
 
 
 class SingleLine:
@@ -32,3 +41,38 @@ def strip_whitespace(value: str | None) -> str | None:
 
 def lower_email(value: str | None) -> str | None:
     return value.strip().lower() if isinstance(value, str) else value
+
+
+class WithinYears:
+    """Keep dates within the years the platform plans for."""
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if field.data and not EARLIEST_YEAR <= field.data.year <= LATEST_YEAR:
+            raise ValidationError(
+                _(
+                    "Enter a date between %(first)d and %(last)d.",
+                    first=EARLIEST_YEAR,
+                    last=LATEST_YEAR,
+                )
+            )
+
+
+def blank_or(coerce: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A select's coerce function that reads the empty option as None."""
+
+    def coerce_or_none(value: Any) -> Any:
+        return None if value in ("", None) else coerce(value)
+
+    return coerce_or_none
+
+
+def optional_id(value: object) -> int | None:
+    """Coerce a select's value to a record id; the empty choice means none."""
+    if value in (None, ""):
+        return None
+    return int(value)
+
+
+def text_or_empty(value: object) -> str:
+    """Coerce a select's value to text, with None (nothing stored) as the empty choice."""
+    return "" if value is None else str(value)

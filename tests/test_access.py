@@ -15,7 +15,6 @@ from werkzeug.routing import Rule
 
 from eventsys import create_app
 from eventsys.attendance.models import Attendee
-from eventsys.auth.roles import Role
 from eventsys.charters import charters
 from eventsys.charters import content as charter_text
 from eventsys.charters.models import CharterVersion, Clause, ConsultationComment, VersionClause
@@ -35,6 +34,7 @@ from eventsys.minutes.models import (
     Recommendation,
 )
 from eventsys.outbox import services as outbox
+from eventsys.roles import Role
 from eventsys.sessions.models import AgendaItem, Session
 from eventsys.sessions.states import SessionKind
 from tests.conftest import base_config, sign_in

@@ -1,8 +1,8 @@
 """A savepoint inside a transaction commits nothing on its own, on SQLite as on PostgreSQL."""
 
 from eventsys.auth.models import User
-from eventsys.auth.roles import Role
 from eventsys.extensions import db
+from eventsys.roles import Role
 
 
 def add_user(email: str) -> None:

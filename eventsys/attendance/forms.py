@@ -11,10 +11,10 @@ from wtforms.validators import DataRequired, Length
 
 from eventsys.attendance.services import GUEST_NAME_LIMIT, AddableExperts
 from eventsys.attendance.states import AttendanceStatus
-from eventsys.experts.forms import optional_id, stakeholder_group_choices, text_or_empty
+from eventsys.experts.forms import stakeholder_group_choices
 from eventsys.experts.models import Expert
 from eventsys.experts.stakeholders import StakeholderGroup
-from eventsys.validation import SingleLine, strip_whitespace
+from eventsys.validation import SingleLine, optional_id, strip_whitespace, text_or_empty
 
 # What can be recorded on the day; "expected" is only where everyone starts.
 DAY_MARKS = (AttendanceStatus.PRESENT, AttendanceStatus.EXCUSED, AttendanceStatus.ABSENT)

@@ -12,6 +12,7 @@ from eventsys.attendance.states import AttendanceStatus
 from eventsys.audit import services as audit
 from eventsys.auth.models import User
 from eventsys.database import utcnow
+from eventsys.documents.names import name_sort_key
 from eventsys.experts.models import Expert
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
@@ -48,7 +49,7 @@ def attendees_of(session: Session) -> list[Attendee]:
     ).all()
     return sorted(
         attendees,
-        key=lambda a: (a.is_guest, (a.expert.last_name if a.expert else a.guest_name).casefold()),
+        key=lambda a: (a.is_guest, name_sort_key(a.expert.last_name if a.expert else a.guest_name)),
     )
 
 

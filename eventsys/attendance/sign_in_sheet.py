@@ -11,14 +11,15 @@ from sqlalchemy.orm import selectinload
 
 from eventsys.attendance.models import Attendee
 from eventsys.attendance.states import AttendanceStatus
+from eventsys.documents.letterhead import letterhead
+from eventsys.documents.names import name_sort_key
+from eventsys.documents.session_facts import session_data, session_facts
 from eventsys.experts.models import Expert
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
 from eventsys.invitations.models import Invitation
 from eventsys.invitations.services import invitations_of
 from eventsys.invitations.states import AttendanceMode, Response
-from eventsys.minutes.document import letterhead, session_facts
-from eventsys.minutes.snapshot import name_sort_key, session_data
 from eventsys.pdf import render_pdf
 from eventsys.pdf.fetcher import asset_url
 from eventsys.sessions.models import Session
@@ -48,12 +49,12 @@ def sign_in_sheet_pdf(session: Session, language: str) -> bytes:
     with force_locale(language):
         rows = sorted(expected_at_the_door(session), key=lambda row: name_sort_key(row.name))
         html = render_template(
-            "minutes/pdf/sign_in_sheet.html",
+            "attendance/pdf/sign_in_sheet.html",
             language=language,
             platform=current_app.config["PLATFORM_NAME"],
             logo_url=logo.logo_url,
             stylesheet_url=asset_url("minutes.css"),
-            session=session_facts(session_data(session)),
+            session=session_facts(session_data(session), kind=session.kind.label),
             rows=[
                 {
                     "name": row.name,

@@ -5,7 +5,6 @@ from collections import Counter
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -30,6 +29,7 @@ from eventsys.attendance.forms import (
 )
 from eventsys.attendance.models import Attendee
 from eventsys.attendance.states import AttendanceStatus
+from eventsys.documents.downloads import pdf_response
 from eventsys.extensions import db
 from eventsys.sessions.models import Session
 
@@ -275,10 +275,8 @@ def sign_in_sheet(session_id: int):
     language = request.args.get("language", "")
     if language not in current_app.config["LANGUAGES"]:
         language = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])[:2]
-    return Response(
+    return pdf_response(
         sign_in_sheet_pdf(session, language),
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'inline; filename="sign-in-sheet-session-{session.id}.pdf"'
-        },
+        f"sign-in-sheet-session-{session.id}.pdf",
+        inline=True,
     )

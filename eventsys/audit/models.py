@@ -1,14 +1,16 @@
 """One row per change made through the services."""
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eventsys.auth.models import User
 from eventsys.database import UTCDateTime, utcnow
 from eventsys.extensions import db
+
+if TYPE_CHECKING:  # the audit trail sits below the features: it names the user model by name
+    from eventsys.auth.models import User
 
 
 class AuditEntry(db.Model):
@@ -27,7 +29,7 @@ class AuditEntry(db.Model):
     summary: Mapped[str] = mapped_column(sa.String(400))
     changes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
 
-    actor: Mapped[User | None] = relationship()
+    actor: Mapped["User | None"] = relationship("User")
 
     def __repr__(self) -> str:
         return f"<AuditEntry {self.id} {self.action} {self.entity_type}:{self.entity_id}>"

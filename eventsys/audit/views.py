@@ -7,8 +7,8 @@ from flask import Blueprint, render_template, request
 from eventsys.access import roles_required
 from eventsys.audit.models import AuditEntry
 from eventsys.audit.services import AuditFilter, find_entries, known_values
-from eventsys.auth.roles import Role
 from eventsys.localtime import to_utc
+from eventsys.roles import Role
 
 blueprint = Blueprint("audit", __name__, url_prefix="/audit")
 

@@ -9,8 +9,8 @@ from flask.cli import with_appcontext
 
 from eventsys.audit.services import acting_as
 from eventsys.auth import services
-from eventsys.auth.roles import Role
 from eventsys.extensions import db
+from eventsys.roles import Role
 
 
 @click.group("users", help="Manage staff accounts.")

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from eventsys.auth.roles import Role
+from eventsys.roles import Role
 from eventsys.validation import SingleLine, lower_email, strip_whitespace
 
 

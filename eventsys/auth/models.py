@@ -8,9 +8,9 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from eventsys.auth.roles import Role
 from eventsys.database import UTCDateTime, enum_column, utcnow
 from eventsys.extensions import db
+from eventsys.roles import Role
 
 
 class User(UserMixin, db.Model):

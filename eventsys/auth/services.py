@@ -10,10 +10,10 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from eventsys.audit import services as audit
 from eventsys.auth.models import User
-from eventsys.auth.roles import Role
 from eventsys.database import utcnow
 from eventsys.extensions import db
 from eventsys.outbox import services as outbox
+from eventsys.roles import Role
 
 MIN_PASSWORD_LENGTH = 10
 RESET_SALT = "password-reset"

@@ -19,9 +19,9 @@ from eventsys.auth.forms import (
     UserForm,
 )
 from eventsys.auth.models import User
-from eventsys.auth.roles import Role
 from eventsys.extensions import db
 from eventsys.i18n import LANGUAGE_SESSION_KEY
+from eventsys.roles import Role
 
 blueprint = Blueprint("auth", __name__)
 

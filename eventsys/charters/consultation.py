@@ -18,7 +18,6 @@ from eventsys.attendance.models import Attendee
 from eventsys.attendance.states import AttendanceStatus
 from eventsys.audit import services as audit
 from eventsys.auth.models import User
-from eventsys.auth.roles import Role
 from eventsys.charters.content import clauses_of
 from eventsys.charters.errors import CharterError
 from eventsys.charters.mail import queue_consultation_mail
@@ -31,6 +30,7 @@ from eventsys.charters.states import CommentStatus, VersionState
 from eventsys.database import utcnow
 from eventsys.experts.models import Expert, WorkingGroup
 from eventsys.extensions import db
+from eventsys.roles import Role
 
 CONSULTING_ROLES = frozenset({Role.ORGANISER, Role.ADMIN})
 MAX_COMMENT_LENGTH = 5000

@@ -17,8 +17,8 @@ from eventsys.charters.consultation import (
 )
 from eventsys.experts.models import WorkingGroup
 from eventsys.localtime import to_utc
-from eventsys.sessions.forms import blank_or
 from eventsys.sessions.services import SESSION_TIME_ZONE
+from eventsys.validation import blank_or
 
 # Experts comment on a whole charter; they get more time than for minutes.
 DEFAULT_COMMENT_DAYS = 28

@@ -16,9 +16,10 @@ from flask_babel import lazy_gettext as _l
 
 from eventsys.charters.diff import CharterDiff
 from eventsys.database import utcnow
+from eventsys.documents.downloads import ascii_slug
+from eventsys.documents.letterhead import letterhead
 from eventsys.i18n import format_local_date
 from eventsys.markup import MarkdownRejected
-from eventsys.minutes.document import ascii_slug, letterhead
 from eventsys.pdf import PdfRenderingError, render_pdf
 from eventsys.pdf.fetcher import asset_url
 

@@ -11,8 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from eventsys.charters.charters import MAX_TITLE_LENGTH
 from eventsys.charters.pool import MAX_CLAUSE_LENGTH, MAX_REASON_LENGTH
 from eventsys.markup import MAX_MARKDOWN_LENGTH
-from eventsys.sessions.forms import blank_or
-from eventsys.validation import SingleLine, strip_whitespace
+from eventsys.validation import SingleLine, blank_or, strip_whitespace
 
 TOO_LONG = _l("Please keep this under %(max)d characters.")
 OFFSETS = [SelectChoice(-1, _l("Move up")), SelectChoice(1, _l("Move down"))]

@@ -16,11 +16,14 @@ from eventsys.audit import services as audit
 from eventsys.charters.models import Charter, Clause, ClauseOrigin
 from eventsys.extensions import db
 from eventsys.minutes.models import MinutesVersion
+from eventsys.signals import minutes_approved
 
 
+@minutes_approved.connect
 def receive_minutes_version(version: MinutesVersion) -> int:
     """Take the recommendations of a newly approved minutes version into every charter's pool;
-    return how many clauses were added in all."""
+    return how many clauses were added in all. Runs when minutes are approved
+    (`signals.minutes_approved`), in the approval's transaction."""
     charters = list(db.session.scalars(sa.select(Charter).order_by(Charter.id)))
     return sum(_take_in(charter, [version]) for charter in charters)
 

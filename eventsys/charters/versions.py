@@ -10,13 +10,11 @@ from there (1.1).
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import Flask
 from flask_babel import gettext as _
 from sqlalchemy.orm import defer, selectinload
 
 from eventsys.audit import services as audit
 from eventsys.auth.models import User
-from eventsys.auth.roles import Role
 from eventsys.charters import content
 from eventsys.charters.errors import CharterError
 from eventsys.charters.models import Charter, CharterVersion, VersionClause
@@ -24,6 +22,7 @@ from eventsys.charters.states import VersionState
 from eventsys.database import utcnow
 from eventsys.extensions import db
 from eventsys.i18n import local
+from eventsys.roles import Role
 
 ADOPTERS = frozenset({Role.ORGANISER, Role.ADMIN})
 MAX_NOTE_LENGTH = 2000
@@ -221,19 +220,3 @@ def last_comment_day(version: CharterVersion) -> date | None:
     if version.consultation_deadline is None:
         return None
     return local(version.consultation_deadline - timedelta(microseconds=1)).date()
-
-
-def register_template_globals(app: Flask) -> None:
-    """Make `freeze_form(charter)` available to every template, for
-    templates/charters/_freeze_form.html wherever it is included."""
-    # Imported here: the forms module takes its limits from this one.
-    from eventsys.charters.version_forms import FreezeForm
-
-    def freeze_form(charter: Charter) -> FreezeForm:
-        return FreezeForm(
-            formdata=None,
-            minor_label=next_label(charter),
-            release_label=next_label(charter, release=True),
-        )
-
-    app.jinja_env.globals["freeze_form"] = freeze_form

@@ -3,7 +3,7 @@
 from flask import Blueprint, render_template
 
 from eventsys.access import ALL_STAFF, roles_required
-from eventsys.sessions import services as sessions
+from eventsys.sessions import queries as sessions
 
 blueprint = Blueprint("dashboard", __name__)
 

@@ -9,8 +9,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, time
 
-from eventsys.auth.roles import Role
 from eventsys.experts.stakeholders import StakeholderGroup
+from eventsys.roles import Role
 from eventsys.sessions.states import SessionKind, SessionStatus
 
 

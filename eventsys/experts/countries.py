@@ -1,10 +1,11 @@
 """Country codes (ISO 3166-1 alpha-2) and their names, for the international partners."""
 
-import unicodedata
 from functools import cache
 
 from babel import Locale
 from flask_babel import get_locale
+
+from eventsys.documents.names import name_sort_key
 
 # Babel names some regions and reserved codes alongside the countries; none of them is a country
 # an international partner could represent.
@@ -27,11 +28,6 @@ def _display_language() -> str:
     return str(get_locale() or "de")[:2]
 
 
-def _sort_key(name: str) -> str:
-    # "Österreich" belongs next to "Oman", not after "Zypern".
-    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-
-
 def is_country_code(code: str) -> bool:
     """Whether `code` is an upper-case ISO 3166-1 alpha-2 code of a country."""
     return code in _names("en")
@@ -47,7 +43,8 @@ def country_name(code: str | None) -> str:
 def country_choices() -> list[tuple[str, str]]:
     """(code, name) of every country, sorted by name in the display language."""
     names = _names(_display_language())
-    return sorted(names.items(), key=lambda item: _sort_key(item[1]))
+    # "Österreich" belongs next to "Oman", not after "Zypern".
+    return sorted(names.items(), key=lambda item: name_sort_key(item[1]))
 
 
 def country_code_from(text: str) -> str | None:

@@ -26,22 +26,17 @@ from eventsys.experts.services import (
     max_length,
 )
 from eventsys.experts.stakeholders import StakeholderGroup
-from eventsys.validation import KnownTimeZone, SingleLine, lower_email, strip_whitespace
+from eventsys.validation import (
+    KnownTimeZone,
+    SingleLine,
+    lower_email,
+    optional_id,
+    strip_whitespace,
+    text_or_empty,
+)
 
 # Each language named in itself, so that everyone finds their own.
 LANGUAGE_CHOICES = [SelectChoice("de", "Deutsch"), SelectChoice("en", "English")]
-
-
-def optional_id(value: object) -> int | None:
-    """Coerce a select's value to a record id; the empty choice means none."""
-    if value in (None, ""):
-        return None
-    return int(value)
-
-
-def text_or_empty(value: object) -> str:
-    """Coerce a select's value to text, with None (nothing stored) as the empty choice."""
-    return "" if value is None else str(value)
 
 
 def stakeholder_group_choices() -> list[SelectChoice]:

@@ -13,7 +13,7 @@ from eventsys.extensions import db
 from eventsys.minutes import document
 from eventsys.minutes.models import Minutes, MinutesVersion
 from eventsys.sessions.models import Session
-from eventsys.sessions.services import year_bounds
+from eventsys.sessions.queries import year_bounds
 from eventsys.sessions.states import SessionKind, SessionStatus
 
 

@@ -9,33 +9,25 @@ database, so that a stored version renders the same in years.
 """
 
 import json
-import logging
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
-from babel.dates import format_time
-from flask import current_app, render_template
-from flask_babel import force_locale, get_locale
+from flask import render_template
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from eventsys.attendance.states import AttendanceStatus
+from eventsys.documents.downloads import ascii_slug
+from eventsys.documents.letterhead import Letterhead, letterhead
+from eventsys.documents.session_facts import session_facts
 from eventsys.experts.stakeholders import StakeholderGroup
-from eventsys.i18n import format_local_date, format_local_datetime, format_local_time, local
+from eventsys.i18n import format_local_date, local
 from eventsys.markup import MarkdownRejected
 from eventsys.pdf import AttachmentRelationship, PdfAttachment, PdfRenderingError, render_pdf
 from eventsys.pdf.fetcher import asset_url
 from eventsys.sessions.states import SessionKind
 
-logger = logging.getLogger(__name__)
-
-DEFAULT_LOGO = "logo.svg"
-# The asset name under which a configured logo is served; the fetcher takes the media type
-# from the file itself.
-CONFIGURED_LOGO_NAME = "letterhead-logo"
 ATTACHMENT_NAME = "minutes.json"
 
 # Statuses the printed attendance list shows; "expected" and "absent" are not part of the
@@ -51,30 +43,6 @@ class Approval:
     approved_at: datetime
     approved_by: str
     reason: str = ""
-
-
-@dataclass(frozen=True)
-class Letterhead:
-    """The logo's asset URL for the template and the files the renderer may read for it."""
-
-    logo_url: str
-    extra_asset_files: dict[str, Path]
-
-
-def letterhead() -> Letterhead:
-    """The logo of our documents: the file named by LETTERHEAD_LOGO_PATH (relative paths are
-    relative to the instance folder), or our default when none is set. A configured file that
-    does not exist is logged and replaced by the default, so that no record goes unprinted for
-    want of a picture."""
-    configured = current_app.config.get("LETTERHEAD_LOGO_PATH")
-    if not configured:
-        return Letterhead(asset_url(DEFAULT_LOGO), {})
-    path = Path(current_app.instance_path, configured)  # an absolute path stays as it is
-    if not path.is_file():
-        logger.warning("LETTERHEAD_LOGO_PATH %s is not a file; using the default logo", path)
-        return Letterhead(asset_url(DEFAULT_LOGO), {})
-    name = CONFIGURED_LOGO_NAME + path.suffix.lower()
-    return Letterhead(asset_url(name), {name: path})
 
 
 def minutes_html(content: dict[str, Any], *, language: str, approval: Approval | None) -> str:
@@ -135,18 +103,6 @@ def minutes_filename(content: dict[str, Any], version_number: int | None) -> str
     return f"Protokoll-{day}-{title}-{suffix}.pdf"
 
 
-_GERMAN_LETTERS = str.maketrans(
-    {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss", "ẞ": "SS"}
-)
-
-
-def ascii_slug(text: str) -> str:
-    """Letters, digits and hyphens only: umlauts spelt out, other accents dropped."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_GERMAN_LETTERS))
-    ascii_text = decomposed.encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-")
-
-
 # --- what the template gets -------------------------------------------------------------------
 
 
@@ -164,7 +120,7 @@ def _minutes_context(
         "author": _("Secretariat – %(platform)s", platform=content["platform"]),
         "created": approval.approved_at.isoformat() if approval else None,
         "draft": approval is None,
-        "session": session_facts(session),
+        "session": session_facts(session, kind=SessionKind(session["kind"]).label),
         "version_line": _version_line(content, approval),
         "agenda": content["agenda"],
         "attendance": _attendance_groups(content["attendance"]),
@@ -176,34 +132,6 @@ def _minutes_context(
         "topics": [_topic(topic, language) for topic in content["topics"]],
         "open_action_items": [_carried_over(item) for item in content["open_action_items"]],
     }
-
-
-def session_facts(session: dict[str, Any]) -> dict[str, str]:
-    """Title, kind, date, time and place of a session (as the snapshot holds it), formatted in
-    the current language."""
-    starts_at = datetime.fromisoformat(session["starts_at"])
-    ends_at = datetime.fromisoformat(session["ends_at"])
-    if local(starts_at).date() == local(ends_at).date():
-        day = format_local_date(starts_at)
-        start = format_time(local(starts_at), "HH:mm", locale=str(get_locale() or "de"))
-        time_range = f"{start} – {format_local_time(ends_at)}"
-    else:
-        day = f"{format_local_datetime(starts_at)} – {format_local_datetime(ends_at)}"
-        time_range = ""
-    return {
-        "title": session["title"],
-        "kind": SessionKind(session["kind"]).label,
-        "date": day,
-        "time": time_range,
-        "place": place_line(session["place"]),
-    }
-
-
-def place_line(place: dict[str, Any]) -> str:
-    where = ", ".join(part for part in (place["address"], place["room"]) if part)
-    if place["online"]:
-        return f"{where} {_('and online')}" if where else _("Online")
-    return where
 
 
 def _version_line(content: dict[str, Any], approval: Approval | None) -> str:

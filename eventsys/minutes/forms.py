@@ -38,8 +38,7 @@ from eventsys.minutes.editing import (
     TopicChange,
 )
 from eventsys.minutes.models import Guideline
-from eventsys.sessions.forms import WithinYears
-from eventsys.validation import strip_whitespace
+from eventsys.validation import WithinYears, strip_whitespace
 
 ROW_KINDS = ("decisions", "action_items", "recommendations")
 # What a button may ask for besides saving; the target is a TOP or a row, by field name.

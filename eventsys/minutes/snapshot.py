@@ -27,7 +27,6 @@ Schema "eventsys.minutes/1":
 discussion) are kept as their source.
 """
 
-import unicodedata
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -36,6 +35,8 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from eventsys.attendance.models import Attendee
+from eventsys.documents.names import name_sort_key
+from eventsys.documents.session_facts import session_data
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
 from eventsys.localtime import from_utc
@@ -129,12 +130,6 @@ def _attendee_order(attendee: Attendee) -> tuple:
     return (2, name_sort_key(attendee.guest_name), "", attendee.id)
 
 
-def name_sort_key(name: str) -> str:
-    """Names compared as German lists sort them (DIN 5007-1): Ä as A, ß as ss, case ignored."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
-
-
 def _sessions_by_id(session_ids: set[int]) -> dict[int, Session]:
     """The sessions the carried-over action items come from, in one query rather than one per
     item."""
@@ -142,23 +137,6 @@ def _sessions_by_id(session_ids: set[int]) -> dict[int, Session]:
         return {}
     sessions = db.session.scalars(sa.select(Session).where(Session.id.in_(session_ids)))
     return {session.id: session for session in sessions}
-
-
-def session_data(session: Session) -> dict[str, Any]:
-    """Title, kind, times and place of a session, as the snapshot holds them."""
-    return {
-        "id": session.id,
-        "title": session.title,
-        "kind": session.kind.value,
-        "starts_at": _iso_instant(session.starts_at),
-        "ends_at": _iso_instant(session.ends_at),
-        # Whether it was held online, not the address: meeting links often carry a passcode.
-        "place": {
-            "address": session.venue_address or "",
-            "room": session.venue_room or "",
-            "online": bool(session.online_url),
-        },
-    }
 
 
 def _agenda_item_data(item: AgendaItem) -> dict[str, Any]:

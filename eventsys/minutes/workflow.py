@@ -13,12 +13,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from eventsys import signals
 from eventsys.attendance.models import Attendee
 from eventsys.attendance.states import AttendanceStatus
 from eventsys.audit import services as audit
 from eventsys.auth.models import User
-from eventsys.auth.roles import Role
-from eventsys.charters import intake
 from eventsys.database import utcnow
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
@@ -28,6 +27,7 @@ from eventsys.minutes.mail import MinutesMailKind, queue_minutes_mail
 from eventsys.minutes.models import Minutes, MinutesComment, MinutesTopic, MinutesVersion
 from eventsys.minutes.states import MinutesState
 from eventsys.pdf import PdfRenderingError
+from eventsys.roles import Role
 
 APPROVERS = frozenset({Role.ORGANISER, Role.ADMIN})
 # Who reads the draft: those who were there, or, before attendance is taken, those expected.
@@ -149,7 +149,8 @@ def comment_count(minutes: Minutes) -> int:
 
 def approve(minutes: Minutes, user: User) -> MinutesVersion:
     """Approve the current text as version `minutes.version_number`: store it as JSON and as
-    its archival PDF, rendered now and never again; from now on the text is frozen."""
+    its archival PDF, rendered now and never again; from now on the text is frozen. Sends
+    `signals.minutes_approved` (the charters take the recommendations into their pools)."""
     if user.role not in APPROVERS:
         raise WorkflowError(_("Only an organiser can approve minutes."))
     if minutes.state.frozen:
@@ -191,7 +192,7 @@ def approve(minutes: Minutes, user: User) -> MinutesVersion:
         minutes,
         f"version {version.number} approved; PDF SHA-256 {version.pdf_sha256}",
     )
-    intake.receive_minutes_version(version)
+    signals.minutes_approved.send(version)  # e.g. the charters take its recommendations in
     return version
 
 

@@ -13,9 +13,10 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from eventsys.localtime import to_utc
 from eventsys.minutes.workflow import MAX_COMMENT_LENGTH, MAX_REASON_LENGTH
-from eventsys.sessions.forms import blank_or, kind_choices
+from eventsys.sessions.forms import kind_choices
 from eventsys.sessions.services import SESSION_TIME_ZONE
 from eventsys.sessions.states import SessionKind
+from eventsys.validation import blank_or
 
 
 class CirculateForm(FlaskForm):

@@ -7,9 +7,10 @@ inviting a thousand experts, only what it is about (`queue_for_composition`): a 
 composer writes the message from the data after the commit, so the organiser's request does not
 wait for a thousand mails to be rendered.
 
-After the commit (in a thread, or as a Celery task when CELERY_BROKER_URL is set) the outbox is
-processed: pending messages are composed, then due ones delivered — claim a batch, send it over
-one SMTP connection, record each outcome. A failed attempt is retried with exponential back-off
+After the commit the outbox is processed by the function the application factory handed it
+(`init_app`: a thread of this process, or a Celery task when CELERY_BROKER_URL is set): pending
+messages are composed, then due ones delivered — claim a batch, send it over one SMTP
+connection, record each outcome. A failed attempt is retried with exponential back-off
 until `OUTBOX_MAX_ATTEMPTS`.
 """
 
@@ -38,6 +39,7 @@ CLAIM_DURATION = timedelta(minutes=10)
 BATCH_SIZE = 200
 COMPOSE_BATCH_SIZE = 100
 _pending_kick = "outbox_kick_pending"
+_START_DELIVERY = "outbox_start_delivery"  # key in app.extensions
 
 Composer = Callable[["OutboxMessage"], EmailMessage]
 _composers: dict[str, Composer] = {}
@@ -203,23 +205,31 @@ def requeue(message: OutboxMessage) -> bool:
     return True
 
 
-def _after_commit(session: Session) -> None:
-    """Start delivering once a transaction that queued mail has committed."""
-    if not session.info.pop(_pending_kick, False) or not has_app_context():
-        return
-    app = current_app._get_current_object()
-    if app.config.get("CELERY_BROKER_URL"):
-        from eventsys.tasks import enqueue_delivery  # only deployments with a broker need Celery
+def init_app(app: Flask, start_delivery: Callable[[Flask], None]) -> None:
+    """Give `app`'s outbox the function that starts delivery once a transaction that queued
+    mail has committed: `deliver_in_thread`, or a broker's task (see `create_app`)."""
+    app.extensions[_START_DELIVERY] = start_delivery
 
-        enqueue_delivery(app)
-        return
-    # SQL cannot run inside this hook, so the work gets a thread (and a session) of its own.
+
+def deliver_in_thread(app: Flask) -> None:
+    """Process the outbox in a thread of this process; requests do not wait for it unless
+    OUTBOX_DELIVERY is "inline"."""
+    # SQL cannot run inside the after-commit hook, so the work gets a thread (and a session)
+    # of its own.
     thread = threading.Thread(target=_process_in_thread, args=(app,), daemon=True)
     thread.start()
     # A command line tool ends when its command returns, and a daemon thread with it: there the
     # command waits for its mail.
     if app.config["OUTBOX_DELIVERY"] == "inline" or not has_request_context():
         thread.join()
+
+
+def _after_commit(session: Session) -> None:
+    """Start delivering once a transaction that queued mail has committed."""
+    if not session.info.pop(_pending_kick, False) or not has_app_context():
+        return
+    app = current_app._get_current_object()
+    app.extensions[_START_DELIVERY](app)
 
 
 def _after_rollback(session: Session) -> None:

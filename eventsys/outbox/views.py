@@ -5,11 +5,11 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 
 from eventsys.access import roles_required
-from eventsys.auth.roles import Role
 from eventsys.extensions import db
 from eventsys.outbox import services
 from eventsys.outbox.models import DeliveryState, OutboxMessage
 from eventsys.outbox.reading import read_message
+from eventsys.roles import Role
 
 blueprint = Blueprint("outbox", __name__, url_prefix="/outbox")
 

@@ -4,7 +4,7 @@ import click
 from flask.cli import with_appcontext
 
 from eventsys.localtime import from_utc
-from eventsys.sessions import services
+from eventsys.sessions import queries, services
 
 
 @click.group("sessions", help="Sessions and their agendas.")
@@ -16,7 +16,7 @@ def sessions() -> None:
 @with_appcontext
 def list_sessions() -> None:
     """Print every session, earliest first: id, start (Berlin time), status and title."""
-    for session in services.all_sessions():
+    for session in queries.all_sessions():
         starts_at = from_utc(session.starts_at, services.SESSION_TIME_ZONE)
         click.echo(
             f"{session.id}\t{starts_at:%d.%m.%Y %H:%M}\t{session.status.value}\t{session.title}"

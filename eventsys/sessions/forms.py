@@ -4,7 +4,6 @@ Times are entered as a date and a wall-clock time in Berlin and converted to UTC
 the services only ever see exact instants.
 """
 
-from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,16 +35,13 @@ from wtforms.validators import (
 from eventsys.experts.models import Expert
 from eventsys.i18n import format_local_date
 from eventsys.localtime import AmbiguousLocalTime, NonexistentLocalTime, from_utc, to_utc
-from eventsys.sessions import services
+from eventsys.sessions import queries
+from eventsys.sessions.agenda import AgendaItemDetails
 from eventsys.sessions.models import AgendaItem, Session
-from eventsys.sessions.services import SESSION_TIME_ZONE, AgendaItemDetails, SessionDetails
+from eventsys.sessions.services import SESSION_TIME_ZONE, SessionDetails
 from eventsys.sessions.states import SessionKind, SessionStatus
-from eventsys.validation import SingleLine, strip_whitespace
+from eventsys.validation import SingleLine, WithinYears, blank_or, strip_whitespace
 
-# Far enough back for the platform's history (it began in 2016), and a bound on what the
-# date and time libraries and both databases can hold.
-EARLIEST_YEAR = 2000
-LATEST_YEAR = 2100
 MAX_CAPACITY = 100_000
 MAX_MINUTES = 24 * 60
 MAX_TEXT_LENGTH = 20_000
@@ -62,29 +58,6 @@ class HttpUrl:
         parts = urlsplit(field.data)
         if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in field.data:
             raise ValidationError(self.message)
-
-
-class WithinYears:
-    """Keep dates within the years the platform plans for."""
-
-    def __call__(self, form: FlaskForm, field: Field) -> None:
-        if field.data and not EARLIEST_YEAR <= field.data.year <= LATEST_YEAR:
-            raise ValidationError(
-                _(
-                    "Enter a date between %(first)d and %(last)d.",
-                    first=EARLIEST_YEAR,
-                    last=LATEST_YEAR,
-                )
-            )
-
-
-def blank_or(coerce: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """A select's coerce function that reads the empty option as None."""
-
-    def coerce_or_none(value: Any) -> Any:
-        return None if value in ("", None) else coerce(value)
-
-    return coerce_or_none
 
 
 def kind_choices() -> list[SelectChoice]:
@@ -170,7 +143,7 @@ class SessionForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._eligible_organisers = {user.id: user for user in services.eligible_organisers()}
+        self._eligible_organisers = {user.id: user for user in queries.eligible_organisers()}
         self.organisers.choices = [
             SelectChoice(str(user.id), user.name) for user in self._eligible_organisers.values()
         ]
@@ -304,7 +277,7 @@ class AgendaItemForm(FlaskForm):
 
     def __init__(self, *args: Any, item: AgendaItem | None = None, **kwargs: Any) -> None:
         super().__init__(*args, obj=item, **kwargs)
-        candidates = services.presenter_candidates()
+        candidates = queries.presenter_candidates()
         # An expert who has left the directory stays selectable for the item that names them.
         former = item.presenter_expert if item is not None else None
         if former is not None and former not in candidates:
@@ -354,10 +327,10 @@ class SessionFilterForm(FlaskForm):
         self.status.choices = [everything, *_status_choices()]
         self.year.choices = [everything, *(SelectChoice(str(year)) for year in years)]
 
-    def criteria(self) -> services.SessionFilter:
+    def criteria(self) -> queries.SessionFilter:
         """The filters that were chosen and are valid; an unknown value filters nothing."""
         self.validate()
-        return services.SessionFilter(
+        return queries.SessionFilter(
             **{
                 name: None if getattr(self, name).errors else getattr(self, name).data
                 for name in ("kind", "status", "year")

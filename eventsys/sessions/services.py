@@ -1,38 +1,28 @@
-"""Creating, changing and copying sessions and their agendas."""
+"""Creating, changing and copying sessions.
+
+The agenda is changed in `eventsys.sessions.agenda`, sessions are found and listed in
+`eventsys.sessions.queries`.
+"""
 
 from dataclasses import dataclass, field, fields, replace
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 
-import sqlalchemy as sa
 from flask_babel import gettext as _
-from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy.orm import joinedload, selectinload
 
+from eventsys import signals
 from eventsys.access import PLANNERS
 from eventsys.audit import services as audit
 from eventsys.auth.models import User
-from eventsys.database import utcnow
-from eventsys.experts.models import Expert
 from eventsys.extensions import db
-from eventsys.localtime import from_utc, to_utc
 from eventsys.sessions.models import AgendaItem, Session
 from eventsys.sessions.states import SessionKind, SessionStatus
 
 # Sessions are planned, entered and shown in German time, wherever the organiser sits.
 SESSION_TIME_ZONE = "Europe/Berlin"
 
-AGENDA_ITEM_FIELDS = (
-    "position",
-    "title",
-    "description",
-    "presenter_expert_id",
-    "presenter_text",
-    "duration_minutes",
-)
 # A confirmed or held session needs a place people can go to; a planned one often has its
 # date long before its room, and a cancelled one needs none.
 STATUSES_NEEDING_A_PLACE = frozenset({SessionStatus.CONFIRMED, SessionStatus.HELD})
-PAST_SESSIONS_PER_PAGE = 20
 
 
 class SessionError(ValueError):
@@ -67,17 +57,6 @@ class SessionDetails:
 
 # Every detail an organiser enters is worth a line in the audit trail.
 SESSION_FIELDS = tuple(detail.name for detail in fields(SessionDetails))
-
-
-@dataclass(frozen=True)
-class AgendaItemDetails:
-    """What an agenda item says; `presenter_expert` and `presenter_text` are alternatives."""
-
-    title: str
-    duration_minutes: int
-    description: str = ""
-    presenter_expert: Expert | None = None
-    presenter_text: str = ""
 
 
 def check_session_details(details: SessionDetails) -> None:
@@ -132,7 +111,8 @@ def create_session(details: SessionDetails) -> Session:
 
 
 def update_session(session: Session, details: SessionDetails) -> None:
-    """Change a session's details, recording old and new values of what changed.
+    """Change a session's details, recording old and new values of what changed, and tell
+    the features that care (`signals.session_changed`: invitees get calendar updates).
 
     Raises InvalidSessionDetails if the new details break a rule.
     """
@@ -143,28 +123,7 @@ def update_session(session: Session, details: SessionDetails) -> None:
     if changes:
         db.session.flush()
         audit.record("session.updated", session, f"Session {session.title!r} changed", changes)
-        _tell_the_invitees(session, changes)
-
-
-# A change of any of these moves the calendar entry: invitees get an update (RFC 5546).
-CALENDAR_FIELDS = {"starts_at", "ends_at", "venue_address", "venue_room", "online_url", "title"}
-
-
-def _tell_the_invitees(session: Session, changes: dict) -> None:
-    """Send calendar updates or cancellations for a change that invitees must know about."""
-    from eventsys.invitations import services as invitations
-
-    if "status" in changes and session.status == SessionStatus.CANCELLED:
-        invitations.session_cancelled(session)
-        return
-    if session.status == SessionStatus.CANCELLED:
-        return  # the invitees have their cancellation; later edits are the organisers' own
-    if CALENDAR_FIELDS & changes.keys():
-        invitations.session_moved(session)
-    if "capacity" in changes:
-        # More places (or no limit any more): the waiting list moves up at once.
-        invitations.lock_session(session)
-        invitations.fill_free_places(session)
+        signals.session_changed.send(session, changes=changes)
 
 
 def copy_session(original: Session, details: SessionDetails) -> Session:
@@ -197,305 +156,3 @@ def copy_session(original: Session, details: SessionDetails) -> Session:
         audit.diff({}, _session_snapshot(copy) | {"copied_from_id": original.id}),
     )
     return copy
-
-
-def _current_agenda(session: Session) -> list[AgendaItem]:
-    """The session's agenda as committed now, with the session row locked until commit.
-
-    Two organisers changing one agenda at once would otherwise both compute the same new
-    position and one of them would hit the unique constraint. Updating the session row makes
-    the second writer wait for the first one's commit, on SQLite and PostgreSQL alike; the
-    items are then read again so that positions reflect that commit.
-    """
-    db.session.execute(
-        sa.update(Session).where(Session.id == session.id).values(updated_at=utcnow())
-    )
-    items = list(
-        db.session.scalars(
-            sa.select(AgendaItem)
-            .where(AgendaItem.session_id == session.id)
-            .order_by(AgendaItem.position)
-            .execution_options(populate_existing=True)
-        )
-    )
-    db.session.expire(session, ["agenda_items"])
-    return items
-
-
-def _check_agenda_item(details: AgendaItemDetails) -> None:
-    if details.presenter_expert is not None and details.presenter_text:
-        raise SessionError(_("Choose an expert or type a presenter's name, not both."))
-    if not 0 <= details.duration_minutes <= 24 * 60:
-        raise SessionError(_("The duration must be between 0 and 1440 minutes."))
-
-
-def _item_label(item: AgendaItem) -> str:
-    return f"TOP {item.position} {item.title!r} of session {item.session_id}"
-
-
-def _position_after(agenda: list[AgendaItem]) -> int:
-    """The first free position behind the last item."""
-    return agenda[-1].position + 1 if agenda else 1
-
-
-def add_agenda_item(session: Session, details: AgendaItemDetails) -> AgendaItem:
-    """Append an item to the end of the session's agenda.
-
-    Raises SessionError if both an expert and a free-text presenter are given.
-    """
-    _check_agenda_item(details)
-    agenda = _current_agenda(session)
-    item = AgendaItem(
-        session_id=session.id,
-        position=_position_after(agenda),
-        title=details.title,
-        description=details.description,
-        presenter_expert=details.presenter_expert,
-        presenter_text=details.presenter_text,
-        duration_minutes=details.duration_minutes,
-    )
-    db.session.add(item)
-    db.session.flush()
-    audit.record(
-        "agenda_item.added",
-        item,
-        f"{_item_label(item)} added",
-        audit.diff({}, audit.snapshot(item, AGENDA_ITEM_FIELDS)),
-    )
-    return item
-
-
-def update_agenda_item(item: AgendaItem, details: AgendaItemDetails) -> None:
-    """Change what an item says (not its place on the agenda), recording what changed.
-
-    Raises SessionError if both an expert and a free-text presenter are given.
-    """
-    _check_agenda_item(details)
-    before = audit.snapshot(item, AGENDA_ITEM_FIELDS)
-    item.title = details.title
-    item.description = details.description
-    item.presenter_expert = details.presenter_expert
-    item.presenter_text = details.presenter_text
-    item.duration_minutes = details.duration_minutes
-    db.session.flush()
-    changes = audit.diff(before, audit.snapshot(item, AGENDA_ITEM_FIELDS))
-    if changes:
-        audit.record("agenda_item.updated", item, f"{_item_label(item)} changed", changes)
-
-
-def remove_agenda_item(item: AgendaItem) -> None:
-    """Delete an item and close the gap: the items after it move up by one.
-
-    Raises SessionError if someone else removed the item meanwhile.
-    """
-    agenda = _current_agenda(item.session)
-    if item not in agenda:
-        raise SessionError(_("This agenda item has already been removed."))
-    audit.record(
-        "agenda_item.removed",
-        item,
-        f"{_item_label(item)} removed",
-        audit.diff(audit.snapshot(item, AGENDA_ITEM_FIELDS), dict.fromkeys(AGENDA_ITEM_FIELDS)),
-    )
-    db.session.delete(item)
-    db.session.flush()
-    agenda.remove(item)
-    # One flush per item, in ascending order: the unique (session, position) constraint is
-    # checked row by row, and going upwards each item's new position is already free.
-    for position, remaining in enumerate(agenda, start=1):
-        if remaining.position != position:
-            remaining.position = position
-            db.session.flush()
-
-
-def move_agenda_item(item: AgendaItem, direction: str) -> None:
-    """Swap an item with its neighbour above ("up") or below ("down").
-
-    Raises SessionError if the item is already first or last, or was removed meanwhile.
-    """
-    if direction not in ("up", "down"):
-        raise ValueError(f"unknown direction {direction!r}")
-    agenda = _current_agenda(item.session)
-    if item not in agenda:
-        raise SessionError(_("This agenda item has been removed meanwhile."))
-    index = agenda.index(item)
-    neighbour_index = index - 1 if direction == "up" else index + 1
-    if not 0 <= neighbour_index < len(agenda):
-        if direction == "up":
-            raise SessionError(_("This item is already the first on the agenda."))
-        raise SessionError(_("This item is already the last on the agenda."))
-    neighbour = agenda[neighbour_index]
-    old_position, new_position = item.position, neighbour.position
-    # The unique constraint forbids two items on one position even for a moment, and positions
-    # must stay positive: park the item behind the last one while the neighbour takes its place.
-    item.position = _position_after(agenda)
-    db.session.flush()
-    neighbour.position = old_position
-    db.session.flush()
-    item.position = new_position
-    db.session.flush()
-    audit.record(
-        "agenda_item.moved",
-        item,
-        f"{_item_label(item)} moved {direction} (was TOP {old_position})",
-        {"position": [old_position, new_position]},
-    )
-
-
-@dataclass(frozen=True)
-class ScheduledItem:
-    """An agenda item with the times it starts and ends if the agenda runs to plan."""
-
-    item: AgendaItem
-    starts_at: datetime
-    ends_at: datetime
-
-
-def scheduled_agenda(session: Session) -> list[ScheduledItem]:
-    """The agenda with each item's planned start, counting from the session's start."""
-    schedule = []
-    clock = session.starts_at
-    for item in session.agenda_items:
-        ends_at = clock + timedelta(minutes=item.duration_minutes)
-        schedule.append(ScheduledItem(item, clock, ends_at))
-        clock = ends_at
-    return schedule
-
-
-def agenda_overrun(session: Session) -> timedelta:
-    """How much longer the agenda is than the session (zero if it fits)."""
-    return max(session.agenda_duration - session.duration, timedelta(0))
-
-
-@dataclass(frozen=True)
-class SessionFilter:
-    kind: SessionKind | None = None
-    status: SessionStatus | None = None
-    year: int | None = None
-
-
-@dataclass(frozen=True)
-class SessionListing:
-    upcoming: list[Session]
-    past: Pagination
-
-
-def year_bounds(year: int) -> tuple[datetime, datetime]:
-    """The first instants of `year` and of the next year, in Berlin."""
-    return (
-        to_utc(date(year, 1, 1), time(0, 0), SESSION_TIME_ZONE),
-        to_utc(date(year + 1, 1, 1), time(0, 0), SESSION_TIME_ZONE),
-    )
-
-
-def list_sessions(
-    filters: SessionFilter, page: int, per_page: int = PAST_SESSIONS_PER_PAGE
-) -> SessionListing:
-    """Sessions matching `filters`: all upcoming ones (soonest first) and a page of past ones
-    (most recent first). A session counts as upcoming until it has ended."""
-    query = sa.select(Session)
-    if filters.kind is not None:
-        query = query.where(Session.kind == filters.kind)
-    if filters.status is not None:
-        query = query.where(Session.status == filters.status)
-    if filters.year is not None:
-        first, after_last = year_bounds(filters.year)
-        query = query.where(Session.starts_at >= first, Session.starts_at < after_last)
-    now = utcnow()
-    upcoming = db.session.scalars(
-        query.where(Session.ends_at >= now).order_by(Session.starts_at, Session.id)
-    ).all()
-    past = db.paginate(
-        query.where(Session.ends_at < now).order_by(Session.starts_at.desc(), Session.id.desc()),
-        page=page,
-        per_page=per_page,
-        error_out=False,
-    )
-    return SessionListing(upcoming=list(upcoming), past=past)
-
-
-def session_years(begun_by: datetime | None = None) -> list[int]:
-    """The years (in Berlin) from the first to the last session, newest first, for filters;
-    with `begun_by`, only of the sessions that had begun by then."""
-    query = sa.select(sa.func.min(Session.starts_at), sa.func.max(Session.starts_at))
-    if begun_by is not None:
-        query = query.where(Session.starts_at <= begun_by)
-    first, last = db.session.execute(query).one()
-    if first is None:
-        return []
-    return list(
-        range(
-            from_utc(last, SESSION_TIME_ZONE).year,
-            from_utc(first, SESSION_TIME_ZONE).year - 1,
-            -1,
-        )
-    )
-
-
-def session_for_display(session_id: int) -> Session | None:
-    """The session with its agenda, presenters and organisers loaded in a fixed few queries."""
-    return db.session.get(
-        Session,
-        session_id,
-        options=[
-            selectinload(Session.agenda_items)
-            .joinedload(AgendaItem.presenter_expert)
-            .joinedload(Expert.organisation),
-            selectinload(Session.organisers),
-        ],
-        # Eager loading only fills what it loads itself; an agenda already in the identity map
-        # would otherwise be completed item by item.
-        populate_existing=True,
-    )
-
-
-def all_sessions() -> list[Session]:
-    """Every session, earliest first."""
-    return list(db.session.scalars(sa.select(Session).order_by(Session.starts_at, Session.id)))
-
-
-def eligible_organisers() -> list[User]:
-    """Active staff who may be responsible for a session."""
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .where(User.active.is_(True), User.role.in_(PLANNERS))
-            .order_by(User.name, User.id)
-        )
-    )
-
-
-def presenter_candidates() -> list[Expert]:
-    """Active experts, by surname, with their organisation loaded."""
-    return list(
-        db.session.scalars(
-            sa.select(Expert)
-            .where(Expert.active.is_(True))
-            .options(joinedload(Expert.organisation))
-            .order_by(Expert.last_name, Expert.first_name, Expert.id)
-        )
-    )
-
-
-def upcoming_sessions(limit: int | None = None) -> list[Session]:
-    """Sessions that have not ended yet, soonest first."""
-    query = (
-        sa.select(Session)
-        .where(Session.ends_at >= utcnow())
-        .order_by(Session.starts_at)
-        .options(selectinload(Session.agenda_items))
-        .limit(limit)
-    )
-    return list(db.session.scalars(query))
-
-
-def past_sessions(limit: int | None = None) -> list[Session]:
-    """Sessions that have ended, most recent first."""
-    query = (
-        sa.select(Session)
-        .where(Session.ends_at < utcnow())
-        .order_by(Session.starts_at.desc())
-        .options(selectinload(Session.agenda_items))
-        .limit(limit)
-    )
-    return list(db.session.scalars(query))

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from eventsys.access import ALL_STAFF, PLANNERS, roles_required
 from eventsys.extensions import db
-from eventsys.sessions import services
+from eventsys.sessions import agenda, queries, services
 from eventsys.sessions.forms import (
     AgendaItemForm,
     CopySessionForm,
@@ -39,16 +39,16 @@ def _show(session: Session):
 @blueprint.route("/")
 @roles_required(*ALL_STAFF)
 def list_sessions():
-    filters = SessionFilterForm(formdata=request.args, years=services.session_years())
+    filters = SessionFilterForm(formdata=request.args, years=queries.session_years())
     page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
-    listing = services.list_sessions(filters.criteria(), page=page)
+    listing = queries.list_sessions(filters.criteria(), page=page)
     return render_template("sessions/list.html", filters=filters, listing=listing)
 
 
 @blueprint.route("/<int:session_id>")
 @roles_required(*ALL_STAFF)
 def show_session(session_id: int):
-    session = services.session_for_display(session_id)
+    session = queries.session_for_display(session_id)
     if session is None:
         abort(404)
     original = db.session.get(Session, session.copied_from_id) if session.copied_from_id else None
@@ -56,8 +56,8 @@ def show_session(session_id: int):
         "sessions/show.html",
         session=session,
         original=original,
-        schedule=services.scheduled_agenda(session),
-        overrun=services.agenda_overrun(session),
+        schedule=agenda.scheduled_agenda(session),
+        overrun=agenda.agenda_overrun(session),
         can_plan=current_user.role in PLANNERS,
     )
 
@@ -119,7 +119,7 @@ def add_agenda_item(session_id: int):
     form = AgendaItemForm()
     if form.validate_on_submit():
         try:
-            item = services.add_agenda_item(session, form.details())
+            item = agenda.add_agenda_item(session, form.details())
         except services.SessionError as error:
             form.presenter_text.errors.append(str(error))
         else:
@@ -136,7 +136,7 @@ def edit_agenda_item(session_id: int, item_id: int):
     form = AgendaItemForm(item=item)
     if form.validate_on_submit():
         try:
-            services.update_agenda_item(item, form.details())
+            agenda.update_agenda_item(item, form.details())
         except services.SessionError as error:
             form.presenter_text.errors.append(str(error))
         else:
@@ -156,7 +156,7 @@ def delete_agenda_item(session_id: int, item_id: int):
     form = RemoveAgendaItemForm()
     if form.validate_on_submit():
         try:
-            services.remove_agenda_item(item)
+            agenda.remove_agenda_item(item)
         except services.SessionError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -176,7 +176,7 @@ def move_agenda_item(session_id: int, item_id: int):
         flash(_("Please choose whether to move the item up or down."), "error")
         return _show(session)
     try:
-        services.move_agenda_item(item, form.direction.data)
+        agenda.move_agenda_item(item, form.direction.data)
     except services.SessionError as error:
         db.session.rollback()
         flash(str(error), "error")

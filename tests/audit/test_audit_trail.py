@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 from eventsys.audit.models import AuditEntry
 from eventsys.auth import services as accounts
-from eventsys.auth.roles import Role
 from eventsys.extensions import db
+from eventsys.roles import Role
 from tests.conftest import page_text
 
 

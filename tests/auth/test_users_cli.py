@@ -2,8 +2,8 @@
 
 from eventsys.audit.models import AuditEntry
 from eventsys.auth.models import User
-from eventsys.auth.roles import Role
 from eventsys.extensions import db
+from eventsys.roles import Role
 
 
 def test_create_with_password_option(runner):

@@ -10,7 +10,6 @@ from eventsys.attendance.models import Attendee
 from eventsys.attendance.states import AttendanceStatus
 from eventsys.audit.models import AuditEntry
 from eventsys.auth.models import User
-from eventsys.auth.roles import Role
 from eventsys.demo import data
 from eventsys.demo.services import load_demo_data, upcoming_day
 from eventsys.experts.models import Expert, Organisation, WorkingGroup, working_group_members
@@ -19,6 +18,7 @@ from eventsys.extensions import db
 from eventsys.localtime import from_utc
 from eventsys.minutes.models import ActionItem, Guideline, Minutes, Recommendation
 from eventsys.minutes.states import MinutesState
+from eventsys.roles import Role
 from eventsys.sessions.models import AgendaItem, Session
 from eventsys.sessions.states import SessionKind, SessionStatus
 

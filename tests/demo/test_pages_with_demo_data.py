@@ -4,11 +4,11 @@ import pytest
 import sqlalchemy as sa
 
 from eventsys.attendance.models import Attendee
-from eventsys.auth.roles import Role
 from eventsys.charters.models import Chapter, Charter, Clause
 from eventsys.experts.models import Expert, Organisation, WorkingGroup
 from eventsys.extensions import db
 from eventsys.minutes.models import ActionItem, Decision, MinutesTopic, Recommendation
+from eventsys.roles import Role
 from eventsys.sessions.models import AgendaItem, Session
 from tests.conftest import sign_in
 from tests.test_access import ROUTES

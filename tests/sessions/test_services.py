@@ -9,9 +9,11 @@ from eventsys.audit.models import AuditEntry
 from eventsys.audit.services import acting_as
 from eventsys.database import utcnow
 from eventsys.extensions import db
-from eventsys.sessions import services
+from eventsys.sessions import agenda, queries, services
+from eventsys.sessions.agenda import AgendaItemDetails
 from eventsys.sessions.models import AgendaItem, Session
-from eventsys.sessions.services import AgendaItemDetails, SessionDetails, SessionFilter
+from eventsys.sessions.queries import SessionFilter
+from eventsys.sessions.services import SessionDetails
 from eventsys.sessions.states import SessionKind, SessionStatus
 from tests.sessions.factories import make_session
 
@@ -93,7 +95,7 @@ def test_adding_respects_an_item_someone_else_added_meanwhile(app, staff):
                 session_id=session.id, position=2, title="Von nebenan", duration_minutes=10
             )
         )
-    item = services.add_agenda_item(session, AgendaItemDetails("Neu", 15))
+    item = agenda.add_agenda_item(session, AgendaItemDetails("Neu", 15))
     db.session.commit()
 
     assert item.position == 3
@@ -108,7 +110,7 @@ def test_removing_an_item_someone_else_removed_meanwhile_is_refused(app, staff):
     with db.engine.begin() as other_request:
         other_request.execute(sa.delete(AgendaItem).where(AgendaItem.id == first.id))
     with pytest.raises(services.SessionError):
-        services.remove_agenda_item(first)
+        agenda.remove_agenda_item(first)
     db.session.rollback()
 
     assert positions(session) == [(2, "Punkt 2")]
@@ -119,10 +121,10 @@ def test_a_long_agenda_keeps_unique_positions_through_many_changes(app, staff):
     db.session.commit()
     items = list(session.agenda_items)
 
-    services.move_agenda_item(items[7], "up")
-    services.move_agenda_item(items[0], "down")
-    services.remove_agenda_item(items[3])
-    services.move_agenda_item(items[7], "up")
+    agenda.move_agenda_item(items[7], "up")
+    agenda.move_agenda_item(items[0], "down")
+    agenda.remove_agenda_item(items[3])
+    agenda.move_agenda_item(items[7], "up")
     db.session.commit()
 
     assert [title for _, title in positions(session)] == [
@@ -142,9 +144,9 @@ def test_services_refuse_what_the_database_would_refuse(app, staff):
     db.session.commit()
 
     with pytest.raises(services.SessionError):
-        services.add_agenda_item(session, AgendaItemDetails("Zu lang", 1441))
+        agenda.add_agenda_item(session, AgendaItemDetails("Zu lang", 1441))
     with pytest.raises(ValueError, match="unknown direction"):
-        services.move_agenda_item(session.agenda_items[0], "sideways")
+        agenda.move_agenda_item(session.agenda_items[0], "sideways")
     db.session.rollback()
 
     assert positions(session) == [(1, "Punkt 1")]
@@ -155,19 +157,19 @@ def test_an_unchanged_item_writes_no_audit_entry(app, staff):
     db.session.commit()
     item = session.agenda_items[0]
 
-    services.update_agenda_item(item, AgendaItemDetails("Punkt 1", 30))
+    agenda.update_agenda_item(item, AgendaItemDetails("Punkt 1", 30))
     db.session.commit()
 
     assert db.session.scalars(sa.select(AuditEntry)).all() == []
 
 
 def test_session_years_count_in_berlin(app):
-    assert services.session_years() == []
+    assert queries.session_years() == []
     make_session(starts_at=datetime(2024, 12, 31, 23, 30, tzinfo=UTC))  # 2025 in Berlin
     make_session(starts_at=datetime(2027, 6, 1, 8, 0, tzinfo=UTC))
     db.session.commit()
 
-    assert services.session_years() == [2027, 2026, 2025]
+    assert queries.session_years() == [2027, 2026, 2025]
 
 
 def test_a_running_session_counts_as_upcoming(app):
@@ -175,7 +177,7 @@ def test_a_running_session_counts_as_upcoming(app):
     ended = make_session(title="Vorbei", starts_at=utcnow() - timedelta(hours=4))
     db.session.commit()
 
-    listing = services.list_sessions(SessionFilter(), page=1)
+    listing = queries.list_sessions(SessionFilter(), page=1)
 
     assert listing.upcoming == [running]
     assert listing.past.items == [ended]

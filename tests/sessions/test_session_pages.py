@@ -8,9 +8,9 @@ import sqlalchemy as sa
 
 from eventsys.audit.models import AuditEntry
 from eventsys.auth.models import User
-from eventsys.auth.roles import Role
 from eventsys.database import utcnow
 from eventsys.extensions import db
+from eventsys.roles import Role
 from eventsys.sessions.models import Session
 from eventsys.sessions.states import SessionKind, SessionStatus
 from tests.conftest import page_text

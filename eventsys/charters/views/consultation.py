@@ -22,11 +22,11 @@ from eventsys.charters.tokens import read_consultation_token
 from eventsys.charters.versions import version_or_404
 from eventsys.charters.views import blueprint
 from eventsys.database import utcnow
+from eventsys.documents.downloads import pdf_response
 from eventsys.experts.models import Expert, WorkingGroup
 from eventsys.extensions import db
 from eventsys.i18n import format_local_date, local, page_language
 from eventsys.invitations.selection import working_groups_with_sizes
-from eventsys.minutes.views.downloads import pdf_response
 from eventsys.pdf import PdfRenderingError
 
 SHOW_OPEN = "open"

@@ -15,8 +15,8 @@ from eventsys.charters import content, diff, document, versions
 from eventsys.charters.models import Charter, CharterVersion
 from eventsys.charters.version_forms import WORKING_TEXT, CompareForm
 from eventsys.charters.views import blueprint
+from eventsys.documents.downloads import pdf_response
 from eventsys.extensions import db
-from eventsys.minutes.views.downloads import pdf_response
 from eventsys.pdf import PdfRenderingError
 
 

@@ -12,16 +12,22 @@ from eventsys.charters.models import Charter, CharterVersion
 from eventsys.charters.states import VERSION_STATE_LABELS
 from eventsys.charters.version_forms import AdoptForm, CompareForm, FreezeForm
 from eventsys.charters.views import blueprint
+from eventsys.documents.downloads import pdf_response
 from eventsys.extensions import db
 from eventsys.i18n import current_language
-from eventsys.minutes.views.downloads import pdf_response
 from eventsys.pdf import PdfRenderingError
 
 
-@blueprint.record_once
-def _register_freeze_form(state) -> None:
-    # The draft page includes _freeze_form.html, which builds its form through this global.
-    versions.register_template_globals(state.app)
+@blueprint.app_template_global("freeze_form")
+def freeze_form(charter: Charter) -> FreezeForm:
+    """The form that freezes `charter`'s working text, offering the next minor version and a
+    release; templates/charters/_freeze_form.html builds it wherever it is included (the draft
+    page)."""
+    return FreezeForm(
+        formdata=None,
+        minor_label=versions.next_label(charter),
+        release_label=versions.next_label(charter, release=True),
+    )
 
 
 # The endpoint is "charters.versions"; the function has another name because the module of

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from eventsys.access import public
+from eventsys.documents.downloads import pdf_response
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
 from eventsys.i18n import page_language
@@ -17,7 +18,6 @@ from eventsys.minutes.models import ActionItem, Minutes, MinutesComment, Minutes
 from eventsys.minutes.states import MinutesState
 from eventsys.minutes.tokens import read_reader_token
 from eventsys.minutes.views import blueprint
-from eventsys.minutes.views.downloads import pdf_response
 from eventsys.minutes.workflow_forms import CommentForm
 from eventsys.pdf import PdfRenderingError
 

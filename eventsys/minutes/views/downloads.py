@@ -5,23 +5,14 @@ from flask_babel import gettext as _
 
 from eventsys.access import ALL_STAFF, roles_required
 from eventsys.database import utcnow
+from eventsys.documents.downloads import pdf_response
 from eventsys.i18n import current_language
 from eventsys.minutes import archive, document, snapshot, workflow
 from eventsys.minutes.views import blueprint
 from eventsys.minutes.views.lookup import minutes_of_session_or_404
 from eventsys.minutes.workflow_forms import ArchiveFilterForm
 from eventsys.pdf import PdfRenderingError
-from eventsys.sessions.services import session_years
-
-
-def pdf_response(pdf: bytes, filename: str, *, etag: str | None = None):
-    response = make_response(pdf)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    if etag:
-        response.set_etag(etag)
-    return response
+from eventsys.sessions.queries import session_years
 
 
 @blueprint.route("/")

@@ -1,0 +1,32 @@
+"""Domain events that cross features, as blinker signals (the library Flask's signals use).
+
+The feature that changes something sends; a feature that must react connects a receiver in its
+own package, so that the sender never imports it. Receivers run at once, in the sender's
+transaction and before the caller commits, in the order they were connected; an exception in a
+receiver reaches the sender's caller as if the receiver had been called directly.
+
+Receivers are connected when their module is imported (`create_app` imports each of them, see
+`eventsys._connect_receivers`). blinker keys a receiver by its identity, so importing or building
+the app again never connects one twice.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+session_changed = _signals.signal(
+    "session-changed",
+    doc="""A session's details were changed and the change recorded.
+
+    The sender is the `Session`; `changes` maps each changed field to its [old, new] values
+    (as in the audit trail).
+    """,
+)
+
+minutes_approved = _signals.signal(
+    "minutes-approved",
+    doc="""A version of minutes was approved and stored; its content is frozen from now on.
+
+    The sender is the new `MinutesVersion`.
+    """,
+)
