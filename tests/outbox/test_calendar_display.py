@@ -5,11 +5,11 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
+from eventsys.calendar_reading import read_calendar_object
 from eventsys.extensions import db
 from eventsys.invitations import services as invitations
 from eventsys.outbox import services as outbox
 from eventsys.outbox.models import OutboxMessage
-from eventsys.outbox.reading import summarise_calendar
 from eventsys.sessions.states import SessionStatus
 from tests.conftest import page_text, sign_in
 from tests.sessions.factories import make_expert, make_organisation, make_session
@@ -114,25 +114,25 @@ CALENDAR = (
 
 
 def test_utc_times_are_aware_and_the_attendee_address_loses_mailto():
-    summary = summarise_calendar(CALENDAR.format(times="DTSTART:20300701T080000Z"))
+    summary = read_calendar_object(CALENDAR.format(times="DTSTART:20300701T080000Z"))
     (event,) = summary.events
     assert summary.method == "REPLY"
-    assert event.start.value == STARTS_AT and not event.start.is_floating
+    assert event.start.decoded == STARTS_AT and not event.start.is_floating
     assert event.end is None
     assert event.attendees[0].address == "anna@example.org"
     assert event.attendees[0].partstat == "ACCEPTED"
 
 
 def test_floating_and_all_day_times_are_recognised():
-    floating = summarise_calendar(CALENDAR.format(times="DTSTART:20300701T100000"))
+    floating = read_calendar_object(CALENDAR.format(times="DTSTART:20300701T100000"))
     assert floating.events[0].start.is_floating
-    all_day = summarise_calendar(CALENDAR.format(times="DTSTART;VALUE=DATE:20300701"))
+    all_day = read_calendar_object(CALENDAR.format(times="DTSTART;VALUE=DATE:20300701"))
     assert all_day.events[0].start.is_date
-    assert all_day.events[0].start.value == date(2030, 7, 1)
+    assert all_day.events[0].start.decoded == date(2030, 7, 1)
 
 
 def test_zoned_times_keep_their_tzid():
     times = "DTSTART;TZID=Europe/Berlin:20300701T100000"
-    start = summarise_calendar(CALENDAR.format(times=times)).events[0].start
+    start = read_calendar_object(CALENDAR.format(times=times)).events[0].start
     assert start.tzid == "Europe/Berlin"
-    assert start.value.astimezone(UTC) == STARTS_AT
+    assert start.decoded.astimezone(UTC) == STARTS_AT
