@@ -136,3 +136,37 @@ def test_zoned_times_keep_their_tzid():
     start = read_calendar_object(CALENDAR.format(times=times)).events[0].start
     assert start.tzid == "Europe/Berlin"
     assert start.decoded.astimezone(UTC) == STARTS_AT
+
+
+def queue_calendar(calendar: bytes) -> int:
+    message = outbox.compose("anna@example.org", "Termin", "Text")
+    message.add_alternative(
+        calendar, maintype="text", subtype="calendar", params={"method": "REQUEST"}
+    )
+    outbox.queue("test", message)
+    db.session.commit()
+    return last_message_id("test")
+
+
+def test_times_that_cannot_be_placed_are_shown_as_written(app, admin_client):
+    # A DTSTART that is no date used to fail the page; a zone we cannot name is not floating.
+    message_id = queue_calendar(
+        CALENDAR.format(
+            times="DTSTART:not-a-date\r\nDTEND;TZID=Customized Time Zone 1:20300701T160000"
+        ).encode()
+    )
+    response = admin_client.get(f"/outbox/{message_id}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "<dt>Starts</dt><dd>not-a-date</dd>" in html
+    assert "<dt>Ends</dt><dd>20300701T160000, TZID Customized Time Zone 1</dd>" in html
+    assert 'class="warning"' not in html
+
+
+def test_zoned_and_all_day_times_on_the_page(app, admin_client):
+    times = "DTSTART;TZID=W. Europe Standard Time:20300701T100000\r\nDTEND;VALUE=DATE:20300702"
+    response = admin_client.get(f"/outbox/{queue_calendar(CALENDAR.format(times=times).encode())}")
+    text = page_text(response)
+    assert "1 Jul 2030, 10:00 (Berlin time), TZID W. Europe Standard Time" in text
+    assert "(all day)" in text
+    assert "anna@example.org ACCEPTED" in text
