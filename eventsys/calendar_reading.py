@@ -10,8 +10,9 @@ Content lines and their parameters are read with the icalendar library's own par
 - Unfolding happens on the raw bytes, before decoding: clients fold at 75 octets and may split
   a UTF-8 character across a fold. Line ends may be CRLF, LF (mail delivered through a pipe) or
   CR.
-- A line the library refuses as a whole (a parameter without `=`, a control character in a
-  parameter) is read again parameter by parameter, so that one bad parameter costs only itself.
+- A line the library refuses as a whole (a parameter without `=`, a stray quote, a control
+  character) is split here and its parameters are read one by one, so that one bad parameter
+  costs only itself, as it did before this module stood on the library.
 
 The component tree is walked here instead of built with `Calendar.from_ical`, because that
 refuses a whole calendar for one stray line outside a component or a missing END line, turns
