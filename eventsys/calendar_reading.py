@@ -37,6 +37,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 # The shape the library's date and time types read; checked first because they also read a
 # value after a colon or with spaces in it.
 _DATE_OR_TIME = re.compile(r"[0-9]{8}(?:T[0-9]{6}Z?)?")
+# What an Olson zone name may look like; anything else (a path, "..", spaces) is not looked up.
+_ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+){0,2}")
 _VALUE_ITEM = re.compile(r'"(?P<quoted>[^"]*)"[^,]*|(?P<plain>[^,]*)')
 
 
@@ -173,11 +175,15 @@ def zone_for_tzid(tzid: str) -> ZoneInfo | None:
     ending in an Olson name (Evolution's `/freeassociation.sourceforge.net/Tzfile/Europe/Berlin`).
     None for a name we cannot tell, such as Outlook's `Customized Time Zone 1`."""
     tzid = tzid.strip().strip('"')
+    # Olson names have at most three parts (America/Argentina/Buenos_Aires), so only the last
+    # three are tried: a TZID of thousands of parts would otherwise cost quadratic time, and
+    # ZoneInfo looks such a name up as nested modules of the tzdata package until Python's
+    # recursion limit.
+    parts = [part for part in tzid.split("/") if part][-3:]
     candidates = [WINDOWS_TO_OLSON.get(tzid, tzid)]
-    parts = [part for part in tzid.split("/") if part]
-    candidates += ["/".join(parts[index:]) for index in range(1, len(parts))]
+    candidates += ["/".join(parts[index:]) for index in range(len(parts))]
     for name in candidates:
-        if not name or ".." in name or name.startswith("/"):
+        if len(name) > 64 or _ZONE_NAME.fullmatch(name) is None:
             continue
         try:
             return ZoneInfo(name)

@@ -234,7 +234,20 @@ def test_floating_date_and_unknown_zone_are_told_apart():
 def test_zone_names_outlook_writes_beyond_central_europe():
     assert str(zone_for_tzid("Tokyo Standard Time")) == "Asia/Tokyo"
     assert str(zone_for_tzid('"Romance Standard Time"')) == "Europe/Paris"
+    assert str(zone_for_tzid("/Europe/Berlin")) == "Europe/Berlin"
+    assert (
+        str(zone_for_tzid("/x/America/Argentina/Buenos_Aires")) == "America/Argentina/Buenos_Aires"
+    )
     assert zone_for_tzid("/") is None and zone_for_tzid("") is None
+
+
+def test_a_tzid_of_many_parts_is_not_looked_up():
+    # ZoneInfo looked such a name up as nested tzdata modules and hit the recursion limit,
+    # which escaped the old reader.
+    assert zone_for_tzid("a/" * 5000 + "Europe/Berlin") == zone_for_tzid("Europe/Berlin")
+    assert zone_for_tzid("a/" * 5000) is None
+    start = read_calendar(calendar("DTSTART;TZID=" + "a/" * 5000 + ":20300701T100000")).start
+    assert start.moment is None and start.decoded == datetime(2030, 7, 1, 10)
 
 
 # --- Hostile input: never raises, stays bounded in time -----------------------------------------
@@ -253,6 +266,7 @@ HOSTILE = {
     "delimiters": "ATTENDEE;" + "=,;" * 100_000 + ":mailto:b@x.example",
     "backslashes": "ATTENDEE;X=" + "\\" * 200_000 + ":mailto:b@x.example",
     "spaces": "ATTENDEE" + " \t" * 100_000 + ";X = a:mailto:b@x.example",
+    "tzid-of-many-parts": "DTSTART;TZID=" + "x/" * 100_000 + ":20300701T100000",
 }
 
 
