@@ -33,7 +33,8 @@ from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 _FOLD = re.compile(rb"\r?\n[ \t]|\r[ \t]")
 _LINE_END = re.compile(r"\r\n|\n|\r")
 _NAME = re.compile(r"[\w.-]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+# Control characters, which RFC 5545 allows in no parameter value (tab aside).
+_NOT_IN_PARAMETERS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 # The shape the library's date and time types read; checked first because they also read a
 # value after a colon or with spaces in it.
 _DATE_OR_TIME = re.compile(r"[0-9]{8}(?:T[0-9]{6}Z?)?")
@@ -104,7 +105,7 @@ def _lenient_values(value: str) -> list[str]:
     while True:
         match = _VALUE_ITEM.match(value, position)
         item = match["quoted"] if match["quoted"] is not None else match["plain"].replace('"', "")
-        values.append(rfc_6868_unescape(_CONTROL.sub("", item)))
+        values.append(rfc_6868_unescape(_NOT_IN_PARAMETERS.sub("", item)))
         position = match.end()
         if position >= len(value):
             return values
