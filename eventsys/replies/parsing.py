@@ -4,27 +4,25 @@ Written for the replies real clients send (see INTEROP.md): calendar parts anywh
 tree, with or without a `method` parameter, in any transfer encoding; no ORGANIZER required;
 `mailto:` in any letter case; the note in COMMENT or in Google's X-RESPONSE-COMMENT parameter.
 
-The calendar's content lines (RFC 5545, section 3.1) are read here rather than through a full
-iCalendar library: a reply needs only a handful of properties, and time zone definitions
-(Windows names, Evolution's long TZIDs) are never interpreted, so they cannot make a reply
-unreadable. Nothing in this module raises for bad input; problems are reported as text.
+The calendar data itself is read by `eventsys.calendar_reading`, which the outbox's calendar
+display shares; this module finds the calendar parts in the mail and picks out what matching a
+reply needs. Nothing in this module raises for bad input; problems are reported as text.
 """
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from eventsys.calendar_reading import CalendarAttendee, CalendarTime, read_calendar_object
 
 CALENDAR_TYPES = {"text/calendar", "application/ics", "text/x-vcalendar"}
 CALENDAR_FILE_ENDINGS = (".ics", ".vcs")
 SHOWN_HEADERS = ("From", "Sender", "To", "Cc", "Subject", "Date", "Message-ID", "In-Reply-To")
 
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
-_FOLD = re.compile(rb"\r?\n[ \t]|\r[ \t]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -39,125 +37,7 @@ def clean_text(value: str) -> str:
     return _CONTROL.sub("", value)
 
 
-def address_of(value: str) -> str:
-    """A calendar address (`mailto:…` in any case) or mail address, lower case and bare."""
-    value = value.strip().strip('"').strip()
-    if value[:7].lower() == "mailto:":
-        value = value[7:]
-    return value.strip().strip("<>").lower()
-
-
-# --- Calendar content lines -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ContentLine:
-    name: str  # upper case
-    params: dict[str, list[str]]  # parameter names upper case
-    value: str  # as written, escapes not yet resolved
-
-    def param(self, name: str) -> str:
-        values = self.params.get(name, [])
-        return values[0] if values else ""
-
-
-def unfold(data: bytes, charset: str = "utf-8") -> list[str]:
-    """The logical lines of a calendar object: folds removed before decoding, because clients
-    fold at 75 octets and may split a UTF-8 character; line ends CRLF, LF or CR."""
-    data = _FOLD.sub(b"", data.removeprefix(b"\xef\xbb\xbf"))
-    try:
-        text = data.decode(charset, "replace")
-    except LookupError:
-        text = data.decode("utf-8", "replace")
-    return [line for line in re.split(r"\r\n|\n|\r", text) if line.strip()]
-
-
-def _param_value(value: str) -> str:
-    """A parameter value with RFC 6868 caret escapes resolved (^n, ^', ^^)."""
-    if "^" not in value:
-        return value
-    return re.sub(
-        r"\^(.)", lambda m: {"n": "\n", "'": '"', "^": "^"}.get(m.group(1), m.group(0)), value
-    )
-
-
-def parse_content_line(line: str) -> ContentLine | None:
-    """Split `NAME;PARAM=a,"b;c":value`; None for a line that is no content line."""
-    position = 0
-    length = len(line)
-    while position < length and line[position] not in ";:":
-        position += 1
-    name = line[:position].strip().upper()
-    if not name or position >= length:
-        return None
-    params: dict[str, list[str]] = {}
-    while position < length and line[position] == ";":
-        position += 1
-        start = position
-        while position < length and line[position] not in "=;:":
-            position += 1
-        param_name = line[start:position].strip().upper()
-        values: list[str] = []
-        if position < length and line[position] == "=":
-            position += 1
-            while True:
-                if position < length and line[position] == '"':
-                    end = line.find('"', position + 1)
-                    if end < 0:
-                        end = length
-                    values.append(_param_value(line[position + 1 : end]))
-                    position = min(end + 1, length)
-                    # Tolerate text between a closing quote and the next delimiter.
-                    while position < length and line[position] not in ",;:":
-                        position += 1
-                else:
-                    start = position
-                    while position < length and line[position] not in ",;:":
-                        position += 1
-                    values.append(_param_value(line[start:position]))
-                if position < length and line[position] == ",":
-                    position += 1
-                    continue
-                break
-        if param_name:
-            params.setdefault(param_name, []).extend(values)
-    if position >= length or line[position] != ":":
-        return None
-    return ContentLine(name, params, line[position + 1 :])
-
-
-def unescape_text(value: str) -> str:
-    """A TEXT value with its escapes resolved (RFC 5545, 3.3.11)."""
-    return re.sub(
-        r"\\(.)",
-        lambda m: {"n": "\n", "N": "\n", ",": ",", ";": ";", "\\": "\\"}.get(
-            m.group(1), m.group(0)
-        ),
-        value,
-    )
-
-
 # --- The reply --------------------------------------------------------------------------------
-
-
-@dataclass
-class CalendarAttendee:
-    address: str  # lower case, without mailto:
-    name: str = ""
-    partstat: str = ""
-    delegated_to: list[str] = field(default_factory=list)
-    delegated_from: list[str] = field(default_factory=list)
-    sent_by: str = ""
-    response_comment: str = ""  # Google's X-RESPONSE-COMMENT
-
-
-@dataclass
-class CalendarTime:
-    """DTSTART or DTEND as written, and as a UTC moment when its zone is one we can name."""
-
-    value: str
-    tzid: str = ""
-    moment: datetime | None = None
 
 
 @dataclass
@@ -186,81 +66,6 @@ class CalendarReply:
         return next((a for a in self.attendees if address and a.address == address), None)
 
 
-# Windows zone names (as Outlook writes TZIDs) for the zones our members live in. Anything else
-# is shown as written.
-WINDOWS_ZONES = {
-    "W. Europe Standard Time": "Europe/Berlin",
-    "Central Europe Standard Time": "Europe/Budapest",
-    "Central European Standard Time": "Europe/Warsaw",
-    "Romance Standard Time": "Europe/Paris",
-    "GMT Standard Time": "Europe/London",
-    "E. Europe Standard Time": "Europe/Chisinau",
-    "FLE Standard Time": "Europe/Kiev",
-    "GTB Standard Time": "Europe/Bucharest",
-    "Eastern Standard Time": "America/New_York",
-    "Pacific Standard Time": "America/Los_Angeles",
-    "UTC": "UTC",
-}
-
-
-def zone_for_tzid(tzid: str) -> ZoneInfo | None:
-    """The zone a TZID names: an Olson name, a Windows name, or a path ending in an Olson name
-    (Evolution's `/freeassociation.sourceforge.net/Tzfile/Europe/Berlin`)."""
-    tzid = tzid.strip().strip('"')
-    candidates = [WINDOWS_ZONES.get(tzid, tzid)]
-    parts = [part for part in tzid.split("/") if part]
-    candidates += ["/".join(parts[index:]) for index in range(1, len(parts))]
-    for name in candidates:
-        if not name or ".." in name or name.startswith("/"):
-            continue
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            continue
-    return None
-
-
-def _calendar_time(line: ContentLine) -> CalendarTime:
-    value = line.value.strip()
-    tzid = line.param("TZID")
-    result = CalendarTime(value=value, tzid=tzid)
-    match = re.fullmatch(r"(\d{8})T(\d{6})(Z?)", value)
-    if match is None:
-        return result
-    try:
-        naive = datetime.strptime(match.group(1) + match.group(2), "%Y%m%d%H%M%S")
-    except ValueError:
-        return result
-    if match.group(3):
-        result.moment = naive.replace(tzinfo=UTC)
-    elif tzid:
-        zone = zone_for_tzid(tzid)
-        if zone is not None:
-            result.moment = naive.replace(tzinfo=zone).astimezone(UTC)
-    return result
-
-
-def _attendee(line: ContentLine) -> CalendarAttendee:
-    value = line.value.strip()
-    address = address_of(value) if value[:7].lower() == "mailto:" else ""
-    if not address or "@" not in address:
-        # Some servers name attendees by urn:uuid and give the address in the EMAIL parameter.
-        address = address_of(line.param("EMAIL")) or address_of(value)
-
-    def addresses(name: str) -> list[str]:
-        return [address_of(item) for item in line.params.get(name, []) if item.strip()]
-
-    return CalendarAttendee(
-        address=address,
-        name=line.param("CN"),
-        partstat=line.param("PARTSTAT").upper(),
-        delegated_to=addresses("DELEGATED-TO"),
-        delegated_from=addresses("DELEGATED-FROM"),
-        sent_by=address_of(line.param("SENT-BY")),
-        response_comment=unescape_text(line.param("X-RESPONSE-COMMENT")),
-    )
-
-
 class CalendarUnreadable(ValueError):
     """A calendar part that holds no usable event; the message says why."""
 
@@ -269,66 +74,30 @@ def read_calendar(
     data: bytes, part_method: str = "", part_type: str = "", charset: str = "utf-8"
 ) -> CalendarReply:
     """The reply in one calendar object. Raises CalendarUnreadable when there is none."""
-    lines = unfold(data, charset)
-    if not lines:
-        raise CalendarUnreadable("the calendar part is empty")
-    if not any(line.strip().upper() == "BEGIN:VCALENDAR" for line in lines):
-        raise CalendarUnreadable("it contains no BEGIN:VCALENDAR")
-    calendar: list[ContentLine] = []
-    events: list[list[ContentLine]] = []
-    stack: list[str] = []
-    for raw_line in lines:
-        line = parse_content_line(raw_line)
-        if line is None:
-            continue
-        if line.name == "BEGIN":
-            stack.append(line.value.strip().upper())
-            if stack == ["VCALENDAR", "VEVENT"]:
-                events.append([])
-            continue
-        if line.name == "END":
-            if stack:
-                stack.pop()
-            continue
-        if stack == ["VCALENDAR"]:
-            calendar.append(line)
-        elif stack == ["VCALENDAR", "VEVENT"]:
-            events[-1].append(line)
-    if not events:
+    calendar = read_calendar_object(data, charset)
+    if calendar.unreadable:
+        raise CalendarUnreadable(calendar.unreadable)
+    if not calendar.events:
         raise CalendarUnreadable("it contains no event (VEVENT)")
     # A reply about one occurrence of a series has RECURRENCE-ID; prefer the event itself.
-    event = next(
-        (lines for lines in events if not any(line.name == "RECURRENCE-ID" for line in lines)),
-        events[0],
-    )
-    first = {}
-    for line in event:
-        first.setdefault(line.name, line)
-    uid = first["UID"].value.strip() if "UID" in first else ""
-    if not uid:
+    event = next((event for event in calendar.events if not event.recurrence_id), None)
+    event = event or calendar.events[0]
+    if not event.uid:
         raise CalendarUnreadable("the event has no UID")
-    method = next((line.value.strip().upper() for line in calendar if line.name == "METHOD"), "")
-    sequence = None
-    if "SEQUENCE" in first:
-        try:
-            sequence = max(int(first["SEQUENCE"].value.strip()), 0)
-        except ValueError:
-            sequence = None
-    comments = [unescape_text(line.value) for line in event if line.name == "COMMENT"]
     return CalendarReply(
-        method=method or part_method.strip().upper(),
-        uid=uid,
-        sequence=sequence,
-        dtstamp=first["DTSTAMP"].value.strip() if "DTSTAMP" in first else "",
-        attendees=[_attendee(line) for line in event if line.name == "ATTENDEE"],
-        organizer=address_of(first["ORGANIZER"].value) if "ORGANIZER" in first else "",
-        comment="\n".join(comment.strip() for comment in comments if comment.strip()),
-        summary=unescape_text(first["SUMMARY"].value) if "SUMMARY" in first else "",
-        start=_calendar_time(first["DTSTART"]) if "DTSTART" in first else None,
-        end=_calendar_time(first["DTEND"]) if "DTEND" in first else None,
-        location=unescape_text(first["LOCATION"].value) if "LOCATION" in first else "",
-        recurrence_id=first["RECURRENCE-ID"].value if "RECURRENCE-ID" in first else "",
-        product=next((line.value for line in calendar if line.name == "PRODID"), ""),
+        method=calendar.method or part_method.strip().upper(),
+        uid=event.uid,
+        sequence=max(event.sequence, 0) if event.sequence is not None else None,
+        dtstamp=event.dtstamp,
+        attendees=event.attendees,
+        organizer=event.organizer,
+        comment=event.comment,
+        summary=event.summary,
+        start=event.start,
+        end=event.end,
+        location=event.location,
+        recurrence_id=event.recurrence_id,
+        product=calendar.product,
         part_type=part_type,
     )
 

@@ -5,11 +5,11 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
+from eventsys.calendar_reading import read_calendar_object
 from eventsys.extensions import db
 from eventsys.invitations import services as invitations
 from eventsys.outbox import services as outbox
 from eventsys.outbox.models import OutboxMessage
-from eventsys.outbox.reading import summarise_calendar
 from eventsys.sessions.states import SessionStatus
 from tests.conftest import page_text, sign_in
 from tests.sessions.factories import make_expert, make_organisation, make_session
@@ -114,25 +114,59 @@ CALENDAR = (
 
 
 def test_utc_times_are_aware_and_the_attendee_address_loses_mailto():
-    summary = summarise_calendar(CALENDAR.format(times="DTSTART:20300701T080000Z"))
+    summary = read_calendar_object(CALENDAR.format(times="DTSTART:20300701T080000Z"))
     (event,) = summary.events
     assert summary.method == "REPLY"
-    assert event.start.value == STARTS_AT and not event.start.is_floating
+    assert event.start.decoded == STARTS_AT and not event.start.is_floating
     assert event.end is None
     assert event.attendees[0].address == "anna@example.org"
     assert event.attendees[0].partstat == "ACCEPTED"
 
 
 def test_floating_and_all_day_times_are_recognised():
-    floating = summarise_calendar(CALENDAR.format(times="DTSTART:20300701T100000"))
+    floating = read_calendar_object(CALENDAR.format(times="DTSTART:20300701T100000"))
     assert floating.events[0].start.is_floating
-    all_day = summarise_calendar(CALENDAR.format(times="DTSTART;VALUE=DATE:20300701"))
+    all_day = read_calendar_object(CALENDAR.format(times="DTSTART;VALUE=DATE:20300701"))
     assert all_day.events[0].start.is_date
-    assert all_day.events[0].start.value == date(2030, 7, 1)
+    assert all_day.events[0].start.decoded == date(2030, 7, 1)
 
 
 def test_zoned_times_keep_their_tzid():
     times = "DTSTART;TZID=Europe/Berlin:20300701T100000"
-    start = summarise_calendar(CALENDAR.format(times=times)).events[0].start
+    start = read_calendar_object(CALENDAR.format(times=times)).events[0].start
     assert start.tzid == "Europe/Berlin"
-    assert start.value.astimezone(UTC) == STARTS_AT
+    assert start.decoded.astimezone(UTC) == STARTS_AT
+
+
+def queue_calendar(calendar: bytes) -> int:
+    message = outbox.compose("anna@example.org", "Termin", "Text")
+    message.add_alternative(
+        calendar, maintype="text", subtype="calendar", params={"method": "REQUEST"}
+    )
+    outbox.queue("test", message)
+    db.session.commit()
+    return last_message_id("test")
+
+
+def test_times_that_cannot_be_placed_are_shown_as_written(app, admin_client):
+    # A DTSTART that is no date used to fail the page; a zone we cannot name is not floating.
+    message_id = queue_calendar(
+        CALENDAR.format(
+            times="DTSTART:not-a-date\r\nDTEND;TZID=Customized Time Zone 1:20300701T160000"
+        ).encode()
+    )
+    response = admin_client.get(f"/outbox/{message_id}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "<dt>Starts</dt><dd>not-a-date</dd>" in html
+    assert "<dt>Ends</dt><dd>20300701T160000, TZID Customized Time Zone 1</dd>" in html
+    assert 'class="warning"' not in html
+
+
+def test_zoned_and_all_day_times_on_the_page(app, admin_client):
+    times = "DTSTART;TZID=W. Europe Standard Time:20300701T100000\r\nDTEND;VALUE=DATE:20300702"
+    response = admin_client.get(f"/outbox/{queue_calendar(CALENDAR.format(times=times).encode())}")
+    text = page_text(response)
+    assert "1 Jul 2030, 10:00 (Berlin time), TZID W. Europe Standard Time" in text
+    assert "(all day)" in text
+    assert "anna@example.org ACCEPTED" in text

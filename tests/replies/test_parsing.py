@@ -10,14 +10,8 @@ import icalendar
 import pytest
 import vobject
 
-from eventsys.replies.parsing import (
-    parse_content_line,
-    parse_message,
-    read_calendar,
-    strip_disclaimer,
-    unfold,
-    zone_for_tzid,
-)
+from eventsys.calendar_reading import parse_content_line, unfold, zone_for_tzid
+from eventsys.replies.parsing import parse_message, read_calendar, strip_disclaimer
 from tests.replies.sample_mail import SAMPLES, sample
 
 UID = "0f9e8d7c-6b5a-4321-9876-fedcba987654@eventsys"
