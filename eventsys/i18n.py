@@ -1,10 +1,12 @@
 """Language choice and locale-aware formatting of dates and times."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from babel.dates import format_date, format_datetime, format_time
 from flask import Flask, current_app, has_request_context, session
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_login import current_user
 
 from eventsys.localtime import zone
@@ -36,6 +38,14 @@ def page_language(preferred: str) -> str:
     browser with the language switch, else `preferred` (the expert's own)."""
     chosen = session.get(LANGUAGE_SESSION_KEY)
     return chosen if chosen in current_app.config["LANGUAGES"] else preferred
+
+
+@contextmanager
+def in_language_of(user) -> Iterator[None]:
+    """Messages and dates in `user`'s language (the platform's when they have none), also
+    outside a request (commands, tests)."""
+    with force_locale(user.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        yield
 
 
 def current_language() -> str:

@@ -1,9 +1,14 @@
-"""Form validators shared by the features."""
+"""Checks and form validators shared by the features."""
 
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, Form, ValidationError
 
 from eventsys.localtime import known_time_zones
+
+
+def has_control_characters(value: str) -> bool:
+    """Whether `value` holds a line break, tab or other ASCII control character (or DEL)."""
+    return any(ord(char) < 32 or ord(char) == 127 for char in value)
 
 
 class SingleLine:
@@ -13,7 +18,7 @@ class SingleLine:
     message = _l("This field must fit on one line (no line breaks or control characters).")
 
     def __call__(self, form: Form, field: Field) -> None:
-        if field.data and any(ord(char) < 32 or ord(char) == 127 for char in str(field.data)):
+        if field.data and has_control_characters(str(field.data)):
             raise ValidationError(self.message)
 
 

@@ -29,8 +29,8 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from eventsys.experts.models import Expert, Organisation
 from eventsys.i18n import current_language
-from eventsys.minutes.editing import (
-    MAX_CLOSING_NOTE_LENGTH,
+from eventsys.minutes.action_items import MAX_CLOSING_NOTE_LENGTH
+from eventsys.minutes.changes import (
     ActionItemChange,
     DecisionChange,
     MinutesChanges,
