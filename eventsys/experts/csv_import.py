@@ -17,7 +17,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from eventsys.experts import services
+from eventsys.experts import checks, organisations, people, working_groups
 from eventsys.experts.countries import country_code_from
 from eventsys.experts.models import Expert, Organisation
 from eventsys.experts.stakeholders import STAKEHOLDER_LABELS, StakeholderGroup
@@ -403,7 +403,7 @@ def _import_row(
             )
         with db.session.begin_nested():
             outcome, note = _apply_row(row.values, columns)
-    except (RowRejected, services.DirectoryError) as refusal:
+    except (RowRejected, checks.DirectoryError) as refusal:
         return RowResult(row.line, email, Outcome.REJECTED, str(refusal))
     first_line_of[email] = row.line
     return RowResult(row.line, email, outcome, note)
@@ -418,7 +418,7 @@ def _apply_row(values: dict[str, str], columns: tuple[str, ...]) -> tuple[Outcom
                 _("%(field)s: please fill in this field.", field=COLUMN_LABELS[column])
             )
     organisation = _organisation_for(values)
-    expert = services.find_expert_by_email(values["email"])
+    expert = people.find_expert_by_email(values["email"])
     given = {
         "first_name": values["first_name"],
         "last_name": values["last_name"],
@@ -436,11 +436,11 @@ def _apply_row(values: dict[str, str], columns: tuple[str, ...]) -> tuple[Outcom
         given["timezone"] = time_zone_from(values["timezone"])
 
     if expert is None:
-        expert = services.create_expert(services.ExpertDetails(**given))
+        expert = people.create_expert(people.ExpertDetails(**given))
         outcome = Outcome.CREATED
     else:
-        details = replace(services.ExpertDetails.of(expert), **given)
-        changes = services.update_expert(expert, details)
+        details = replace(people.ExpertDetails.of(expert), **given)
+        changes = people.update_expert(expert, details)
         outcome = Outcome.UPDATED if changes else Outcome.UNCHANGED
 
     joined = bool(values.get("working_groups")) and _join_working_groups(
@@ -456,7 +456,7 @@ def _apply_row(values: dict[str, str], columns: tuple[str, ...]) -> tuple[Outcom
 def _organisation_for(values: dict[str, str]) -> Organisation:
     """The organisation a row names, created if the row gives its stakeholder group."""
     name = values["organisation"]
-    organisation = services.find_organisation_by_name(name)
+    organisation = organisations.find_organisation_by_name(name)
     if organisation is not None:
         return organisation
     if not values.get("stakeholder_group"):
@@ -473,7 +473,7 @@ def _organisation_for(values: dict[str, str]) -> Organisation:
         country = country_code_from(values["country"])
         if country is None:
             raise RowRejected(_('Unknown country "%(value)s".', value=values["country"]))
-    return services.create_organisation(name, group, country)
+    return organisations.create_organisation(name, group, country)
 
 
 def _join_working_groups(expert: Expert, text: str) -> bool:
@@ -481,8 +481,8 @@ def _join_working_groups(expert: Expert, text: str) -> bool:
     expert joined any. Memberships not named are kept."""
     groups = []
     for name in working_group_names(text):
-        group = services.find_working_group_by_name(name)
+        group = working_groups.find_working_group_by_name(name)
         if group is None:
-            group = services.create_working_group(name)
+            group = working_groups.create_working_group(name)
         groups.append(group)
-    return bool(services.add_to_working_groups(expert, groups))
+    return bool(working_groups.add_to_working_groups(expert, groups))
