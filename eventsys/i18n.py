@@ -9,7 +9,7 @@ from flask import Flask, current_app, has_request_context, session
 from flask_babel import force_locale, get_locale
 from flask_login import current_user
 
-from eventsys.localtime import zone
+from eventsys.localtime import platform_zone
 
 LANGUAGE_SESSION_KEY = "language"
 
@@ -58,7 +58,7 @@ def local(value: datetime) -> datetime:
     zoneinfo rather than Flask-Babel's pytz zone: pytz stops applying daylight-saving rules
     after 2037, which would show such dates an hour off from how they were entered.
     """
-    return value.astimezone(zone(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+    return value.astimezone(platform_zone())
 
 
 def format_local_date(value: date | datetime | None, long: bool = False) -> str:

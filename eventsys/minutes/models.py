@@ -8,7 +8,6 @@ so that no code path, and no hand-written SQL, can alter the record.
 """
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -17,6 +16,7 @@ from eventsys.auth.models import User
 from eventsys.database import UTCDateTime, enum_column, utcnow
 from eventsys.experts.models import Expert, Organisation
 from eventsys.extensions import db
+from eventsys.localtime import platform_zone
 from eventsys.minutes.states import MinutesState
 from eventsys.sessions.models import AgendaItem, Session
 
@@ -83,7 +83,7 @@ class Minutes(db.Model):
         if self.comment_deadline is None:
             return None
         last_instant = self.comment_deadline - timedelta(microseconds=1)
-        return last_instant.astimezone(ZoneInfo("Europe/Berlin")).date()
+        return last_instant.astimezone(platform_zone()).date()
 
 
 class MinutesTopic(db.Model):
