@@ -7,7 +7,6 @@ matched by e-mail address, so importing a corrected file again updates them.
 
 import codecs
 import csv
-import enum
 import io
 import re
 from collections.abc import Callable
@@ -20,8 +19,9 @@ from flask_babel import lazy_gettext as _l
 from eventsys.experts import checks, organisations, people, working_groups
 from eventsys.experts.countries import country_code_from
 from eventsys.experts.models import Expert, Organisation
-from eventsys.experts.stakeholders import STAKEHOLDER_LABELS, StakeholderGroup
+from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
+from eventsys.labels import LabelledEnum
 from eventsys.localtime import known_time_zones
 
 DELIMITERS = (",", ";", "\t")
@@ -105,23 +105,11 @@ class RowRejected(ValueError):
     """A user-facing reason why one row was not imported."""
 
 
-class Outcome(enum.StrEnum):
-    CREATED = "created"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    REJECTED = "rejected"
-
-    @property
-    def label(self) -> str:
-        return str(OUTCOME_LABELS[self])
-
-
-OUTCOME_LABELS = {
-    Outcome.CREATED: _l("created"),
-    Outcome.UPDATED: _l("updated"),
-    Outcome.UNCHANGED: _l("unchanged"),
-    Outcome.REJECTED: _l("rejected"),
-}
+class Outcome(LabelledEnum):
+    CREATED = "created", _l("created")
+    UPDATED = "updated", _l("updated")
+    UNCHANGED = "unchanged", _l("unchanged")
+    REJECTED = "rejected", _l("rejected")
 
 
 @dataclass(frozen=True)
@@ -315,7 +303,7 @@ def _stakeholder_names() -> dict[str, StakeholderGroup]:
         names[GERMAN_STAKEHOLDER_NAMES[group].casefold()] = group
         for language in ("en", "de"):
             with force_locale(language):
-                names[str(STAKEHOLDER_LABELS[group]).casefold()] = group
+                names[group.label.casefold()] = group
     return names
 
 
