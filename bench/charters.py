@@ -55,7 +55,16 @@ from pypdf import PdfReader  # noqa: E402
 from bench.benchmark_app import make_app  # noqa: E402
 from eventsys.auth.models import User  # noqa: E402
 from eventsys.auth.roles import Role  # noqa: E402
-from eventsys.charters import charters, content, diff, document, intake, pool, versions  # noqa: E402
+from eventsys.charters import (  # noqa: E402
+    charters,
+    content,
+    diff,
+    document,
+    intake,
+    pool,
+    pool_queries,
+    versions,
+)
 from eventsys.charters.models import Charter, CharterVersion, Clause  # noqa: E402
 from eventsys.charters.states import ClauseStatus  # noqa: E402
 from eventsys.extensions import db  # noqa: E402
@@ -396,10 +405,10 @@ def change_between_versions(charter: Charter, user: User, rng: random.Random) ->
         )
         .order_by(Clause.id)
     )
-    by_guideline = pool.suggested_chapters(charter)
+    by_guideline = pool_queries.suggested_chapters(charter)
     for clause in list(waiting)[: counts["added"]]:
         clause.text_en = translation(clause.text_de)
-        pool.assign(clause, pool.suggested_chapter(clause, by_guideline), user)
+        pool.assign(clause, pool_queries.suggested_chapter(clause, by_guideline), user)
     return counts
 
 
