@@ -6,7 +6,15 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from eventsys.access import ALL_STAFF, PLANNERS, roles_required
-from eventsys.experts import checks, csv_import, organisations, people, search, working_groups
+from eventsys.experts import (
+    checks,
+    csv_import,
+    csv_reading,
+    organisations,
+    people,
+    search,
+    working_groups,
+)
 from eventsys.experts.countries import country_name
 from eventsys.experts.forms import (
     ExpertForm,
@@ -276,8 +284,8 @@ def import_experts():
     if form.validate_on_submit():
         dry_run = not form.save.data
         try:
-            expert_file = csv_import.read_expert_file(form.file.data.read())
-        except csv_import.UnreadableFile as problem:
+            expert_file = csv_reading.read_expert_file(form.file.data.read())
+        except csv_reading.UnreadableFile as problem:
             form.file.errors.append(str(problem))
         else:
             report = csv_import.import_experts(expert_file, dry_run=dry_run)
@@ -290,7 +298,7 @@ def import_experts():
         form=form,
         report=report,
         outcomes=csv_import.Outcome,
-        headings=csv_import.COLUMN_HEADINGS,
-        labels=csv_import.COLUMN_LABELS,
-        required=csv_import.REQUIRED_COLUMNS,
+        headings=csv_reading.COLUMN_HEADINGS,
+        labels=csv_reading.COLUMN_LABELS,
+        required=csv_reading.REQUIRED_COLUMNS,
     )

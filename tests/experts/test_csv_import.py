@@ -10,12 +10,8 @@ import sqlalchemy as sa
 
 from eventsys.audit.models import AuditEntry
 from eventsys.experts import people, working_groups
-from eventsys.experts.csv_import import (
-    Outcome,
-    UnreadableFile,
-    import_experts,
-    read_expert_file,
-)
+from eventsys.experts.csv_import import Outcome, import_experts
+from eventsys.experts.csv_reading import UnreadableFile, read_expert_file
 from eventsys.experts.models import Expert, Organisation, WorkingGroup
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
