@@ -54,9 +54,18 @@ from pypdf import PdfReader  # noqa: E402
 
 from bench.benchmark_app import make_app  # noqa: E402
 from eventsys.auth.models import User  # noqa: E402
-from eventsys.charters import charters, content, diff, document, intake, pool, versions  # noqa: E402
+from eventsys.charters import (  # noqa: E402
+    charters,
+    content,
+    diff,
+    document,
+    intake,
+    pool,
+    pool_queries,
+    versions,
+)
 from eventsys.charters.models import Charter, CharterVersion, Clause  # noqa: E402
-from eventsys.charters.states import VERSION_STATE_LABELS, ClauseStatus  # noqa: E402
+from eventsys.charters.states import ClauseStatus  # noqa: E402
 from eventsys.extensions import db  # noqa: E402
 from eventsys.minutes.models import Minutes, MinutesVersion  # noqa: E402
 from eventsys.minutes.states import MinutesState  # noqa: E402
@@ -396,10 +405,10 @@ def change_between_versions(charter: Charter, user: User, rng: random.Random) ->
         )
         .order_by(Clause.id)
     )
-    by_guideline = pool.suggested_chapters(charter)
+    by_guideline = pool_queries.suggested_chapters(charter)
     for clause in list(waiting)[: counts["added"]]:
         clause.text_en = translation(clause.text_de)
-        pool.assign(clause, pool.suggested_chapter(clause, by_guideline), user)
+        pool.assign(clause, pool_queries.suggested_chapter(clause, by_guideline), user)
     return counts
 
 
@@ -617,7 +626,7 @@ def measure_pdf(version: CharterVersion, rounds: int) -> PdfResults:
     on the same HTML, without and with tags (`render_pdf` asks for `pdf_tags=True`, nothing
     else for a charter: no PDF/A, no attachment)."""
     text = version.content
-    state_label = VERSION_STATE_LABELS[version.state]
+    state_label = version.state.lazy_label
     arguments = {"state_label": state_label, "frozen_at": version.frozen_at}
     html = document.charter_html(text, language="de", **arguments)
     bare_html = with_file_urls(html)

@@ -1,13 +1,15 @@
 """Language choice and locale-aware formatting of dates and times."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from babel.dates import format_date, format_datetime, format_time
 from flask import Flask, current_app, has_request_context, session
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_login import current_user
 
-from eventsys.localtime import zone
+from eventsys.localtime import platform_zone
 
 LANGUAGE_SESSION_KEY = "language"
 
@@ -38,6 +40,14 @@ def page_language(preferred: str) -> str:
     return chosen if chosen in current_app.config["LANGUAGES"] else preferred
 
 
+@contextmanager
+def in_language_of(user) -> Iterator[None]:
+    """Messages and dates in `user`'s language (the platform's when they have none), also
+    outside a request (commands, tests)."""
+    with force_locale(user.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        yield
+
+
 def current_language() -> str:
     return str(get_locale() or "de")[:2]
 
@@ -48,7 +58,7 @@ def local(value: datetime) -> datetime:
     zoneinfo rather than Flask-Babel's pytz zone: pytz stops applying daylight-saving rules
     after 2037, which would show such dates an hour off from how they were entered.
     """
-    return value.astimezone(zone(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+    return value.astimezone(platform_zone())
 
 
 def format_local_date(value: date | datetime | None, long: bool = False) -> str:

@@ -1,7 +1,10 @@
-"""Turning a wall-clock date and time, as a person enters it, into an exact instant."""
+"""Turning a wall-clock date and time, as a person enters it, into an exact instant, and the
+platform's time zone."""
 
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from flask import current_app
 
 
 class NonexistentLocalTime(ValueError):
@@ -24,6 +27,17 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as error:
         raise UnknownTimeZone(name) from error
+
+
+def platform_zone_name() -> str:
+    """The name of the zone sessions are planned and dates are shown in (the app's
+    BABEL_DEFAULT_TIMEZONE, Europe/Berlin unless configured otherwise)."""
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def platform_zone() -> ZoneInfo:
+    """The zone of `platform_zone_name`."""
+    return zone(platform_zone_name())
 
 
 _known_zones: frozenset[str] | None = None

@@ -1,4 +1,4 @@
-"""Form validators, filters and coercions shared by the features."""
+"""Checks, form validators, filters and coercions shared by the features."""
 
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +15,11 @@ EARLIEST_YEAR = 2000
 LATEST_YEAR = 2100
 
 
+def has_control_characters(value: str) -> bool:
+    """Whether `value` holds a line break, tab or other ASCII control character (or DEL)."""
+    return any(ord(char) < 32 or ord(char) == 127 for char in value)
+
+
 class SingleLine:
     """Refuse line breaks and other control characters in fields that end up in mail headers
     and calendar lines, where a CR or LF would start a new header or property."""
@@ -22,7 +27,7 @@ class SingleLine:
     message = _l("This field must fit on one line (no line breaks or control characters).")
 
     def __call__(self, form: Form, field: Field) -> None:
-        if field.data and any(ord(char) < 32 or ord(char) == 127 for char in str(field.data)):
+        if field.data and has_control_characters(str(field.data)):
             raise ValidationError(self.message)
 
 

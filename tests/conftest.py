@@ -21,8 +21,8 @@ from werkzeug.security import generate_password_hash
 
 from eventsys import create_app
 from eventsys.auth.models import User
-from eventsys.auth.roles import Role
 from eventsys.extensions import db
+from eventsys.roles import Role
 from tests.support.databases import SqliteTestDatabase, TestDatabase, postgres_test_database
 from tests.support.harness import AppState, DatabaseStates, config_key
 

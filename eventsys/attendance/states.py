@@ -1,24 +1,12 @@
 """The attendance states of the Teilnehmerliste."""
 
-import enum
-
 from flask_babel import lazy_gettext as _l
 
-
-class AttendanceStatus(enum.StrEnum):
-    EXPECTED = "expected"  # accepted (or listed by hand), not yet marked on the day
-    PRESENT = "present"
-    EXCUSED = "excused"
-    ABSENT = "absent"
-
-    @property
-    def label(self) -> str:
-        return str(ATTENDANCE_LABELS[self])
+from eventsys.labels import LabelledEnum
 
 
-ATTENDANCE_LABELS = {
-    AttendanceStatus.EXPECTED: _l("expected"),
-    AttendanceStatus.PRESENT: _l("present"),
-    AttendanceStatus.EXCUSED: _l("excused"),
-    AttendanceStatus.ABSENT: _l("absent"),
-}
+class AttendanceStatus(LabelledEnum):
+    EXPECTED = "expected", _l("expected")  # accepted (or listed by hand), not yet marked on the day
+    PRESENT = "present", _l("present")
+    EXCUSED = "excused", _l("excused")
+    ABSENT = "absent", _l("absent")

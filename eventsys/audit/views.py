@@ -7,7 +7,7 @@ from flask import Blueprint, render_template, request
 from eventsys.access import roles_required
 from eventsys.audit.models import AuditEntry
 from eventsys.audit.services import AuditFilter, find_entries, known_values
-from eventsys.localtime import to_utc
+from eventsys.localtime import platform_zone_name, to_utc
 from eventsys.roles import Role
 
 blueprint = Blueprint("audit", __name__, url_prefix="/audit")
@@ -22,7 +22,7 @@ def _parse_day(value: str | None, *, days_later: int = 0) -> datetime | None:
     except ValueError:
         return None
     # Adding the day before converting keeps the end of a day right when the clocks change.
-    return to_utc(day + timedelta(days=days_later), time(0, 0), "Europe/Berlin")
+    return to_utc(day + timedelta(days=days_later), time(0, 0), platform_zone_name())
 
 
 @blueprint.route("/")

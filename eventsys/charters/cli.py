@@ -5,7 +5,6 @@ from flask.cli import AppGroup
 
 from eventsys.charters import content, diff, document, versions
 from eventsys.charters.models import Charter, CharterVersion
-from eventsys.charters.states import VERSION_STATE_LABELS
 from eventsys.extensions import db
 from eventsys.pdf import PdfRenderingError
 
@@ -50,7 +49,7 @@ def pdf(charter_id: int, label: str | None, output, language: str) -> None:
             rendered = document.charter_pdf(
                 version.content,
                 language=language,
-                state_label=VERSION_STATE_LABELS[version.state],
+                state_label=version.state.lazy_label,
                 frozen_at=version.frozen_at,
             )
             described = f"version {version.label} ({version.state.value})"

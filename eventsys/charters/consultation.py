@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -30,13 +29,12 @@ from eventsys.charters.states import CommentStatus, VersionState
 from eventsys.database import utcnow
 from eventsys.experts.models import Expert, WorkingGroup
 from eventsys.extensions import db
+from eventsys.localtime import platform_zone
 from eventsys.roles import Role
 
 CONSULTING_ROLES = frozenset({Role.ORGANISER, Role.ADMIN})
 MAX_COMMENT_LENGTH = 5000
 MAX_ANSWER_LENGTH = 5000
-# The deadline is stored as the first instant after the last day, which is a Berlin day.
-DEADLINE_TIME_ZONE = ZoneInfo("Europe/Berlin")
 
 
 class RecipientGroup(enum.StrEnum):
@@ -60,8 +58,10 @@ def last_comment_day(version: CharterVersion) -> date | None:
     instant of the day after."""
     if version.consultation_deadline is None:
         return None
+    # The deadline is stored as the first instant after the last day, a day in the platform's
+    # zone.
     last_instant = version.consultation_deadline - timedelta(microseconds=1)
-    return last_instant.astimezone(DEADLINE_TIME_ZONE).date()
+    return last_instant.astimezone(platform_zone()).date()
 
 
 def _by_name(query: sa.Select) -> sa.Select:

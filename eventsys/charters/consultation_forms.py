@@ -16,8 +16,7 @@ from eventsys.charters.consultation import (
     RecipientGroup,
 )
 from eventsys.experts.models import WorkingGroup
-from eventsys.localtime import to_utc
-from eventsys.sessions.services import SESSION_TIME_ZONE
+from eventsys.localtime import platform_zone_name, to_utc
 from eventsys.validation import blank_or
 
 # Experts comment on a whole charter; they get more time than for minutes.
@@ -86,7 +85,7 @@ class StartConsultationForm(FlaskForm):
 
     def deadline_instant(self) -> datetime:
         """The end of the chosen day in Berlin: comments are welcome all that day."""
-        return to_utc(self.deadline.data + timedelta(days=1), time(0, 0), SESSION_TIME_ZONE)
+        return to_utc(self.deadline.data + timedelta(days=1), time(0, 0), platform_zone_name())
 
 
 class ConsultationCommentForm(FlaskForm):

@@ -5,11 +5,9 @@ Clauses are matched by their id, chapters by theirs, so a reworded recommendatio
 rather than removed and added. A clause is "moved" when it sits in another chapter than before,
 or when its order relative to the other clauses that stayed in its chapter changed; of those,
 the longest run that kept its order counts as staying in place, so moving one clause up marks
-that one clause and not all it passed. Texts are compared word by word.
+that one clause and not all it passed. Texts are compared word by word (`word_diff`).
 """
 
-import difflib
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -19,16 +17,8 @@ import sqlalchemy as sa
 
 from eventsys.charters.models import Clause
 from eventsys.charters.states import ClauseStatus
+from eventsys.charters.word_diff import Segment, SegmentKind, has_changes, whole, word_diff
 from eventsys.extensions import db
-
-
-class SegmentKind(StrEnum):
-    EQUAL = "equal"
-    INSERT = "insert"
-    DELETE = "delete"
-
-
-Segment = tuple[SegmentKind, str]
 
 
 class ClauseKind(StrEnum):
@@ -255,58 +245,6 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> CharterDiff:
     )
 
 
-# --- words ------------------------------------------------------------------------------------
-
-_TOKENS = re.compile(r"\s+|[^\s]+")
-
-
-def word_diff(old: str, new: str) -> list[Segment]:
-    """`old` → `new` as segments of equal, deleted and inserted text, word by word (spaces are
-    tokens too, so joining the equal and deleted parts gives `old`, the equal and inserted ones
-    `new`). Changes separated only by a space are shown as one."""
-    old_tokens, new_tokens = _TOKENS.findall(old or ""), _TOKENS.findall(new or "")
-    matcher = difflib.SequenceMatcher(None, old_tokens, new_tokens, autojunk=False)
-    steps = [
-        (tag, "".join(old_tokens[i1:i2]), "".join(new_tokens[j1:j2]))
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-    ]
-    # A lone space between two changes reads better as part of one change than as "equal".
-    for index in range(1, len(steps) - 1):
-        tag, old_text, new_text = steps[index]
-        between_changes = steps[index - 1][0] != "equal" and steps[index + 1][0] != "equal"
-        if tag == "equal" and old_text.isspace() and between_changes:
-            steps[index] = ("replace", old_text, new_text)
-    segments: list[Segment] = []
-    deleted, inserted = "", ""
-    for tag, old_text, new_text in steps:
-        if tag == "equal":
-            segments += _change_segments(deleted, inserted)
-            deleted, inserted = "", ""
-            segments.append((SegmentKind.EQUAL, old_text))
-        else:
-            deleted += old_text
-            inserted += new_text
-    segments += _change_segments(deleted, inserted)
-    return segments
-
-
-def has_changes(segments: list[Segment]) -> bool:
-    return any(kind is not SegmentKind.EQUAL for kind, _text in segments)
-
-
-def _change_segments(deleted: str, inserted: str) -> list[Segment]:
-    segments: list[Segment] = []
-    if deleted:
-        segments.append((SegmentKind.DELETE, deleted))
-    if inserted:
-        segments.append((SegmentKind.INSERT, inserted))
-    return segments
-
-
-def _whole(kind: SegmentKind, text: str) -> list[Segment]:
-    return [(kind, text)] if text else []
-
-
 # --- clauses ----------------------------------------------------------------------------------
 
 
@@ -383,8 +321,8 @@ def _kept_or_added(
             clause_id=clause["id"],
             old_number=None,
             new_number=clause["number"],
-            text_de=_whole(SegmentKind.INSERT, clause["text_de"]),
-            text_en=_whole(SegmentKind.INSERT, clause["text_en"]),
+            text_de=whole(SegmentKind.INSERT, clause["text_de"]),
+            text_en=whole(SegmentKind.INSERT, clause["text_en"]),
             origins=origins,
         )
     text_de = word_diff(before["text_de"], clause["text_de"])
@@ -449,8 +387,8 @@ def _removed_from(
                 clause_id=clause["id"],
                 old_number=clause["number"],
                 new_number=None,
-                text_de=_whole(SegmentKind.DELETE, clause["text_de"]),
-                text_en=_whole(SegmentKind.DELETE, clause["text_en"]),
+                text_de=whole(SegmentKind.DELETE, clause["text_de"]),
+                text_en=whole(SegmentKind.DELETE, clause["text_en"]),
                 origins=[origin["recommendation_number"] for origin in clause["origins"]],
                 removal=facts.removal,
                 merged_into_number=facts.merged_into_number,
@@ -470,10 +408,10 @@ def _chapter_change(before: dict[str, Any] | None, after: dict[str, Any] | None)
         segments = {name: word_diff(before[name], after[name]) for name in _CHAPTER_TEXTS}
     elif after is not None:
         kind = ChapterKind.ADDED
-        segments = {name: _whole(SegmentKind.INSERT, after[name]) for name in _CHAPTER_TEXTS}
+        segments = {name: whole(SegmentKind.INSERT, after[name]) for name in _CHAPTER_TEXTS}
     elif before is not None:
         kind = ChapterKind.REMOVED
-        segments = {name: _whole(SegmentKind.DELETE, before[name]) for name in _CHAPTER_TEXTS}
+        segments = {name: whole(SegmentKind.DELETE, before[name]) for name in _CHAPTER_TEXTS}
     else:
         raise ValueError("a chapter must be in at least one of the texts")
     return ChapterChange(

@@ -3,7 +3,3 @@
 
 class CharterError(Exception):
     """A request the charter services refuse, with a message in the user's language."""
-
-
-class VersionFrozen(CharterError):
-    """A frozen version's text was to be changed."""

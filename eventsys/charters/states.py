@@ -1,62 +1,30 @@
 """States of the pool's recommendations, of frozen versions and of consultation comments."""
 
-import enum
-
 from flask_babel import lazy_gettext as _l
 
+from eventsys.labels import LabelledEnum
 
-class ClauseStatus(enum.StrEnum):
+
+class ClauseStatus(LabelledEnum):
     """Where a recommendation stands in a charter's pool."""
 
-    ACTIVE = "active"  # in the pool; part of the text once it has a chapter
-    SET_ASIDE = "set_aside"  # not taken into the charter, for a stated reason
-    MERGED = "merged"  # a duplicate, merged into another recommendation with all its origins
-
-    @property
-    def label(self) -> str:
-        return str(CLAUSE_STATUS_LABELS[self])
+    ACTIVE = "active", _l("in the pool")  # in the pool; part of the text once it has a chapter
+    SET_ASIDE = "set_aside", _l("set aside")  # not taken into the charter, for a stated reason
+    # a duplicate, merged into another recommendation with all its origins
+    MERGED = "merged", _l("merged")
 
 
-CLAUSE_STATUS_LABELS = {
-    ClauseStatus.ACTIVE: _l("in the pool"),
-    ClauseStatus.SET_ASIDE: _l("set aside"),
-    ClauseStatus.MERGED: _l("merged"),
-}
-
-
-class VersionState(enum.StrEnum):
+class VersionState(LabelledEnum):
     """The life of a frozen version: its text never changes, only what is done with it."""
 
-    WORKING_DRAFT = "working_draft"
-    CONSULTATION = "consultation"
-    ADOPTED = "adopted"
-
-    @property
-    def label(self) -> str:
-        return str(VERSION_STATE_LABELS[self])
+    WORKING_DRAFT = "working_draft", _l("working draft")
+    CONSULTATION = "consultation", _l("in consultation")
+    ADOPTED = "adopted", _l("adopted")
 
 
-VERSION_STATE_LABELS = {
-    VersionState.WORKING_DRAFT: _l("working draft"),
-    VersionState.CONSULTATION: _l("in consultation"),
-    VersionState.ADOPTED: _l("adopted"),
-}
-
-
-class CommentStatus(enum.StrEnum):
+class CommentStatus(LabelledEnum):
     """What became of an expert's comment in a consultation."""
 
-    OPEN = "open"
-    ANSWERED = "answered"
-    RESOLVED = "resolved"
-
-    @property
-    def label(self) -> str:
-        return str(COMMENT_STATUS_LABELS[self])
-
-
-COMMENT_STATUS_LABELS = {
-    CommentStatus.OPEN: _l("open"),
-    CommentStatus.ANSWERED: _l("answered"),
-    CommentStatus.RESOLVED: _l("resolved"),
-}
+    OPEN = "open", _l("open")
+    ANSWERED = "answered", _l("answered")
+    RESOLVED = "resolved", _l("resolved")

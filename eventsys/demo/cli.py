@@ -8,7 +8,7 @@ from eventsys.audit.services import acting_as
 from eventsys.database import utcnow
 from eventsys.demo.services import load_demo_data
 from eventsys.extensions import db
-from eventsys.localtime import from_utc
+from eventsys.localtime import from_utc, platform_zone_name
 
 
 @click.group("demo", help="Demo data.")
@@ -24,7 +24,7 @@ def load() -> None:
     Safe to run again: only what is missing is added.
     """
     # Upcoming sessions are placed relative to today as the organisers in Berlin count days.
-    today = from_utc(utcnow(), "Europe/Berlin").date()
+    today = from_utc(utcnow(), platform_zone_name()).date()
     # Invitation mails carry absolute links, which need the public host name.
     can_invite = bool(current_app.config.get("SERVER_NAME"))
     with acting_as("demo"):

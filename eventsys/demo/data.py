@@ -3,6 +3,10 @@
 The people are invented; the organisations carry the names of the kind of institutions that take
 part in the Dialogplattform Smart Cities. Every e-mail address is on example.org, so nothing
 the demo sends can reach a real mailbox.
+
+The module is long because it is one table of data (with the few small types that shape it);
+the code that loads it is in `demo.services`. Each demo expert's own time zone is part of that
+data, not the platform's setting.
 """
 
 import calendar

@@ -16,10 +16,9 @@ from eventsys.demo.invitations import invite_to_next_plenary
 from eventsys.demo.minutes import ensure_demo_minutes
 from eventsys.experts.models import Expert, Organisation, WorkingGroup
 from eventsys.extensions import db
-from eventsys.localtime import to_utc
+from eventsys.localtime import platform_zone_name, to_utc
 from eventsys.sessions.models import AgendaItem, Session
 
-BERLIN = "Europe/Berlin"
 RSVP_DAYS_BEFORE = 7
 # A deadline day counts in full: answers are accepted until just before midnight.
 RSVP_CLOCK = time(23, 59)
@@ -72,7 +71,7 @@ def load_demo_data(today: date, invite: bool = True) -> DemoSummary:
     _ensure_working_groups(experts, summary)
     organisers = _ensure_staff_accounts(summary)
     for past in data.PAST_SESSIONS:
-        starts_at = to_utc(past.day, past.starts, BERLIN)
+        starts_at = to_utc(past.day, past.starts, platform_zone_name())
         if _find_session(past.title, starts_at) is None:
             _create_session(past, past.day, experts, organisers, summary)
     for upcoming in data.UPCOMING_SESSIONS:
@@ -275,13 +274,15 @@ def _create_session(
         kind=content.kind,
         status=content.status,
         description=content.description,
-        starts_at=to_utc(day, content.starts, BERLIN),
-        ends_at=to_utc(day, content.ends, BERLIN),
+        starts_at=to_utc(day, content.starts, platform_zone_name()),
+        ends_at=to_utc(day, content.ends, platform_zone_name()),
         venue_address=content.venue_address,
         venue_room=content.venue_room,
         online_url=content.online_url,
         capacity=content.capacity,
-        rsvp_deadline=to_utc(day - timedelta(days=RSVP_DAYS_BEFORE), RSVP_CLOCK, BERLIN),
+        rsvp_deadline=to_utc(
+            day - timedelta(days=RSVP_DAYS_BEFORE), RSVP_CLOCK, platform_zone_name()
+        ),
         organisers=list(organisers),
         agenda_items=[
             AgendaItem(

@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from eventsys.audit.services import acting_as
-from eventsys.experts import csv_import
+from eventsys.experts import csv_import, csv_reading
 from eventsys.extensions import db
 
 
@@ -28,8 +28,8 @@ def import_file(file: Path, dry_run: bool) -> None:
     """Create or update experts from the CSV FILE (UTF-8 or Excel's semicolon CSV)."""
     with acting_as("cli"):
         try:
-            expert_file = csv_import.read_expert_file(file.read_bytes())
-        except csv_import.UnreadableFile as problem:
+            expert_file = csv_reading.read_expert_file(file.read_bytes())
+        except csv_reading.UnreadableFile as problem:
             raise click.ClickException(str(problem)) from problem
         with click.progressbar(length=len(expert_file.rows), label="Importing") as progress:
             report = csv_import.import_experts(

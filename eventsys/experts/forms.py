@@ -16,16 +16,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from eventsys.experts.checks import max_length
 from eventsys.experts.countries import country_choices
 from eventsys.experts.models import Expert, Organisation, WorkingGroup
-from eventsys.experts.services import (
-    DEFAULT_TIME_ZONE,
-    DESCRIPTION_MAX_LENGTH,
-    ExpertSearch,
-    ExpertStatus,
-    max_length,
-)
+from eventsys.experts.search import ExpertSearch, ExpertStatus
 from eventsys.experts.stakeholders import StakeholderGroup
+from eventsys.experts.working_groups import DESCRIPTION_MAX_LENGTH
+from eventsys.localtime import platform_zone_name
 from eventsys.validation import (
     KnownTimeZone,
     SingleLine,
@@ -86,7 +83,7 @@ class ExpertForm(FlaskForm):
     )
     timezone = StringField(
         _l("Time zone"),
-        default=DEFAULT_TIME_ZONE,
+        default=platform_zone_name,
         validators=[
             DataRequired(),
             Length(max=max_length(Expert.timezone)),

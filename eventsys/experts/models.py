@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eventsys.database import UTCDateTime, enum_column, utcnow
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
+from eventsys.localtime import platform_zone_name
 
 working_group_members = sa.Table(
     "working_group_members",
@@ -59,7 +60,7 @@ class Expert(db.Model):
     )
     function: Mapped[str] = mapped_column(sa.String(200), default="")
     language: Mapped[str] = mapped_column(sa.String(2), default="de")
-    timezone: Mapped[str] = mapped_column(sa.String(64), default="Europe/Berlin")
+    timezone: Mapped[str] = mapped_column(sa.String(64), default=platform_zone_name)
     deputy_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("experts.id", ondelete="SET NULL"), index=True
     )

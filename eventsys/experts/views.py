@@ -6,7 +6,15 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from eventsys.access import ALL_STAFF, PLANNERS, roles_required
-from eventsys.experts import csv_import, services
+from eventsys.experts import (
+    checks,
+    csv_import,
+    csv_reading,
+    organisations,
+    people,
+    search,
+    working_groups,
+)
 from eventsys.experts.countries import country_name
 from eventsys.experts.forms import (
     ExpertForm,
@@ -30,7 +38,7 @@ def directory_helpers() -> dict:
     }
 
 
-def _show_refusal(form: FlaskForm, refusal: services.DirectoryError) -> None:
+def _show_refusal(form: FlaskForm, refusal: checks.DirectoryError) -> None:
     """Put a service's refusal next to the field it concerns, or above the form."""
     if refusal.field is not None and refusal.field in form:
         form[refusal.field].errors.append(str(refusal))
@@ -45,16 +53,16 @@ def _show_refusal(form: FlaskForm, refusal: services.DirectoryError) -> None:
 @roles_required(*ALL_STAFF)
 def list_experts():
     form = ExpertSearchForm(formdata=request.args)
-    form.offer(services.all_organisations(), services.all_working_groups())
+    form.offer(organisations.all_organisations(), working_groups.all_working_groups())
     form.validate()
     criteria = form.criteria()
-    page = services.search_experts(criteria, page=max(request.args.get("page", 1, type=int), 1))
+    page = search.search_experts(criteria, page=max(request.args.get("page", 1, type=int), 1))
     return render_template(
         "experts/list.html",
         form=form,
         criteria=criteria,
         page=page,
-        counts=services.count_experts_by_status(),
+        counts=search.count_experts_by_status(),
     )
 
 
@@ -65,14 +73,14 @@ def show_expert(expert_id: int):
     return render_template(
         "experts/detail.html",
         expert=expert,
-        represented=services.experts_represented_by(expert),
+        represented=people.experts_represented_by(expert),
     )
 
 
-def _expert_details(form: ExpertForm) -> services.ExpertDetails:
+def _expert_details(form: ExpertForm) -> people.ExpertDetails:
     """The validated form's values; choices were checked, so the records exist."""
     deputy_id = form.deputy_id.data
-    return services.ExpertDetails(
+    return people.ExpertDetails(
         title=form.title.data or "",
         first_name=form.first_name.data,
         last_name=form.last_name.data,
@@ -89,11 +97,11 @@ def _expert_details(form: ExpertForm) -> services.ExpertDetails:
 @roles_required(*PLANNERS)
 def create_expert():
     form = ExpertForm()
-    form.offer(services.all_organisations(), services.deputy_candidates(None))
+    form.offer(organisations.all_organisations(), people.deputy_candidates(None))
     if form.validate_on_submit():
         try:
-            expert = services.create_expert(_expert_details(form))
-        except services.DirectoryError as refusal:
+            expert = people.create_expert(_expert_details(form))
+        except checks.DirectoryError as refusal:
             _show_refusal(form, refusal)
         else:
             db.session.commit()
@@ -107,11 +115,11 @@ def create_expert():
 def edit_expert(expert_id: int):
     expert = db.get_or_404(Expert, expert_id)
     form = ExpertForm(obj=expert)
-    form.offer(services.all_organisations(), services.deputy_candidates(expert))
+    form.offer(organisations.all_organisations(), people.deputy_candidates(expert))
     if form.validate_on_submit():
         try:
-            services.update_expert(expert, _expert_details(form))
-        except services.DirectoryError as refusal:
+            people.update_expert(expert, _expert_details(form))
+        except checks.DirectoryError as refusal:
             _show_refusal(form, refusal)
         else:
             db.session.commit()
@@ -124,7 +132,7 @@ def edit_expert(expert_id: int):
 @roles_required(*PLANNERS)
 def deactivate_expert(expert_id: int):
     expert = db.get_or_404(Expert, expert_id)
-    if services.deactivate_expert(expert):
+    if people.deactivate_expert(expert):
         db.session.commit()
         flash(
             _(
@@ -142,7 +150,7 @@ def deactivate_expert(expert_id: int):
 @roles_required(*PLANNERS)
 def reactivate_expert(expert_id: int):
     expert = db.get_or_404(Expert, expert_id)
-    if services.reactivate_expert(expert):
+    if people.reactivate_expert(expert):
         db.session.commit()
         flash(_("%(name)s is active again.", name=expert.full_name), "success")
     else:
@@ -157,7 +165,7 @@ def reactivate_expert(expert_id: int):
 @roles_required(*ALL_STAFF)
 def list_organisations():
     return render_template(
-        "experts/organisations.html", organisations=services.organisations_with_counts()
+        "experts/organisations.html", organisations=organisations.organisations_with_counts()
     )
 
 
@@ -168,10 +176,10 @@ def create_organisation():
     form.offer_countries()
     if form.validate_on_submit():
         try:
-            organisation = services.create_organisation(
+            organisation = organisations.create_organisation(
                 form.name.data, StakeholderGroup(form.stakeholder_group.data), form.country.data
             )
-        except services.DirectoryError as refusal:
+        except checks.DirectoryError as refusal:
             _show_refusal(form, refusal)
         else:
             db.session.commit()
@@ -188,13 +196,13 @@ def edit_organisation(organisation_id: int):
     form.offer_countries()
     if form.validate_on_submit():
         try:
-            services.update_organisation(
+            organisations.update_organisation(
                 organisation,
                 form.name.data,
                 StakeholderGroup(form.stakeholder_group.data),
                 form.country.data,
             )
-        except services.DirectoryError as refusal:
+        except checks.DirectoryError as refusal:
             _show_refusal(form, refusal)
         else:
             db.session.commit()
@@ -210,7 +218,7 @@ def edit_organisation(organisation_id: int):
 @roles_required(*ALL_STAFF)
 def list_working_groups():
     return render_template(
-        "experts/working_groups.html", working_groups=services.working_groups_with_counts()
+        "experts/working_groups.html", working_groups=working_groups.working_groups_with_counts()
     )
 
 
@@ -225,15 +233,15 @@ def show_working_group(group_id: int):
 @roles_required(*PLANNERS)
 def create_working_group():
     form = WorkingGroupForm()
-    form.offer(services.member_candidates(None))
+    form.offer(working_groups.member_candidates(None))
     if form.validate_on_submit():
         try:
-            group = services.create_working_group(
+            group = working_groups.create_working_group(
                 form.name.data,
                 form.description.data or "",
-                services.experts_by_ids(form.member_ids.data or []),
+                working_groups.experts_by_ids(form.member_ids.data or []),
             )
-        except services.DirectoryError as refusal:
+        except checks.DirectoryError as refusal:
             _show_refusal(form, refusal)
         else:
             db.session.commit()
@@ -247,16 +255,16 @@ def create_working_group():
 def edit_working_group(group_id: int):
     group = db.get_or_404(WorkingGroup, group_id)
     form = WorkingGroupForm(obj=group, member_ids=[member.id for member in group.members])
-    form.offer(services.member_candidates(group))
+    form.offer(working_groups.member_candidates(group))
     if form.validate_on_submit():
         try:
-            services.update_working_group(
+            working_groups.update_working_group(
                 group,
                 form.name.data,
                 form.description.data or "",
-                services.experts_by_ids(form.member_ids.data or []),
+                working_groups.experts_by_ids(form.member_ids.data or []),
             )
-        except services.DirectoryError as refusal:
+        except checks.DirectoryError as refusal:
             _show_refusal(form, refusal)
         else:
             db.session.commit()
@@ -276,8 +284,8 @@ def import_experts():
     if form.validate_on_submit():
         dry_run = not form.save.data
         try:
-            expert_file = csv_import.read_expert_file(form.file.data.read())
-        except csv_import.UnreadableFile as problem:
+            expert_file = csv_reading.read_expert_file(form.file.data.read())
+        except csv_reading.UnreadableFile as problem:
             form.file.errors.append(str(problem))
         else:
             report = csv_import.import_experts(expert_file, dry_run=dry_run)
@@ -290,7 +298,7 @@ def import_experts():
         form=form,
         report=report,
         outcomes=csv_import.Outcome,
-        headings=csv_import.COLUMN_HEADINGS,
-        labels=csv_import.COLUMN_LABELS,
-        required=csv_import.REQUIRED_COLUMNS,
+        headings=csv_reading.COLUMN_HEADINGS,
+        labels=csv_reading.COLUMN_LABELS,
+        required=csv_reading.REQUIRED_COLUMNS,
     )

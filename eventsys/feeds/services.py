@@ -159,13 +159,6 @@ def expert_feed_addresses(expert: Expert) -> FeedAddresses | None:
     return _addresses("feeds.expert_feed", expert.feed_token)
 
 
-def expert_revoke_address(expert: Expert) -> str | None:
-    """Where the expert can revoke their own feed address (for mail), or None."""
-    if expert.feed_token is None:
-        return None
-    return url_for("feeds.revoke_expert_feed", token=expert.feed_token, _external=True)
-
-
 def staff_feed_addresses(user: User) -> FeedAddresses | None:
     if user.feed_token is None:
         return None

@@ -20,12 +20,10 @@ from eventsys.extensions import db
 from eventsys.invitations import calendar
 from eventsys.invitations.models import Invitation
 from eventsys.invitations.tokens import make_rsvp_token
-from eventsys.localtime import zone
+from eventsys.localtime import platform_zone_name, zone
 from eventsys.outbox import services as outbox
 from eventsys.outbox.models import OutboxMessage
 from eventsys.sessions.models import Session
-
-BERLIN = "Europe/Berlin"
 
 
 class MailKind:
@@ -64,18 +62,19 @@ class WhenText:
 
 def describe_when(session: Session, language: str, time_zone: str) -> WhenText:
     """The session's date and times in the reader's zone, with Berlin time when it differs."""
-    reader_zone = zone(time_zone) if time_zone else zone(BERLIN)
+    berlin = platform_zone_name()
+    reader_zone = zone(time_zone or berlin)
     start, end = session.starts_at.astimezone(reader_zone), session.ends_at.astimezone(reader_zone)
     date_pattern = "EEEE, d. MMMM yyyy" if language == "de" else "EEEE, d MMMM yyyy"
     time_pattern = "HH:mm"
     note = ""
     if (
         time_zone
-        and time_zone != BERLIN
-        and start.utcoffset() != session.starts_at.astimezone(zone(BERLIN)).utcoffset()
+        and time_zone != berlin
+        and start.utcoffset() != session.starts_at.astimezone(zone(berlin)).utcoffset()
     ):
-        berlin_start = format_time(session.starts_at.astimezone(zone(BERLIN)), time_pattern)
-        berlin_end = format_time(session.ends_at.astimezone(zone(BERLIN)), time_pattern)
+        berlin_start = format_time(session.starts_at.astimezone(zone(berlin)), time_pattern)
+        berlin_end = format_time(session.ends_at.astimezone(zone(berlin)), time_pattern)
         note = _(
             "(%(zone)s time; in Berlin %(start)s–%(end)s)",
             zone=time_zone,
@@ -98,7 +97,7 @@ def format_deadline(moment: datetime | None, language: str, time_zone: str) -> s
     """The answer deadline in the reader's zone, e.g. "08.12.2026, 23:59 Uhr"."""
     if moment is None:
         return ""
-    local = moment.astimezone(zone(time_zone or BERLIN))
+    local = moment.astimezone(zone(time_zone or platform_zone_name()))
     date_pattern, time_pattern = DEADLINE_PATTERNS.get(language, DEADLINE_PATTERNS["de"])
     day = format_date(local, date_pattern, locale=language)
     return f"{day}, {format_time(local, time_pattern, locale=language)}"

@@ -20,11 +20,10 @@ from eventsys.extensions import db
 from eventsys.invitations.mail import MailKind
 from eventsys.invitations.models import Invitation, InvitationAnswer
 from eventsys.invitations.states import Response
-from eventsys.localtime import zone
+from eventsys.localtime import platform_zone
 from eventsys.outbox.models import DeliveryState, OutboxMessage
 from eventsys.sessions.models import Session
 
-CSV_TIME_ZONE = "Europe/Berlin"
 CSV_COLUMNS = ("email", "name", "answer", "channel", "answered_at", "comment")
 # Spreadsheets run a cell that starts with one of these as a formula; comments come from
 # the public answer page, so such a cell is written with a leading apostrophe.
@@ -252,7 +251,7 @@ def _cell(value: str) -> str:
 def _answered_at(moment: datetime | None) -> str:
     if moment is None:
         return ""
-    return moment.astimezone(zone(CSV_TIME_ZONE)).isoformat(timespec="seconds")
+    return moment.astimezone(platform_zone()).isoformat(timespec="seconds")
 
 
 def write_answers_csv(session: Session, stream: TextIO) -> None:

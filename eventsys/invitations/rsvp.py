@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from eventsys.audit.services import acting_as
 from eventsys.database import utcnow
-from eventsys.experts import services as directory
+from eventsys.experts import people
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
 from eventsys.invitations import services
@@ -100,7 +100,7 @@ def usable_deputy(expert: Expert) -> Expert | None:
 
 @dataclass(frozen=True)
 class NewDeputy:
-    """A person named on the answer page; found by e-mail address or added to the directory."""
+    """A person named on the answer page; found by e-mail address or added to the people."""
 
     first_name: str
     last_name: str
@@ -133,11 +133,11 @@ def _deputy(invitation: Invitation, new_deputy: NewDeputy | None) -> Expert:
         if deputy is None:
             raise InvitationError(_("No deputy is on record for you. Please name one."))
         return deputy
-    known = directory.find_expert_by_email(new_deputy.email)
+    known = people.find_expert_by_email(new_deputy.email)
     if known is not None:
         return known
-    return directory.create_expert(
-        directory.ExpertDetails(
+    return people.create_expert(
+        people.ExpertDetails(
             first_name=new_deputy.first_name,
             last_name=new_deputy.last_name,
             email=new_deputy.email,
@@ -153,7 +153,7 @@ def answer_by_link(invitation: Invitation, expired: bool, answer: LinkAnswer) ->
 
     Raises InvitationError when the link no longer takes answers (deadline passed, session
     over or cancelled, invitation withdrawn) or the answer cannot be taken, and
-    experts.services.DirectoryError when a newly named deputy's details are unusable.
+    experts.checks.DirectoryError when a newly named deputy's details are unusable.
     """
     state = link_state(invitation, expired)
     if state is not LinkState.OPEN:

@@ -1,66 +1,32 @@
 """What an invitee has answered, and how the answer reached us."""
 
-import enum
-
 from flask_babel import lazy_gettext as _l
 
+from eventsys.labels import LabelledEnum
 
-class Response(enum.StrEnum):
+
+class Response(LabelledEnum):
     """The invitee's answer, named after the iCalendar PARTSTAT values (RFC 5545)."""
 
-    NEEDS_ACTION = "needs_action"
-    ACCEPTED = "accepted"
-    TENTATIVE = "tentative"
-    DECLINED = "declined"
-    DELEGATED = "delegated"
-
-    @property
-    def label(self) -> str:
-        return str(RESPONSE_LABELS[self])
+    NEEDS_ACTION = "needs_action", _l("No answer yet")
+    ACCEPTED = "accepted", _l("Accepted")
+    TENTATIVE = "tentative", _l("Tentative")
+    DECLINED = "declined", _l("Declined")
+    DELEGATED = "delegated", _l("Sends a deputy")
 
     @property
     def partstat(self) -> str:
         return self.value.upper().replace("_", "-")
 
 
-RESPONSE_LABELS = {
-    Response.NEEDS_ACTION: _l("No answer yet"),
-    Response.ACCEPTED: _l("Accepted"),
-    Response.TENTATIVE: _l("Tentative"),
-    Response.DECLINED: _l("Declined"),
-    Response.DELEGATED: _l("Sends a deputy"),
-}
-
-
-class Channel(enum.StrEnum):
+class Channel(LabelledEnum):
     """Where an answer came from."""
 
-    LINK = "link"  # the buttons in the invitation mail
-    CALENDAR = "calendar"  # an iMIP REPLY from the invitee's calendar
-    MANUAL = "manual"  # set by organisers or the secretariat
-
-    @property
-    def label(self) -> str:
-        return str(CHANNEL_LABELS[self])
+    LINK = "link", _l("Link in the mail")  # the buttons in the invitation mail
+    CALENDAR = "calendar", _l("Calendar reply")  # an iMIP REPLY from the invitee's calendar
+    MANUAL = "manual", _l("Set by hand")  # set by organisers or the secretariat
 
 
-CHANNEL_LABELS = {
-    Channel.LINK: _l("Link in the mail"),
-    Channel.CALENDAR: _l("Calendar reply"),
-    Channel.MANUAL: _l("Set by hand"),
-}
-
-
-class AttendanceMode(enum.StrEnum):
-    IN_PERSON = "in_person"
-    ONLINE = "online"
-
-    @property
-    def label(self) -> str:
-        return str(MODE_LABELS[self])
-
-
-MODE_LABELS = {
-    AttendanceMode.IN_PERSON: _l("In person"),
-    AttendanceMode.ONLINE: _l("Online"),
-}
+class AttendanceMode(LabelledEnum):
+    IN_PERSON = "in_person", _l("In person")
+    ONLINE = "online", _l("Online")

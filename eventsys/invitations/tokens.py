@@ -1,22 +1,16 @@
 """Signed links in invitation mail: bound to one invitation, valid until the session ends."""
 
-from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
-
 from eventsys.database import utcnow
 from eventsys.extensions import db
 from eventsys.invitations.models import Invitation
+from eventsys.signed_links import SignedLink
 
-RSVP_SALT = "rsvp"
-FEED_SALT = "calendar-feed"
-
-
-def _serializer(salt: str) -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt)
+# Untimed: the expiry comes from the session, so that a session moved later keeps its links.
+RSVP_LINK = SignedLink("rsvp", timed=False)
 
 
 def make_rsvp_token(invitation: Invitation) -> str:
-    return _serializer(RSVP_SALT).dumps({"i": invitation.id, "s": invitation.session_id})
+    return RSVP_LINK.sign(i=invitation.id, s=invitation.session_id)
 
 
 def read_rsvp_token(token: str) -> tuple[Invitation | None, bool]:
@@ -26,13 +20,11 @@ def read_rsvp_token(token: str) -> tuple[Invitation | None, bool]:
     The expiry is read from the session as it is now, so that a session moved to a later date
     keeps its links working.
     """
-    try:
-        payload = _serializer(RSVP_SALT).loads(token)
-    except BadSignature:
+    ids = RSVP_LINK.read_ids(token, ("i", "s"))
+    if ids is None:
         return None, False
-    if not isinstance(payload, dict) or not isinstance(payload.get("i"), int):
-        return None, False
-    invitation = db.session.get(Invitation, payload["i"])
-    if invitation is None or invitation.session_id != payload.get("s"):
+    invitation_id, session_id = ids
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.session_id != session_id:
         return None, False
     return invitation, invitation.session.ends_at <= utcnow()

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from eventsys.access import ALL_STAFF, PLANNERS, public, roles_required
-from eventsys.experts.services import DirectoryError
+from eventsys.experts.checks import DirectoryError
 from eventsys.extensions import db
 from eventsys.i18n import page_language
 from eventsys.invitations import mail, overview, rsvp, selection, services

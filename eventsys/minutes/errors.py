@@ -1,5 +1,7 @@
 """What can go wrong with minutes, as errors whose message the user can read."""
 
+from flask_babel import gettext as _
+
 
 class MinutesError(ValueError):
     """A change to minutes that cannot be made; str(error) says why, in the user's language."""
@@ -15,3 +17,11 @@ class EditConflict(MinutesError):
 
 class WorkflowError(MinutesError):
     """A step of draft → circulated → approved → published that is not possible now."""
+
+
+def frozen_message() -> str:
+    """The message of MinutesFrozen, in the current language."""
+    return _(
+        "These minutes are approved, so their text can no longer be changed. "
+        "To change them, start a correction."
+    )

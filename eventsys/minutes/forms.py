@@ -3,6 +3,11 @@
 Rows are numbered in their field names (topics-0-decisions-1-text); the numbers only keep
 rows apart and may have gaps where rows were removed in the browser. A row's hidden `id` ties
 it to the stored row. The button that sent the form says what else to do ("action").
+
+The module is longer than most because the editor is one form: its field classes, the
+conversion of a POST into `MinutesChanges` and back into field data, and the placing of error
+messages all follow the same field names, and splitting them would spread those names over
+several files.
 """
 
 import re
@@ -29,8 +34,8 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from eventsys.experts.models import Expert, Organisation
 from eventsys.i18n import current_language
-from eventsys.minutes.editing import (
-    MAX_CLOSING_NOTE_LENGTH,
+from eventsys.minutes.action_items import MAX_CLOSING_NOTE_LENGTH
+from eventsys.minutes.changes import (
     ActionItemChange,
     DecisionChange,
     MinutesChanges,

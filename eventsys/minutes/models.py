@@ -8,7 +8,6 @@ so that no code path, and no hand-written SQL, can alter the record.
 """
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -17,6 +16,7 @@ from eventsys.auth.models import User
 from eventsys.database import UTCDateTime, enum_column, utcnow
 from eventsys.experts.models import Expert, Organisation
 from eventsys.extensions import db
+from eventsys.localtime import platform_zone
 from eventsys.minutes.states import MinutesState
 from eventsys.sessions.models import AgendaItem, Session
 
@@ -34,6 +34,9 @@ class Guideline(db.Model):
 
     def title(self, language: str) -> str:
         return self.title_en if language == "en" else self.title_de
+
+    def __repr__(self) -> str:
+        return f"<Guideline {self.id} {self.number}>"
 
 
 class Minutes(db.Model):
@@ -83,7 +86,10 @@ class Minutes(db.Model):
         if self.comment_deadline is None:
             return None
         last_instant = self.comment_deadline - timedelta(microseconds=1)
-        return last_instant.astimezone(ZoneInfo("Europe/Berlin")).date()
+        return last_instant.astimezone(platform_zone()).date()
+
+    def __repr__(self) -> str:
+        return f"<Minutes {self.id} of session {self.session_id} {self.state} r{self.revision}>"
 
 
 class MinutesTopic(db.Model):
@@ -118,6 +124,9 @@ class MinutesTopic(db.Model):
         sa.UniqueConstraint("minutes_id", "position", name="uq_minutes_topics_position"),
     )
 
+    def __repr__(self) -> str:
+        return f"<MinutesTopic {self.id} TOP {self.position} of minutes {self.minutes_id}>"
+
 
 class Decision(db.Model):
     __tablename__ = "decisions"
@@ -130,6 +139,9 @@ class Decision(db.Model):
     text: Mapped[str] = mapped_column(sa.Text)
 
     topic: Mapped[MinutesTopic] = relationship(back_populates="decisions")
+
+    def __repr__(self) -> str:
+        return f"<Decision {self.id} {self.position} in topic {self.topic_id}>"
 
 
 class ActionItem(db.Model):
@@ -174,6 +186,10 @@ class ActionItem(db.Model):
     def is_open(self) -> bool:
         return self.closed_at is None
 
+    def __repr__(self) -> str:
+        state = "open" if self.closed_at is None else "closed"
+        return f"<ActionItem {self.id} {self.position} in topic {self.topic_id} {state}>"
+
 
 class Recommendation(db.Model):
     """A Handlungsempfehlung for the charter, numbered E-<session>.<TOP>.<n>."""
@@ -196,6 +212,9 @@ class Recommendation(db.Model):
     def number(self) -> str:
         topic = self.topic
         return f"E-{topic.minutes.session_id}.{topic.position}.{self.position}"
+
+    def __repr__(self) -> str:
+        return f"<Recommendation {self.id} {self.position} in topic {self.topic_id}>"
 
 
 class MinutesVersion(db.Model):
@@ -222,6 +241,9 @@ class MinutesVersion(db.Model):
         sa.UniqueConstraint("minutes_id", "number", name="uq_minutes_versions_number"),
     )
 
+    def __repr__(self) -> str:
+        return f"<MinutesVersion {self.id} {self.number} of minutes {self.minutes_id}>"
+
 
 class MinutesComment(db.Model):
     """A comment by an attendee on a circulated draft, on one TOP or on the whole."""
@@ -243,3 +265,6 @@ class MinutesComment(db.Model):
     minutes: Mapped[Minutes] = relationship()
     topic: Mapped[MinutesTopic | None] = relationship()
     expert: Mapped[Expert] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<MinutesComment {self.id} by expert {self.expert_id} on minutes {self.minutes_id}>"

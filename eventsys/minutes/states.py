@@ -1,19 +1,16 @@
 """The life of minutes: draft → circulated → approved → published."""
 
-import enum
-
 from flask_babel import lazy_gettext as _l
 
+from eventsys.labels import LabelledEnum
 
-class MinutesState(enum.StrEnum):
-    DRAFT = "draft"
-    CIRCULATED = "circulated"  # attendees read the draft and comment until a date
-    APPROVED = "approved"  # frozen; a correction starts a new version
-    PUBLISHED = "published"
 
-    @property
-    def label(self) -> str:
-        return str(MINUTES_STATE_LABELS[self])
+class MinutesState(LabelledEnum):
+    DRAFT = "draft", _l("draft")
+    # attendees read the draft and comment until a date
+    CIRCULATED = "circulated", _l("circulated for comments")
+    APPROVED = "approved", _l("approved")  # frozen; a correction starts a new version
+    PUBLISHED = "published", _l("published")
 
     @property
     def frozen(self) -> bool:
@@ -21,10 +18,3 @@ class MinutesState(enum.StrEnum):
 
 
 FROZEN_STATES = frozenset({MinutesState.APPROVED, MinutesState.PUBLISHED})
-
-MINUTES_STATE_LABELS = {
-    MinutesState.DRAFT: _l("draft"),
-    MinutesState.CIRCULATED: _l("circulated for comments"),
-    MinutesState.APPROVED: _l("approved"),
-    MinutesState.PUBLISHED: _l("published"),
-}

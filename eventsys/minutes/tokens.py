@@ -1,21 +1,17 @@
 """Signed links in minutes mail: bound to one attendee and one set of minutes, and expiring."""
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
 from eventsys.minutes.models import Minutes
+from eventsys.signed_links import SignedLink
 
-READER_SALT = "minutes-reader"
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=READER_SALT)
+READER_LINK = SignedLink("minutes-reader")
 
 
 def make_reader_token(minutes: Minutes, expert: Expert) -> str:
-    return _serializer().dumps({"m": minutes.id, "e": expert.id})
+    return READER_LINK.sign(m=minutes.id, e=expert.id)
 
 
 def read_reader_token(token: str) -> tuple[Minutes, Expert] | None:
@@ -23,17 +19,11 @@ def read_reader_token(token: str) -> tuple[Minutes, Expert] | None:
     expired link (links live MINUTES_LINK_MAX_AGE_DAYS, long enough to read the final
     version after the comments)."""
     max_age = current_app.config["MINUTES_LINK_MAX_AGE_DAYS"] * 86400
-    try:
-        payload = _serializer().loads(token, max_age=max_age)
-    except BadSignature:  # includes SignatureExpired
+    ids = READER_LINK.read_ids(token, ("m", "e"), max_age=max_age)
+    if ids is None:
         return None
-    if not isinstance(payload, dict):
-        return None
-    minutes_id, expert_id = payload.get("m"), payload.get("e")
-    if not isinstance(minutes_id, int) or not isinstance(expert_id, int):
-        return None
-    minutes = db.session.get(Minutes, minutes_id)
-    expert = db.session.get(Expert, expert_id)
+    minutes = db.session.get(Minutes, ids[0])
+    expert = db.session.get(Expert, ids[1])
     if minutes is None or expert is None:
         return None
     return minutes, expert

@@ -11,10 +11,9 @@ from wtforms import DateField, HiddenField, SelectField, TextAreaField
 from wtforms.fields import SelectChoice, enum_coerce
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from eventsys.localtime import to_utc
+from eventsys.localtime import platform_zone_name, to_utc
 from eventsys.minutes.workflow import MAX_COMMENT_LENGTH, MAX_REASON_LENGTH
 from eventsys.sessions.forms import kind_choices
-from eventsys.sessions.services import SESSION_TIME_ZONE
 from eventsys.sessions.states import SessionKind
 from eventsys.validation import blank_or
 
@@ -37,7 +36,7 @@ class CirculateForm(FlaskForm):
 
     def deadline_instant(self):
         """The end of the chosen day in Berlin: comments are welcome all that day."""
-        return to_utc(self.deadline.data + timedelta(days=1), time(0, 0), SESSION_TIME_ZONE)
+        return to_utc(self.deadline.data + timedelta(days=1), time(0, 0), platform_zone_name())
 
 
 class CorrectionForm(FlaskForm):

@@ -24,12 +24,9 @@ from eventsys.extensions import db
 from eventsys.invitations.mail import MailKind, queue_invitation_mail
 from eventsys.invitations.models import Invitation
 from eventsys.invitations.states import Response
-from eventsys.localtime import zone
+from eventsys.localtime import platform_zone
 from eventsys.sessions.models import Session
 from eventsys.sessions.states import SessionStatus
-
-# The day before a session is the day before in Berlin, where the sessions take place.
-SESSION_TIME_ZONE = "Europe/Berlin"
 
 # Which flag records that a reminder of each kind went out.
 SENT_FIELDS = {
@@ -55,8 +52,9 @@ class ReminderCounts:
 
 
 def _berlin_day_after(now: datetime) -> tuple[datetime, datetime]:
-    """The UTC start and end of the Berlin calendar day after `now`."""
-    berlin = zone(SESSION_TIME_ZONE)
+    """The UTC start and end of the calendar day after `now` in the platform's zone (Berlin,
+    where the sessions take place)."""
+    berlin = platform_zone()
     tomorrow = now.astimezone(berlin).date() + timedelta(days=1)
     start = datetime.combine(tomorrow, time(0), tzinfo=berlin)
     end = datetime.combine(tomorrow + timedelta(days=1), time(0), tzinfo=berlin)

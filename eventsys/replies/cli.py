@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from eventsys.audit.services import acting_as
 from eventsys.extensions import db
 from eventsys.replies import imap
-from eventsys.replies.services import Receipt, receive
+from eventsys.replies.receiving import Receipt, receive
 from eventsys.replies.states import Source
 
 # sysexits.h: a mail server's pipe delivery keeps the message and tries again later.

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, ValidationError
 
 from eventsys.invitations.models import Invitation
 
-# One label for each of services.DECISIONS.
+# One label for each of decisions.DECISIONS.
 DECISION_LABELS = {
     "accepted": _l("Accepted"),
     "tentative": _l("Tentative"),

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from eventsys.extensions import db
-from eventsys.replies.services import Receipt, receive
+from eventsys.replies.receiving import Receipt, receive
 from eventsys.replies.states import Source
 
 log = logging.getLogger(__name__)

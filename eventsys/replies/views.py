@@ -8,11 +8,11 @@ from flask_babel import gettext as _
 from eventsys.access import ALL_STAFF, roles_required
 from eventsys.audit import services as audit
 from eventsys.extensions import db
-from eventsys.replies import services
+from eventsys.replies import decisions, review
 from eventsys.replies.forms import DECISION_LABELS, DecisionForm, UploadForm, invitation_choices
 from eventsys.replies.models import InboundMessage
 from eventsys.replies.parsing import parse_message
-from eventsys.replies.services import Receipt
+from eventsys.replies.receiving import Receipt, receive
 from eventsys.replies.states import Outcome, Source
 
 blueprint = Blueprint("replies", __name__, url_prefix="/replies")
@@ -36,23 +36,23 @@ def _chosen_outcome() -> tuple[str, Outcome | None]:
 @roles_required(*ALL_STAFF)
 def list_messages():
     chosen, outcome = _chosen_outcome()
-    page = services.list_messages(outcome, page=max(request.args.get("page", 1, type=int), 1))
+    page = review.list_messages(outcome, page=max(request.args.get("page", 1, type=int), 1))
     return render_template(
         "replies/list.html",
         page=page,
         chosen=chosen,
         outcomes=list(Outcome),
-        counts=services.count_by_outcome(),
+        counts=review.count_by_outcome(),
     )
 
 
 def _decision_form(message: InboundMessage) -> DecisionForm:
-    choices = services.invitation_choices_for(message)
-    session = services.session_of(message)
+    choices = review.invitation_choices_for(message)
+    session = review.session_of(message)
     form = DecisionForm()
     form.invitation.choices = invitation_choices(choices, grouped=session is None)
     if not form.is_submitted():
-        suggestion = services.suggested_invitation(message, choices)
+        suggestion = review.suggested_invitation(message, choices)
         form.invitation.data = suggestion.id if suggestion is not None else None
     return form
 
@@ -65,7 +65,7 @@ def _render_message(message: InboundMessage, form: DecisionForm | None):
         message=message,
         parsed=parsed,
         calendar=parsed.calendar,
-        session=services.session_of(message),
+        session=review.session_of(message),
         form=form,
         decision_labels=DECISION_LABELS,
         source_text=source_text,
@@ -77,7 +77,7 @@ def _render_message(message: InboundMessage, form: DecisionForm | None):
 @roles_required(*ALL_STAFF)
 def show_message(message_id: int):
     message = db.get_or_404(InboundMessage, message_id)
-    form = _decision_form(message) if message.outcome in services.OPEN_OUTCOMES else None
+    form = _decision_form(message) if message.outcome in decisions.OPEN_OUTCOMES else None
     return _render_message(message, form)
 
 
@@ -85,7 +85,7 @@ def show_message(message_id: int):
 @roles_required(*ALL_STAFF)
 def decide(message_id: int):
     message = db.get_or_404(InboundMessage, message_id)
-    if message.outcome not in services.OPEN_OUTCOMES:
+    if message.outcome not in decisions.OPEN_OUTCOMES:
         flash(_("This message has been dealt with already."), "error")
         return redirect(url_for("replies.show_message", message_id=message.id))
     form = _decision_form(message)
@@ -94,12 +94,12 @@ def decide(message_id: int):
     invitation = None
     if form.invitation.data is not None:
         invitation = next(
-            (i for i in services.invitation_choices_for(message) if i.id == form.invitation.data),
+            (i for i in review.invitation_choices_for(message) if i.id == form.invitation.data),
             None,
         )
     try:
-        services.decide(message, form.decision.data, invitation)
-    except services.ReplyError as error:
+        decisions.decide(message, form.decision.data, invitation)
+    except decisions.ReplyError as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("replies.show_message", message_id=message_id))
@@ -131,7 +131,7 @@ def upload():
     results: list[UploadedFile] = []
     if form.validate_on_submit():
         for upload in form.files.data:
-            receipt = services.receive(upload.read(), Source.UPLOAD)
+            receipt = receive(upload.read(), Source.UPLOAD)
             if not receipt.repeated:
                 audit.record(
                     "reply.uploaded",

@@ -3,8 +3,8 @@
 import click
 from flask.cli import with_appcontext
 
-from eventsys.localtime import from_utc
-from eventsys.sessions import queries, services
+from eventsys.localtime import from_utc, platform_zone_name
+from eventsys.sessions import queries
 
 
 @click.group("sessions", help="Sessions and their agendas.")
@@ -17,7 +17,7 @@ def sessions() -> None:
 def list_sessions() -> None:
     """Print every session, earliest first: id, start (Berlin time), status and title."""
     for session in queries.all_sessions():
-        starts_at = from_utc(session.starts_at, services.SESSION_TIME_ZONE)
+        starts_at = from_utc(session.starts_at, platform_zone_name())
         click.echo(
             f"{session.id}\t{starts_at:%d.%m.%Y %H:%M}\t{session.status.value}\t{session.title}"
         )

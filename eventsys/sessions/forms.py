@@ -34,11 +34,17 @@ from wtforms.validators import (
 
 from eventsys.experts.models import Expert
 from eventsys.i18n import format_local_date
-from eventsys.localtime import AmbiguousLocalTime, NonexistentLocalTime, from_utc, to_utc
+from eventsys.localtime import (
+    AmbiguousLocalTime,
+    NonexistentLocalTime,
+    from_utc,
+    platform_zone_name,
+    to_utc,
+)
 from eventsys.sessions import queries
 from eventsys.sessions.agenda import AgendaItemDetails
 from eventsys.sessions.models import AgendaItem, Session
-from eventsys.sessions.services import SESSION_TIME_ZONE, SessionDetails
+from eventsys.sessions.services import SessionDetails
 from eventsys.sessions.states import SessionKind, SessionStatus
 from eventsys.validation import SingleLine, WithinYears, blank_or, strip_whitespace
 
@@ -75,7 +81,7 @@ def _berlin_instant(day: date | None, clock: time | None, clock_field: Field) ->
         return None
     shown = {"time": clock.strftime("%H:%M"), "date": format_local_date(day)}
     try:
-        return to_utc(day, clock, SESSION_TIME_ZONE)
+        return to_utc(day, clock, platform_zone_name())
     except NonexistentLocalTime:
         clock_field.errors.append(
             _(
@@ -232,8 +238,8 @@ def session_form_data(session: Session, with_schedule: bool = True) -> dict[str,
         "organisers": [user.id for user in session.organisers],
     }
     if with_schedule:
-        starts_at = from_utc(session.starts_at, SESSION_TIME_ZONE)
-        ends_at = from_utc(session.ends_at, SESSION_TIME_ZONE)
+        starts_at = from_utc(session.starts_at, platform_zone_name())
+        ends_at = from_utc(session.ends_at, platform_zone_name())
         data |= {
             "start_date": starts_at.date(),
             "start_time": starts_at.time(),
@@ -241,7 +247,7 @@ def session_form_data(session: Session, with_schedule: bool = True) -> dict[str,
             "end_time": ends_at.time(),
         }
         if session.rsvp_deadline is not None:
-            deadline = from_utc(session.rsvp_deadline, SESSION_TIME_ZONE)
+            deadline = from_utc(session.rsvp_deadline, platform_zone_name())
             data |= {"rsvp_date": deadline.date(), "rsvp_time": deadline.time()}
     return data
 

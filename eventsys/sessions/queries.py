@@ -13,9 +13,8 @@ from eventsys.auth.models import User
 from eventsys.database import utcnow
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
-from eventsys.localtime import from_utc, to_utc
+from eventsys.localtime import from_utc, platform_zone_name, to_utc
 from eventsys.sessions.models import AgendaItem, Session
-from eventsys.sessions.services import SESSION_TIME_ZONE
 from eventsys.sessions.states import SessionKind, SessionStatus
 
 PAST_SESSIONS_PER_PAGE = 20
@@ -37,8 +36,8 @@ class SessionListing:
 def year_bounds(year: int) -> tuple[datetime, datetime]:
     """The first instants of `year` and of the next year, in Berlin."""
     return (
-        to_utc(date(year, 1, 1), time(0, 0), SESSION_TIME_ZONE),
-        to_utc(date(year + 1, 1, 1), time(0, 0), SESSION_TIME_ZONE),
+        to_utc(date(year, 1, 1), time(0, 0), platform_zone_name()),
+        to_utc(date(year + 1, 1, 1), time(0, 0), platform_zone_name()),
     )
 
 
@@ -79,8 +78,8 @@ def session_years(begun_by: datetime | None = None) -> list[int]:
         return []
     return list(
         range(
-            from_utc(last, SESSION_TIME_ZONE).year,
-            from_utc(first, SESSION_TIME_ZONE).year - 1,
+            from_utc(last, platform_zone_name()).year,
+            from_utc(first, platform_zone_name()).year - 1,
             -1,
         )
     )

@@ -17,9 +17,6 @@ from eventsys.extensions import db
 from eventsys.sessions.models import AgendaItem, Session
 from eventsys.sessions.states import SessionKind, SessionStatus
 
-# Sessions are planned, entered and shown in German time, wherever the organiser sits.
-SESSION_TIME_ZONE = "Europe/Berlin"
-
 # A confirmed or held session needs a place people can go to; a planned one often has its
 # date long before its room, and a cancelled one needs none.
 STATUSES_NEEDING_A_PLACE = frozenset({SessionStatus.CONFIRMED, SessionStatus.HELD})

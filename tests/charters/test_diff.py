@@ -4,9 +4,10 @@ removed, merged, moved between chapters or within one, and renumbered."""
 import pytest
 
 from eventsys.charters import content, diff, versions
-from eventsys.charters.diff import ChapterKind, ClauseKind, Removal, SegmentKind
+from eventsys.charters.diff import ChapterKind, ClauseKind, Removal
 from eventsys.charters.models import Chapter, Charter, CharterVersion
 from eventsys.charters.states import ClauseStatus
+from eventsys.charters.word_diff import SegmentKind, word_diff
 from eventsys.extensions import db
 from tests.charters.conftest import clause_from
 from tests.charters.test_versions import arrange
@@ -37,7 +38,7 @@ def joined(segments, *kinds) -> str:
     ],
 )
 def test_word_diff(old, new, expected):
-    segments = diff.word_diff(old, new)
+    segments = word_diff(old, new)
 
     assert segments == expected
     assert joined(segments, EQUAL, DELETE) == old

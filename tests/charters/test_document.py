@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from eventsys.charters import content, diff, document, versions
 from eventsys.charters.models import Charter, CharterVersion
-from eventsys.charters.states import VERSION_STATE_LABELS, VersionState
+from eventsys.charters.states import VersionState
 from eventsys.extensions import db
 from eventsys.pdf import PdfRenderingError
 from tests.charters.conftest import clause_from
@@ -50,7 +50,7 @@ def render(version: CharterVersion, language: str) -> bytes:
     return document.charter_pdf(
         version.content,
         language=language,
-        state_label=VERSION_STATE_LABELS[version.state],
+        state_label=version.state.lazy_label,
         frozen_at=version.frozen_at,
     )
 

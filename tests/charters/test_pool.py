@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from eventsys.audit.models import AuditEntry
-from eventsys.charters import charters, pool
+from eventsys.charters import charters, pool, pool_queries
 from eventsys.charters.content import working_text
 from eventsys.charters.errors import CharterError
 from eventsys.charters.models import CharterVersion, Clause, ClauseOrigin
@@ -306,8 +306,8 @@ def test_move_refuses_past_the_ends_and_outside_the_text(charter, workshops, sta
 
 def test_clauses_are_new_until_a_version_is_frozen(charter, workshops, staff):
     chosen = clause(charter, workshops, "1.1.1")
-    assert pool.last_frozen_at(charter) is None
-    assert pool.is_new(chosen, charter)
+    assert pool_queries.last_frozen_at(charter) is None
+    assert pool_queries.is_new(chosen, charter)
 
     version = CharterVersion(
         charter=charter,
@@ -319,13 +319,13 @@ def test_clauses_are_new_until_a_version_is_frozen(charter, workshops, staff):
     db.session.add(version)
     db.session.commit()
 
-    assert pool.last_frozen_at(charter) == version.frozen_at
-    assert not pool.is_new(chosen, charter)
-    assert pool.new_clause_ids(charter) == set()
+    assert pool_queries.last_frozen_at(charter) == version.frozen_at
+    assert not pool_queries.is_new(chosen, charter)
+    assert pool_queries.new_clause_ids(charter) == set()
 
     later = clause(charter, workshops, "2.1.1")
     later.arrived_at = version.frozen_at + timedelta(days=1)
     db.session.commit()
 
-    assert pool.is_new(later, charter)
-    assert pool.new_clause_ids(charter) == {later.id}
+    assert pool_queries.is_new(later, charter)
+    assert pool_queries.new_clause_ids(charter) == {later.id}

@@ -5,7 +5,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from eventsys.charters import charters, pool
+from eventsys.charters import charters, pool, pool_queries
 from eventsys.charters.models import Clause, ClauseOrigin
 from eventsys.charters.states import ClauseStatus
 from eventsys.extensions import db
@@ -305,7 +305,7 @@ def test_move_through_the_pool(secretariat, charter, workshops):
     assert response.status_code == 302
     assert has_error_flash(refused)
     assert has_error_flash(nonsense)
-    assert pool.clause_numbers(charter) == {second.id: "1.1", first.id: "1.2"}
+    assert pool_queries.clause_numbers(charter) == {second.id: "1.1", first.id: "1.2"}
 
 
 def test_the_clause_page_shows_the_original_beside_the_wording(secretariat, charter, workshops):

@@ -6,7 +6,7 @@ import itertools
 import pytest
 from flask_babel import force_locale
 
-from eventsys.experts import services
+from eventsys.experts import organisations, people
 from eventsys.experts.models import Expert, Organisation
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
@@ -40,7 +40,7 @@ def make_organisation(app):
         group: StakeholderGroup = StakeholderGroup.MUNICIPALITIES,
         country: str | None = None,
     ) -> Organisation:
-        organisation = services.create_organisation(
+        organisation = organisations.create_organisation(
             name or f"Organisation {next(numbers)}", group, country
         )
         db.session.commit()
@@ -61,8 +61,8 @@ def make_expert(app, make_organisation):
         **details,
     ) -> Expert:
         number = next(numbers)
-        expert = services.create_expert(
-            services.ExpertDetails(
+        expert = people.create_expert(
+            people.ExpertDetails(
                 first_name=first_name,
                 last_name=last_name or f"Expert{number:03d}",
                 email=email or f"expert{number}@stadt.example",

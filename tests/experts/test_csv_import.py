@@ -9,13 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from eventsys.audit.models import AuditEntry
-from eventsys.experts import services
-from eventsys.experts.csv_import import (
-    Outcome,
-    UnreadableFile,
-    import_experts,
-    read_expert_file,
-)
+from eventsys.experts import people, working_groups
+from eventsys.experts.csv_import import Outcome, import_experts
+from eventsys.experts.csv_reading import UnreadableFile, read_expert_file
 from eventsys.experts.models import Expert, Organisation, WorkingGroup
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
@@ -169,7 +165,7 @@ def test_excel_unicode_text_in_utf16_with_tabs(app):
 
 def test_reimporting_an_inactive_expert_says_it_stays_inactive(app):
     run_import(csv_bytes(ROWS))
-    services.deactivate_expert(expert("soeren@aarhus.example"))
+    people.deactivate_expert(expert("soeren@aarhus.example"))
     db.session.commit()
 
     report = run_import(csv_bytes(ROWS))
@@ -619,7 +615,7 @@ def test_secretariat_may_not_import(secretariat_client):
 
 def test_the_directory_shows_imported_experts(organiser_client):
     upload(organiser_client, csv_bytes(ROWS))
-    group = services.find_working_group_by_name("daten")
+    group = working_groups.find_working_group_by_name("daten")
     text = page_text(organiser_client.get(f"/experts/?working_group={group.id}"))
     assert "Müller, Jürgen" in text
     assert "Weiß, Änne" in text

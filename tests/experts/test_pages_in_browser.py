@@ -2,7 +2,7 @@
 
 import pytest
 
-from eventsys.experts import services
+from eventsys.experts import people, working_groups
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
 from tests.conftest import TEST_PASSWORD
@@ -25,8 +25,8 @@ def directory(make_organisation, make_expert):
     partner = make_organisation("Aarhus Kommune", StakeholderGroup.INTERNATIONAL_PARTNERS, "DK")
     mueller = make_expert("Jürgen", "Müller", "j.mueller@koeln.example", city, title="Dr.")
     berg = make_expert("Søren", "Berg", "s.berg@aarhus.example", partner, language="en")
-    services.deactivate_expert(make_expert("Karl", "Alt", "k.alt@koeln.example", city))
-    group = services.create_working_group("Daten", "Datenstrategien", [mueller, berg])
+    people.deactivate_expert(make_expert("Karl", "Alt", "k.alt@koeln.example", city))
+    group = working_groups.create_working_group("Daten", "Datenstrategien", [mueller, berg])
     db.session.commit()
     return {"expert": mueller.id, "organisation": city.id, "group": group.id}
 

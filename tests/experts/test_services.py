@@ -6,9 +6,11 @@ import pytest
 import sqlalchemy as sa
 
 from eventsys.audit.models import AuditEntry
-from eventsys.experts import services
+from eventsys.experts import organisations, people, search, working_groups
+from eventsys.experts.checks import DirectoryError
 from eventsys.experts.models import Expert, Organisation, WorkingGroup
-from eventsys.experts.services import DirectoryError, ExpertDetails, ExpertSearch, ExpertStatus
+from eventsys.experts.people import ExpertDetails
+from eventsys.experts.search import ExpertSearch, ExpertStatus
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
 
@@ -44,7 +46,7 @@ def details(organisation: Organisation, **changes) -> ExpertDetails:
 
 
 def test_create_expert_stores_trimmed_lower_case_values_with_defaults(city):
-    expert = services.create_expert(
+    expert = people.create_expert(
         details(city, first_name="  Jürgen ", email="  Juergen.Mueller@Stadt-Koeln.EXAMPLE ")
     )
     db.session.commit()
@@ -59,7 +61,7 @@ def test_create_expert_stores_trimmed_lower_case_values_with_defaults(city):
 
 
 def test_create_expert_writes_the_new_values_to_the_audit_trail(city):
-    expert = services.create_expert(details(city, function="Amtsleiter"))
+    expert = people.create_expert(details(city, function="Amtsleiter"))
     db.session.commit()
 
     [entry] = audit_entries("expert.created")
@@ -79,11 +81,11 @@ def test_create_expert_writes_the_new_values_to_the_audit_trail(city):
     ],
 )
 def test_duplicate_email_in_any_letter_case_is_refused_and_nothing_saved(city, email):
-    services.create_expert(details(city))
+    people.create_expert(details(city))
     db.session.commit()
 
     with pytest.raises(DirectoryError, match="already exists") as refusal:
-        services.create_expert(details(city, first_name="Other", email=email))
+        people.create_expert(details(city, first_name="Other", email=email))
     assert refusal.value.field == "email"
     db.session.commit()
     assert count(Expert) == 1
@@ -91,13 +93,13 @@ def test_duplicate_email_in_any_letter_case_is_refused_and_nothing_saved(city, e
 
 
 def test_duplicate_email_saved_by_a_concurrent_request_gets_the_same_message(city, monkeypatch):
-    services.create_expert(details(city))
+    people.create_expert(details(city))
     db.session.commit()
     # As if another request saved the address between this one's check and its insert.
-    monkeypatch.setattr(services, "find_expert_by_email", lambda email: None)
+    monkeypatch.setattr(people, "find_expert_by_email", lambda email: None)
 
     with pytest.raises(DirectoryError, match="already exists") as refusal:
-        services.create_expert(
+        people.create_expert(
             details(city, first_name="Other", email="JUERGEN.mueller@stadt-koeln.example")
         )
 
@@ -113,10 +115,10 @@ def test_email_taken_concurrently_on_update_leaves_the_expert_unchanged(
 ):
     make_expert(email="first@stadt.example", organisation=city)
     second = make_expert(email="second@stadt.example", organisation=city, function="Referentin")
-    monkeypatch.setattr(services, "find_expert_by_email", lambda email: None)
+    monkeypatch.setattr(people, "find_expert_by_email", lambda email: None)
 
     with pytest.raises(DirectoryError, match="already exists"):
-        services.update_expert(
+        people.update_expert(
             second,
             replace(ExpertDetails.of(second), email="first@stadt.example", function="Leiterin"),
         )
@@ -149,7 +151,7 @@ def test_email_taken_concurrently_on_update_leaves_the_expert_unchanged(
 )
 def test_unacceptable_values_are_refused_and_nothing_saved(city, field, value, message):
     with pytest.raises(DirectoryError, match=message) as refusal:
-        services.create_expert(details(city, **{field: value}))
+        people.create_expert(details(city, **{field: value}))
     assert refusal.value.field == field
     db.session.commit()
     assert count(Expert) == 0
@@ -157,7 +159,7 @@ def test_unacceptable_values_are_refused_and_nothing_saved(city, field, value, m
 
 def test_an_expert_without_organisation_is_refused(app):
     with pytest.raises(DirectoryError, match="organisation") as refusal:
-        services.create_expert(details(None))
+        people.create_expert(details(None))
     assert refusal.value.field == "organisation_id"
 
 
@@ -166,7 +168,7 @@ def test_update_records_old_and_new_values_of_what_changed(city, make_expert, ma
     deputy = make_expert(first_name="Bernd", organisation=city)
     ministry = make_organisation("Bundesministerium", StakeholderGroup.FEDERAL_MINISTRIES)
 
-    changes = services.update_expert(
+    changes = people.update_expert(
         expert,
         replace(
             ExpertDetails.of(expert),
@@ -191,14 +193,14 @@ def test_update_records_old_and_new_values_of_what_changed(city, make_expert, ma
 
 def test_an_update_that_changes_nothing_records_nothing(city, make_expert):
     expert = make_expert(organisation=city)
-    assert services.update_expert(expert, ExpertDetails.of(expert)) == {}
+    assert people.update_expert(expert, ExpertDetails.of(expert)) == {}
     assert audit_entries("expert.updated") == []
 
 
 def test_an_expert_cannot_be_their_own_deputy(city, make_expert):
     expert = make_expert(organisation=city)
     with pytest.raises(DirectoryError, match="own deputy") as refusal:
-        services.update_expert(expert, replace(ExpertDetails.of(expert), deputy=expert))
+        people.update_expert(expert, replace(ExpertDetails.of(expert), deputy=expert))
     assert refusal.value.field == "deputy_id"
     db.session.commit()
     db.session.expire_all()
@@ -208,15 +210,15 @@ def test_an_expert_cannot_be_their_own_deputy(city, make_expert):
 def test_deactivate_and_reactivate_are_recorded_once(city, make_expert):
     expert = make_expert(organisation=city)
 
-    assert services.deactivate_expert(expert) is True
-    assert services.deactivate_expert(expert) is False
+    assert people.deactivate_expert(expert) is True
+    assert people.deactivate_expert(expert) is False
     db.session.commit()
     assert db.session.get(Expert, expert.id).active is False
     [entry] = audit_entries("expert.deactivated")
     assert entry.changes == {"active": [True, False]}
 
-    assert services.reactivate_expert(expert) is True
-    assert services.reactivate_expert(expert) is False
+    assert people.reactivate_expert(expert) is True
+    assert people.reactivate_expert(expert) is False
     db.session.commit()
     assert db.session.get(Expert, expert.id).active is True
     assert len(audit_entries("expert.reactivated")) == 1
@@ -226,16 +228,16 @@ def test_deputy_candidates_are_active_experts_but_never_the_expert(city, make_ex
     expert = make_expert(organisation=city, last_name="A")
     active = make_expert(organisation=city, last_name="B")
     inactive = make_expert(organisation=city, last_name="C")
-    services.deactivate_expert(inactive)
+    people.deactivate_expert(inactive)
     db.session.commit()
 
-    assert services.deputy_candidates(expert) == [active]
-    services.update_expert(expert, replace(ExpertDetails.of(expert), deputy=active))
-    services.deactivate_expert(active)
+    assert people.deputy_candidates(expert) == [active]
+    people.update_expert(expert, replace(ExpertDetails.of(expert), deputy=active))
+    people.deactivate_expert(active)
     db.session.commit()
     # A deputy who has since left is still offered, so that saving does not drop them silently.
-    assert services.deputy_candidates(expert) == [active]
-    assert services.experts_represented_by(active) == [expert]
+    assert people.deputy_candidates(expert) == [active]
+    assert people.experts_represented_by(active) == [expert]
 
 
 # --- organisations ------------------------------------------------------------------------------
@@ -243,14 +245,14 @@ def test_deputy_candidates_are_active_experts_but_never_the_expert(city, make_ex
 
 def test_international_partner_without_country_is_refused(app):
     with pytest.raises(DirectoryError, match="country") as refusal:
-        services.create_organisation("Aarhus Kommune", StakeholderGroup.INTERNATIONAL_PARTNERS)
+        organisations.create_organisation("Aarhus Kommune", StakeholderGroup.INTERNATIONAL_PARTNERS)
     assert refusal.value.field == "country"
     db.session.commit()
     assert count(Organisation) == 0
 
 
 def test_international_partner_with_country_is_saved_and_recorded(app):
-    organisation = services.create_organisation(
+    organisation = organisations.create_organisation(
         "Aarhus Kommune", StakeholderGroup.INTERNATIONAL_PARTNERS, "dk"
     )
     db.session.commit()
@@ -262,27 +264,27 @@ def test_international_partner_with_country_is_saved_and_recorded(app):
 
 def test_unknown_country_code_is_refused(app):
     with pytest.raises(DirectoryError, match="country code"):
-        services.create_organisation("Nowhere", StakeholderGroup.INTERNATIONAL_PARTNERS, "XX")
+        organisations.create_organisation("Nowhere", StakeholderGroup.INTERNATIONAL_PARTNERS, "XX")
 
 
 def test_organisation_names_are_unique_regardless_of_case(make_organisation):
     make_organisation("Stadt Köln")
     with pytest.raises(DirectoryError, match="already exists"):
-        services.create_organisation("STADT KÖLN", StakeholderGroup.MUNICIPALITIES)
+        organisations.create_organisation("STADT KÖLN", StakeholderGroup.MUNICIPALITIES)
 
 
 def test_organisation_name_taken_concurrently_is_refused_cleanly(make_organisation, monkeypatch):
     make_organisation("Stadt Köln")
-    monkeypatch.setattr(services, "find_organisation_by_name", lambda name: None)
+    monkeypatch.setattr(organisations, "find_organisation_by_name", lambda name: None)
     with pytest.raises(DirectoryError, match="already exists"):
-        services.create_organisation("Stadt Köln", StakeholderGroup.MUNICIPALITIES)
+        organisations.create_organisation("Stadt Köln", StakeholderGroup.MUNICIPALITIES)
     db.session.commit()
     assert count(Organisation) == 1
 
 
 def test_update_organisation_records_changes(make_organisation):
     organisation = make_organisation("Stadt Koeln")
-    changes = services.update_organisation(
+    changes = organisations.update_organisation(
         organisation, "Stadt Köln", StakeholderGroup.MUNICIPALITIES, None
     )
     db.session.commit()
@@ -293,7 +295,7 @@ def test_update_organisation_records_changes(make_organisation):
 def test_changing_an_organisation_to_partner_needs_a_country(make_organisation):
     organisation = make_organisation("Aarhus Kommune")
     with pytest.raises(DirectoryError, match="country"):
-        services.update_organisation(
+        organisations.update_organisation(
             organisation, "Aarhus Kommune", StakeholderGroup.INTERNATIONAL_PARTNERS, ""
         )
     db.session.commit()
@@ -307,9 +309,9 @@ def test_organisations_with_counts_counts_active_and_inactive(make_organisation,
     city = make_organisation("Stadt Köln")
     empty = make_organisation("Zweckverband")
     make_expert(organisation=city)
-    services.deactivate_expert(make_expert(organisation=city))
+    people.deactivate_expert(make_expert(organisation=city))
     db.session.commit()
-    assert services.organisations_with_counts() == [(city, 1, 1), (empty, 0, 0)]
+    assert organisations.organisations_with_counts() == [(city, 1, 1), (empty, 0, 0)]
 
 
 # --- working groups -----------------------------------------------------------------------------
@@ -318,11 +320,11 @@ def test_organisations_with_counts_counts_active_and_inactive(make_organisation,
 def test_working_group_members_are_set_and_recorded(city, make_expert):
     first = make_expert(organisation=city, last_name="Albers")
     second = make_expert(organisation=city, last_name="Brandt")
-    group = services.create_working_group("Daten", "Datenstrategien", [first])
+    group = working_groups.create_working_group("Daten", "Datenstrategien", [first])
     db.session.commit()
     assert audit_entries("working_group.created")[0].changes["members"] == [None, [first.id]]
 
-    changes = services.set_working_group_members(group, [second, first, second])
+    changes = working_groups.set_working_group_members(group, [second, first, second])
     db.session.commit()
     db.session.expire_all()
 
@@ -336,10 +338,10 @@ def test_working_group_members_are_set_and_recorded(city, make_expert):
 
 def test_update_working_group_changes_name_and_members(city, make_expert):
     member = make_expert(organisation=city)
-    group = services.create_working_group("Mobilitat", "", [member])
+    group = working_groups.create_working_group("Mobilitat", "", [member])
     db.session.commit()
 
-    changes = services.update_working_group(group, "Mobilität", "Verkehrswende", [])
+    changes = working_groups.update_working_group(group, "Mobilität", "Verkehrswende", [])
     db.session.commit()
 
     assert changes == {
@@ -351,12 +353,12 @@ def test_update_working_group_changes_name_and_members(city, make_expert):
 
 
 def test_working_group_names_are_unique_regardless_of_case(app):
-    services.create_working_group("Daten")
+    working_groups.create_working_group("Daten")
     db.session.commit()
     with pytest.raises(DirectoryError, match="already exists"):
-        services.create_working_group("  DATEN ")
+        working_groups.create_working_group("  DATEN ")
     with pytest.raises(DirectoryError, match="one line"):
-        services.create_working_group("Daten\nund mehr")
+        working_groups.create_working_group("Daten\nund mehr")
 
 
 # --- the directory search -----------------------------------------------------------------------
@@ -384,14 +386,16 @@ def directory(make_organisation, make_expert):
         "berg": make_expert("Søren", "Berg", "s.berg@aarhus.example", aarhus, function="CDO"),
         "alt": make_expert("Karl", "Alt", "k.alt@koeln.example", cologne, function="100%_Rentner"),
     }
-    data = services.create_working_group("Daten", members=[experts["mueller"], experts["berg"]])
-    services.deactivate_expert(experts["alt"])
+    data = working_groups.create_working_group(
+        "Daten", members=[experts["mueller"], experts["berg"]]
+    )
+    people.deactivate_expert(experts["alt"])
     db.session.commit()
     return {"experts": experts, "cologne": cologne, "ministry": ministry, "data": data}
 
 
 def found(criteria: ExpertSearch) -> list[str]:
-    return [expert.last_name for expert in services.search_experts(criteria, page=1).items]
+    return [expert.last_name for expert in search.search_experts(criteria, page=1).items]
 
 
 def test_search_lists_active_experts_by_last_name(directory):
@@ -438,15 +442,15 @@ def test_filters(directory):
 
 
 def test_search_is_paginated(directory):
-    first = services.search_experts(ExpertSearch(status=ExpertStatus.ALL), page=1, per_page=2)
-    third = services.search_experts(ExpertSearch(status=ExpertStatus.ALL), page=3, per_page=2)
+    first = search.search_experts(ExpertSearch(status=ExpertStatus.ALL), page=1, per_page=2)
+    third = search.search_experts(ExpertSearch(status=ExpertStatus.ALL), page=3, per_page=2)
     assert first.total == 5
     assert [expert.last_name for expert in first.items] == ["Alt", "Berg"]
     assert [expert.last_name for expert in third.items] == ["Weber"]
 
 
 def test_count_experts_by_status(directory):
-    assert services.count_experts_by_status() == {
+    assert search.count_experts_by_status() == {
         ExpertStatus.ACTIVE: 4,
         ExpertStatus.INACTIVE: 1,
         ExpertStatus.ALL: 5,

@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from eventsys.audit.models import AuditEntry
-from eventsys.experts import services
+from eventsys.experts import people, working_groups
 from eventsys.experts.models import Expert, Organisation, WorkingGroup
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
@@ -212,8 +212,8 @@ def directory(make_organisation, make_expert):
     make_expert("Jürgen", "Müller", "j.mueller@koeln.example", cologne)
     weber = make_expert("Anna", "Weber", "a.weber@bund.example", ministry, function="Referentin")
     alt = make_expert("Karl", "Alt", "k.alt@koeln.example", cologne)
-    group = services.create_working_group("Daten und Plattformen", members=[weber])
-    services.deactivate_expert(alt)
+    group = working_groups.create_working_group("Daten und Plattformen", members=[weber])
+    people.deactivate_expert(alt)
     db.session.commit()
     return {"cologne": cologne, "ministry": ministry, "group": group}
 
@@ -283,7 +283,7 @@ def test_the_directory_pages(admin_client, make_organisation, make_expert):
 def add_experts(make_expert, organisations, groups, how_many: int) -> None:
     for number in range(how_many):
         expert = make_expert(organisation=organisations[number % len(organisations)])
-        services.set_working_group_members(
+        working_groups.set_working_group_members(
             groups[number % len(groups)], [*groups[number % len(groups)].members, expert]
         )
     db.session.commit()
@@ -293,7 +293,7 @@ def test_the_directory_needs_as_many_queries_for_50_experts_as_for_5(
     admin_client, make_organisation, make_expert, count_queries
 ):
     organisations = [make_organisation() for _ in range(5)]
-    groups = [services.create_working_group(f"Gruppe {number}") for number in range(3)]
+    groups = [working_groups.create_working_group(f"Gruppe {number}") for number in range(3)]
     db.session.commit()
 
     add_experts(make_expert, organisations, groups, 5)
@@ -437,7 +437,7 @@ READ_PAGES = ["/experts/", "/experts/organisations", "/experts/groups"]
 @pytest.fixture
 def records(city, make_expert):
     expert = make_expert(organisation=city)
-    group = services.create_working_group("Daten", members=[expert])
+    group = working_groups.create_working_group("Daten", members=[expert])
     db.session.commit()
     return {"expert": expert.id, "organisation": city.id, "group": group.id}
 

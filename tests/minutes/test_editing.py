@@ -12,16 +12,17 @@ from eventsys.extensions import db
 from eventsys.i18n import local
 from eventsys.markup import MAX_NESTING_DEPTH
 from eventsys.minutes import action_items, editing
-from eventsys.minutes.editing import (
+from eventsys.minutes.changes import (
     ActionItemChange,
     DecisionChange,
-    InvalidMinutes,
+    MinutesChanges,
     RecommendationChange,
     TopicChange,
 )
 from eventsys.minutes.errors import EditConflict, MinutesError, MinutesFrozen
 from eventsys.minutes.models import ActionItem, Decision, Minutes, MinutesTopic, Recommendation
 from eventsys.minutes.states import MinutesState
+from eventsys.minutes.validation import InvalidMinutes
 from tests.minutes.conftest import guideline, make_plenary
 
 
@@ -61,7 +62,7 @@ def row_ids(minutes: Minutes) -> dict[str, list[int]]:
     }
 
 
-def with_topic(changes: editing.MinutesChanges, index: int, **fields) -> editing.MinutesChanges:
+def with_topic(changes: MinutesChanges, index: int, **fields) -> MinutesChanges:
     topics = list(changes.topics)
     topics[index] = replace(topics[index], **fields)
     return replace(changes, topics=tuple(topics))
@@ -441,9 +442,9 @@ def test_approved_minutes_refuse_a_save_before_the_database_must(app, staff, rec
 
 def test_approved_minutes_refuse_closing_and_reopening(app, staff, record, approved):
     with pytest.raises(MinutesFrozen):
-        editing.close_action_item(record.still_open, approved, "erledigt", staff.secretariat)
+        action_items.close_action_item(record.still_open, approved, "erledigt", staff.secretariat)
     with pytest.raises(MinutesFrozen):
-        editing.reopen_action_item(record.closed_here, approved, staff.secretariat)
+        action_items.reopen_action_item(record.closed_here, approved, staff.secretariat)
     db.session.rollback()
     assert db.session.get(ActionItem, record.still_open.id).closed_at is None
 
@@ -470,7 +471,7 @@ def test_closing_a_carried_over_action_item_is_recorded(app, staff, record):
     minutes = editing.load_minutes(record.session.id)
     item = record.still_open
 
-    editing.close_action_item(item, minutes, "  Leitfaden liegt vor.  ", staff.secretariat)
+    action_items.close_action_item(item, minutes, "  Leitfaden liegt vor.  ", staff.secretariat)
     db.session.commit()
     db.session.expire_all()
 
@@ -488,14 +489,14 @@ def test_closing_a_carried_over_action_item_is_recorded(app, staff, record):
     assert item not in action_items.open_before(later)
 
     with pytest.raises(MinutesError):
-        editing.close_action_item(item, minutes, "", staff.secretariat)
+        action_items.close_action_item(item, minutes, "", staff.secretariat)
 
 
 def test_reopening_undoes_the_closing(app, staff, record):
     minutes = editing.load_minutes(record.session.id)
     item = record.closed_here
 
-    editing.reopen_action_item(item, minutes, staff.secretariat)
+    action_items.reopen_action_item(item, minutes, staff.secretariat)
     db.session.commit()
     db.session.expire_all()
 
@@ -503,7 +504,7 @@ def test_reopening_undoes_the_closing(app, staff, record):
     assert (item.closed_at, item.closed_in_minutes_id, item.closed_note) == (None, None, "")
     assert audit_actions(item) == ["action_item.reopened"]
     with pytest.raises(MinutesError):
-        editing.reopen_action_item(item, minutes, staff.secretariat)
+        action_items.reopen_action_item(item, minutes, staff.secretariat)
 
 
 def test_only_action_items_of_earlier_sessions_are_closed_this_way(app, staff, record):
@@ -511,16 +512,16 @@ def test_only_action_items_of_earlier_sessions_are_closed_this_way(app, staff, r
     own_item = minutes.topics[0].action_items[0]
 
     with pytest.raises(MinutesError):
-        editing.close_action_item(own_item, minutes, "", staff.secretariat)
+        action_items.close_action_item(own_item, minutes, "", staff.secretariat)
     earlier = editing.load_minutes(record.earlier.id)
     with pytest.raises(MinutesError):
         # An earlier session's minutes cannot close what a later session recorded.
-        editing.close_action_item(own_item, earlier, "", staff.secretariat)
+        action_items.close_action_item(own_item, earlier, "", staff.secretariat)
     assert own_item.closed_at is None
 
 
 def test_carried_over_items_come_with_their_session_and_number(app, staff, record):
-    entries = editing.carried_over(record.session)
+    entries = action_items.carried_over(record.session)
 
     assert [(entry.number, entry.session.title) for entry in entries] == [
         (f"A-{record.earlier.id}.1.1", "4. Plenum"),

@@ -16,9 +16,10 @@ from eventsys.invitations.services import (
 )
 from eventsys.invitations.states import AttendanceMode, Channel, Response
 from eventsys.outbox.models import OutboxMessage
-from eventsys.replies import services
+from eventsys.replies import calendar_answers
 from eventsys.replies.models import InboundMessage
-from eventsys.replies.services import counter_proposals_for, ingest, receive
+from eventsys.replies.receiving import ingest, receive
+from eventsys.replies.review import counter_proposals_for
 from eventsys.replies.states import Outcome, Source
 from eventsys.sessions.states import SessionStatus
 
@@ -359,7 +360,7 @@ def test_an_error_while_applying_keeps_the_message_and_changes_nothing(invited, 
         db.session.flush()
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(services, "record_answer", broken_answer)
+    monkeypatch.setattr(calendar_answers, "record_answer", broken_answer)
     message = ingest(reply("outlook_accepted"), Source.IMAP)
     db.session.commit()
 

@@ -11,7 +11,7 @@ from eventsys.invitations.models import Invitation, InvitationAnswer
 from eventsys.invitations.services import withdraw_invitation
 from eventsys.invitations.states import Channel, Response
 from eventsys.replies.models import InboundMessage
-from eventsys.replies.services import ingest
+from eventsys.replies.receiving import ingest
 from eventsys.replies.states import Outcome, Source
 from eventsys.sessions.states import SessionStatus
 from tests.conftest import page_text

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventsys.access import ALL_STAFF, roles_required
-from eventsys.charters import charters, pool
+from eventsys.charters import charters, pool_queries
 from eventsys.charters.content import working_text
 from eventsys.charters.errors import CharterError
 from eventsys.charters.forms import (
@@ -61,9 +61,9 @@ def draft(charter_id: int):
         text=working_text(charter),
         latest=latest,
         label_in_progress=charters.label_in_progress(latest),
-        new_ids=pool.new_clause_ids(charter),
-        changed_source_ids=pool.clauses_with_changed_source(charter),
-        unassigned=pool.unassigned_count(charter),
+        new_ids=pool_queries.new_clause_ids(charter),
+        changed_source_ids=pool_queries.clauses_with_changed_source(charter),
+        unassigned=pool_queries.unassigned_count(charter),
         next_labels=None,
     )
 

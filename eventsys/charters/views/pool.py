@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from eventsys.access import ALL_STAFF, roles_required
 from eventsys.charters import pool as pool_services
+from eventsys.charters import pool_queries
 from eventsys.charters.errors import CharterError
 from eventsys.charters.forms import (
     AssignForm,
@@ -34,7 +35,7 @@ def _clause_of(charter_id: int, clause_id: int) -> tuple[Charter, Clause]:
     return charter, clause
 
 
-def _shown(overview: pool_services.Pool, state: str, new_only: bool) -> list[Clause]:
+def _shown(overview: pool_queries.Pool, state: str, new_only: bool) -> list[Clause]:
     if state == "assigned":
         shown = overview.in_text_order()
     elif state == "unassigned":
@@ -54,7 +55,7 @@ def pool(charter_id: int):
     charter = db.get_or_404(Charter, charter_id)
     filters = PoolFilterForm(formdata=request.args)
     state, new_only = filters.criteria()
-    overview = pool_services.load_pool(charter)
+    overview = pool_queries.load_pool(charter)
     shown = _shown(overview, state, new_only)
     return render_template(
         "charters/pool.html",
@@ -207,10 +208,10 @@ def move_clause(charter_id: int, clause_id: int):
 
 
 def _clause_page(charter: Charter, clause: Clause, form: ClauseForm, status: int = 200):
-    numbers = pool_services.clause_numbers(charter)
+    numbers = pool_queries.clause_numbers(charter)
 
     def name(shown: Clause) -> str:
-        return numbers.get(shown.id) or pool_services.label(shown)
+        return numbers.get(shown.id) or pool_queries.label(shown)
 
     page = render_template(
         "charters/clause.html",
@@ -220,8 +221,8 @@ def _clause_page(charter: Charter, clause: Clause, form: ClauseForm, status: int
         name=name(clause),
         number=numbers.get(clause.id),
         merged_into_name=name(clause.merged_into) if clause.merged_into else None,
-        is_new=pool_services.is_new(clause, charter),
-        merge_targets=pool_services.merge_targets(clause, name),
+        is_new=pool_queries.is_new(clause, charter),
+        merge_targets=pool_queries.merge_targets(clause, name),
     )
     return page, status
 

@@ -9,7 +9,6 @@ from eventsys.access import ALL_STAFF, PLANNERS, roles_required
 from eventsys.charters import content, document, versions
 from eventsys.charters.errors import CharterError
 from eventsys.charters.models import Charter, CharterVersion
-from eventsys.charters.states import VERSION_STATE_LABELS
 from eventsys.charters.version_forms import AdoptForm, CompareForm, FreezeForm
 from eventsys.charters.views import blueprint
 from eventsys.documents.downloads import pdf_response
@@ -122,7 +121,7 @@ def version_pdf(charter_id: int, major: int, minor: int):
         pdf = document.charter_pdf(
             found.content,
             language=language,
-            state_label=VERSION_STATE_LABELS[found.state],
+            state_label=found.state.lazy_label,
             frozen_at=found.frozen_at,
         )
     except PdfRenderingError as error:

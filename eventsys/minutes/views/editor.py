@@ -14,6 +14,7 @@ from eventsys.access import ALL_STAFF, roles_required
 from eventsys.extensions import db
 from eventsys.i18n import format_local_date, format_local_time
 from eventsys.minutes import action_items, editing
+from eventsys.minutes.changes import MinutesChanges
 from eventsys.minutes.errors import EditConflict, MinutesError, MinutesFrozen
 from eventsys.minutes.forms import (
     ROW_KINDS,
@@ -24,6 +25,7 @@ from eventsys.minutes.forms import (
     minutes_form_data,
 )
 from eventsys.minutes.models import ActionItem, Minutes
+from eventsys.minutes.validation import InvalidMinutes
 from eventsys.minutes.views import blueprint
 from eventsys.sessions.models import Session
 
@@ -98,7 +100,7 @@ def _page(minutes: Minutes, form: MinutesForm | None = None, **context) -> str:
         form=form,
         row_templates=form.row_templates() if form is not None else {},
         topics_by_id={topic.id: topic for topic in minutes.topics},
-        carried_over=editing.carried_over(session),
+        carried_over=action_items.carried_over(session),
         close_form=CloseActionItemForm(),
         editor_texts=_editor_texts(),
         status=_last_saved(minutes),
@@ -144,7 +146,7 @@ def edit(session_id: int):
     based_on = form.revision.data
     try:
         editing.save(minutes, changes, based_on_revision=based_on, user=current_user)
-    except editing.InvalidMinutes as error:
+    except InvalidMinutes as error:
         form.show_problems(error.problems)
         return _not_saved(minutes, form, based_on)
     except MinutesFrozen as error:
@@ -202,7 +204,7 @@ def _conflict(session_id: int, form: MinutesForm, message: str, based_on: int, s
 
 
 def _after_saving(
-    session_id: int, action: EditorAction, changes: editing.MinutesChanges, ids: dict[str, int]
+    session_id: int, action: EditorAction, changes: MinutesChanges, ids: dict[str, int]
 ) -> str:
     """The editor again, with the empty TOP or row asked for, scrolled to where the work is."""
     keys = [topic.key for topic in changes.topics]
@@ -250,7 +252,7 @@ def close_action_item(session_id: int, action_item_id: int):
         return _back_to_carried_over(session_id)
     number = action_items.number(item)
     try:
-        editing.close_action_item(item, minutes, form.note.data or "", current_user)
+        action_items.close_action_item(item, minutes, form.note.data or "", current_user)
     except MinutesError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -269,7 +271,7 @@ def reopen_action_item(session_id: int, action_item_id: int):
     if ReopenActionItemForm().validate_on_submit():
         number = action_items.number(item)
         try:
-            editing.reopen_action_item(item, minutes, current_user)
+            action_items.reopen_action_item(item, minutes, current_user)
         except MinutesError as error:
             db.session.rollback()
             flash(str(error), "error")
