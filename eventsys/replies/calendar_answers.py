@@ -6,6 +6,7 @@ for a person, with a sentence saying why.
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from eventsys.calendar_reading import CalendarAttendee
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
 from eventsys.invitations.models import Invitation
@@ -23,7 +24,7 @@ from eventsys.replies.matching import (
     with_link,
 )
 from eventsys.replies.models import InboundMessage
-from eventsys.replies.parsing import CalendarAttendee, CalendarReply, ParsedMessage
+from eventsys.replies.parsing import CalendarReply, ParsedMessage
 from eventsys.replies.states import Outcome
 from eventsys.sessions.models import Session
 from eventsys.sessions.states import SessionStatus

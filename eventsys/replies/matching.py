@@ -8,19 +8,14 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from eventsys.calendar_reading import CalendarAttendee, CalendarTime
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
 from eventsys.i18n import format_local_datetime
 from eventsys.invitations.models import Invitation, InvitationAnswer
 from eventsys.outbox.models import OutboxMessage
 from eventsys.replies.models import InboundMessage
-from eventsys.replies.parsing import (
-    CalendarAttendee,
-    CalendarReply,
-    CalendarTime,
-    ParsedMessage,
-    parse_message,
-)
+from eventsys.replies.parsing import CalendarReply, ParsedMessage, parse_message
 from eventsys.replies.states import Outcome
 from eventsys.sessions.models import Session
 
