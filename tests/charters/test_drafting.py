@@ -139,7 +139,9 @@ def test_chapters_are_added_edited_moved_and_removed(charter):
     assert [chapter.position for chapter in charters.chapters_in_order(charter)] == [1, 2, 3, 4]
     assert revision(charter) == before + 4
     actions = db.session.scalars(
-        sa.select(AuditEntry.action).where(AuditEntry.entity_type == "charter_chapters")
+        sa.select(AuditEntry.action)
+        .where(AuditEntry.entity_type == "charter_chapters")
+        .order_by(AuditEntry.id)
     ).all()
     assert actions == [
         "charter.chapter_added",

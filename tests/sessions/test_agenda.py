@@ -212,7 +212,9 @@ def test_moving_items_up_and_down(organiser_client, plenum):
     assert agenda_of(plenum.id) == [(1, "Punkt 1"), (2, "Punkt 3"), (3, "Punkt 2")]
 
     entries = db.session.scalars(
-        sa.select(AuditEntry).where(AuditEntry.action == "agenda_item.moved")
+        sa.select(AuditEntry)
+        .where(AuditEntry.action == "agenda_item.moved")
+        .order_by(AuditEntry.id)
     ).all()
     assert [entry.changes["position"] for entry in entries] == [[3, 2], [2, 1], [1, 2]]
 
