@@ -47,6 +47,7 @@ def _load_models() -> None:
     import eventsys.charters.models
     import eventsys.experts.models
     import eventsys.invitations.models
+    import eventsys.legal.models
     import eventsys.minutes.freezing  # (installs its triggers whenever the tables are created)
     import eventsys.minutes.models
     import eventsys.outbox.models
@@ -152,6 +153,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventsys.experts.views import blueprint as experts
     from eventsys.feeds.views import blueprint as feeds
     from eventsys.invitations.views import blueprint as invitations
+    from eventsys.legal.views import blueprint as legal
     from eventsys.minutes.views import blueprint as minutes
     from eventsys.outbox.views import blueprint as outbox
     from eventsys.reminders.views import blueprint as reminders
@@ -172,6 +174,7 @@ def _register_blueprints(app: Flask) -> None:
         charters,
         audit,
         outbox,
+        legal,
     ):
         app.register_blueprint(blueprint)
     register_error_pages(app)

@@ -138,6 +138,7 @@ def make_records(staff) -> dict[str, object]:
         "major": 0,
         "minor": 1,
         "charter_comment_id": charter_comment.id,
+        "page": "privacy",
     }
 
 

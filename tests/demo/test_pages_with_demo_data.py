@@ -58,6 +58,7 @@ def test_every_page_renders_for_every_role(app, client, staff, demo, role):
         "major": 0,  # the demo charter's frozen first draft
         "minor": 1,
         "charter_comment_id": 1,
+        "page": "privacy",
     }
     for rule in ROUTES:
         if "GET" not in rule.methods or rule.endpoint == "auth.login":
