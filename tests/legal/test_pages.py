@@ -10,7 +10,7 @@ from eventsys.invitations import services as invitations
 from eventsys.legal.models import LegalText
 from eventsys.markup import MAX_NESTING_DEPTH
 from tests.conftest import page_text, sign_in
-from tests.invitations.conftest import platform, text_of  # noqa: F401  (platform: a fixture)
+from tests.invitations.conftest import text_of
 
 PAGES = {
     "privacy": ("Datenschutzerklärung", "Privacy notice", "Art. 13", "Articles 13 and 14"),
