@@ -98,7 +98,7 @@ def test_what_admins_write_is_shown_as_text_not_markup(admin_client, client):
     html = client.get("/privacy").get_data(as_text=True)
     assert "<script>alert(1)" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "href=\"javascript:" not in html
+    assert 'href="javascript:' not in html
 
 
 def test_a_text_that_cannot_be_shown_is_refused_and_nothing_is_saved(admin_client):
