@@ -18,7 +18,7 @@ from eventsys.extensions import db
 from eventsys.pdf import PdfRenderingError
 from tests.charters.conftest import clause_from
 from tests.charters.test_versions import arrange
-from tests.pdf.pdf_contents import page_texts, reader
+from tests.pdf.pdf_contents import page_texts, reader, tagged_structure
 
 ENGLISH_WORDING = "Municipalities develop their own digital strategy with measurable goals."
 
@@ -237,3 +237,12 @@ def test_the_redline_against_the_working_text_is_a_draft(charter, version):
     texts = page_texts(pdf)
     assert all("ENTWURF" in text for text in texts)
     assert german("Redline: version %(old)s → working text", old="0.1") in whole_text(pdf)
+
+
+def test_the_charter_pdf_is_tagged_for_screen_readers(german_pdf):
+    structure = tagged_structure(german_pdf)
+    assert structure.language == "de"
+    assert structure.shows_title and structure.marked
+    assert {"H1", "H2", "L", "LI", "Table", "TH", "TD", "Figure"} <= structure.types()
+    figures = [alt for element_type, alt in structure.elements if element_type == "Figure"]
+    assert all(alt and alt.startswith("Logo") for alt in figures)

@@ -23,7 +23,7 @@ from eventsys.minutes.document import Approval, minutes_filename, minutes_html, 
 from eventsys.pdf import PdfRenderingError
 from eventsys.pdf import fetcher as fetcher_module
 from tests.minutes.conftest import build_record
-from tests.pdf.pdf_contents import embedded_files, page_texts, reader
+from tests.pdf.pdf_contents import embedded_files, page_texts, reader, tagged_structure
 
 APPROVAL = Approval(
     version_number=2,
@@ -350,3 +350,14 @@ def test_file_names_are_ascii_and_say_date_title_and_version(
 
     assert name == expected
     assert name.isascii()
+
+
+def test_the_approved_pdf_is_tagged_for_screen_readers(german_approved):
+    """PDF/UA-1 as far as WeasyPrint goes beside PDF/A-3: language, title shown, headings,
+    lists, tables with header cells and the logo's alternative text."""
+    structure = tagged_structure(german_approved)
+    assert structure.language == "de"
+    assert structure.shows_title and structure.marked
+    assert {"H1", "H2", "L", "LI", "Table", "TH", "TD", "Figure"} <= structure.types()
+    figures = [alt for element_type, alt in structure.elements if element_type == "Figure"]
+    assert figures and all(alt and alt.startswith("Logo") for alt in figures)

@@ -1,7 +1,10 @@
-"""Reading PDFs back with pypdf, an implementation independent of the one that wrote them."""
+"""Reading PDFs back with pypdf and pikepdf, implementations independent of the one that wrote
+them."""
 
 import io
+from dataclasses import dataclass
 
+import pikepdf
 from pypdf import PdfReader
 from pypdf.generic import StreamObject
 
@@ -31,3 +34,44 @@ def everything_readable(pdf: bytes) -> str:
                 parts.append(stored.get_data().decode("latin-1"))
     parts.append(pdf.decode("latin-1"))
     return "\n".join(parts)
+
+
+@dataclass(frozen=True)
+class TaggedStructure:
+    """What a reader of the PDF's logical structure (pikepdf, on top of qpdf) finds: the
+    document's language and title settings, and every structure element's type and alt text."""
+
+    language: str | None
+    shows_title: bool
+    marked: bool
+    elements: list[tuple[str, str | None]]
+
+    def types(self) -> set[str]:
+        return {element_type for element_type, _alt in self.elements}
+
+
+def tagged_structure(pdf: bytes) -> TaggedStructure:
+    document = pikepdf.open(io.BytesIO(pdf))
+    root = document.Root
+    elements: list[tuple[str, str | None]] = []
+    pending = [root.StructTreeRoot] if "/StructTreeRoot" in root else []
+    while pending:
+        node = pending.pop()
+        if not isinstance(node, pikepdf.Dictionary):
+            continue
+        if "/S" in node:
+            alt = str(node.Alt) if "/Alt" in node else None
+            elements.append((str(node.S).lstrip("/"), alt))
+        children = node.get("/K")
+        if isinstance(children, pikepdf.Array):
+            pending.extend(children)
+        elif isinstance(children, pikepdf.Dictionary):
+            pending.append(children)
+    preferences = root.get("/ViewerPreferences", {})
+    mark_info = root.get("/MarkInfo", {})
+    return TaggedStructure(
+        language=str(root.Lang) if "/Lang" in root else None,
+        shows_title=bool(preferences.get("/DisplayDocTitle", False)),
+        marked=bool(mark_info.get("/Marked", False)),
+        elements=elements,
+    )
