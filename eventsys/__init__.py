@@ -154,6 +154,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventsys.feeds.views import blueprint as feeds
     from eventsys.invitations.views import blueprint as invitations
     from eventsys.legal.views import blueprint as legal
+    from eventsys.privacy.views import blueprint as privacy
     from eventsys.minutes.views import blueprint as minutes
     from eventsys.outbox.views import blueprint as outbox
     from eventsys.reminders.views import blueprint as reminders
@@ -175,6 +176,7 @@ def _register_blueprints(app: Flask) -> None:
         audit,
         outbox,
         legal,
+        privacy,
     ):
         app.register_blueprint(blueprint)
     register_error_pages(app)

@@ -1,0 +1,90 @@
+"""A request for access (Art. 15 GDPR): admins download everything held about an expert, as
+JSON and as a readable PDF; nobody else may."""
+
+import json
+
+import sqlalchemy as sa
+
+from eventsys.audit.models import AuditEntry
+from eventsys.database import utcnow
+from eventsys.extensions import db
+from eventsys.privacy.export import expert_export
+from tests.conftest import page_text, sign_in
+from tests.pdf.pdf_contents import page_texts, tagged_structure
+
+
+def test_the_json_holds_what_is_kept_about_anna_and_nothing_about_others(admin_client, answered):
+    anna = answered.anna
+    response = admin_client.get(f"/experts/{anna.id}/privacy/export.json")
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    assert 'filename="Auskunft-Anna-Schmidt.json"' in response.headers["Content-Disposition"]
+    data = json.loads(response.get_data(as_text=True))
+    assert data["directory"]["email"] == anna.email
+    assert data["directory"]["organisation"] == "Stadt Köln"
+    (invitation,) = data["invitations"]
+    assert invitation["session"] == "Plenum Datenschutz"
+    assert invitation["answer"] == "accepted" and invitation["comment"] == "Gern dabei"
+    assert [answer["channel"] for answer in invitation["answers_given"]] == ["link"]
+    assert sorted(row["session"] for row in data["attendance"]) == [
+        "Workshop Kompetenzen",
+        "Workshop Strategien",
+    ]
+    assert [mail["kind"] for mail in data["mail_sent_to_them"]] == ["invitation"]
+    assert [record["session"] for record in data["kept_records"]] == [
+        "Workshop Strategien",
+        "Workshop Kompetenzen",
+    ]
+    assert answered.claire.email not in response.get_data(as_text=True)
+    entries = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "privacy.exported")
+    ).all()
+    assert [(entry.entity_type, entry.entity_id) for entry in entries] == [("experts", anna.id)]
+
+
+def test_the_pdf_reads_as_a_letter_of_access(admin_client, answered):
+    response = admin_client.get(f"/experts/{answered.anna.id}/privacy/export.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    text = " ".join(" ".join(page.split()) for page in page_texts(response.data))
+    assert "Auskunft über personenbezogene Daten (Art. 15 DSGVO)" in text
+    assert "Dr. Anna Schmidt" in text
+    assert ("Plenum Datenschutz" in text and "Zugesagt" in text) or "Zusage" in text
+    assert "Bundesarchiv" in text  # the kept minutes are named as records
+    assert "Tremblay" not in text
+    structure = tagged_structure(response.data)
+    assert structure.language == "de" and {"H1", "H2", "Table", "TH"} <= structure.types()
+
+
+def test_the_page_shows_every_part_in_words(admin_client, answered):
+    text = page_text(admin_client.get(f"/experts/{answered.anna.id}/privacy/"))
+    for heading in (
+        "Verzeichniseintrag",
+        "Einladungen und Antworten",
+        "Teilnehmende",
+        "An die Person gesandte E-Mails",
+        "Freigegebene Protokolle, die die Person nennen",
+    ):
+        assert heading in text
+    assert "accepted" not in text  # states in words, not codes
+    assert "Bundesarchiv" in text
+
+
+def test_only_admins_see_or_download_it(client, staff, answered):
+    for role in (staff.organiser, staff.secretariat):
+        other = client.application.test_client()
+        sign_in(other, role)
+        for suffix in ("", "export.json", "export.pdf"):
+            path = f"/experts/{answered.anna.id}/privacy/{suffix}"
+            assert other.get(path).status_code == 403
+    assert not db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "privacy.exported")
+    ).all()
+
+
+def test_the_export_asks_the_same_queries_however_long_the_history(app, answered, count_queries):
+    with count_queries() as short:
+        expert_export(answered.claire, utcnow())
+    with count_queries() as long:
+        expert_export(answered.anna, utcnow())
+    assert long.count == short.count
