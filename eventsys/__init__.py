@@ -154,9 +154,9 @@ def _register_blueprints(app: Flask) -> None:
     from eventsys.feeds.views import blueprint as feeds
     from eventsys.invitations.views import blueprint as invitations
     from eventsys.legal.views import blueprint as legal
-    from eventsys.privacy.views import blueprint as privacy
     from eventsys.minutes.views import blueprint as minutes
     from eventsys.outbox.views import blueprint as outbox
+    from eventsys.privacy.views import blueprint as privacy
     from eventsys.reminders.views import blueprint as reminders
     from eventsys.replies.views import blueprint as replies
     from eventsys.sessions.views import blueprint as sessions

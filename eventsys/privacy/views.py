@@ -1,9 +1,10 @@
 """Admins answer a request for access (Art. 15 GDPR): what is held about an expert, on a page,
-as JSON and as PDF. Each export is written to the audit trail."""
+as JSON and as PDF, each export written to the audit trail; and erase it (Art. 17)."""
 
 import json
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from eventsys.access import roles_required
 from eventsys.audit import services as audit
@@ -12,8 +13,9 @@ from eventsys.documents.downloads import ascii_slug, pdf_response
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
 from eventsys.i18n import current_language
-from eventsys.privacy import export
+from eventsys.privacy import erasure, export
 from eventsys.privacy.document import export_pdf
+from eventsys.privacy.forms import ErasureForm
 from eventsys.privacy.readable import readable_sections
 from eventsys.roles import Role
 
@@ -51,6 +53,33 @@ def export_as_pdf(expert_id: int):
     pdf = export_pdf(data, _full_name(expert), exported_at, current_language())
     _record_export(expert, "PDF")
     return pdf_response(pdf, f"{_file_stem(expert)}.pdf")
+
+
+@blueprint.route("/erase", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def erase(expert_id: int):
+    expert = db.get_or_404(Expert, expert_id)
+    if erasure.is_erased(expert):
+        flash(_("This entry has been erased already."), "error")
+        return redirect(url_for("experts.show_expert", expert_id=expert.id))
+    form = ErasureForm()
+    if form.validate_on_submit():
+        report = erasure.erase_expert(expert)
+        db.session.commit()
+        flash(
+            _(
+                "The personal data has been erased: %(sent)d mails sent, %(received)d mails "
+                "received and %(comments)d comments deleted, the directory entry made anonymous.",
+                sent=report.mails_sent_deleted,
+                received=report.mails_received_deleted,
+                comments=report.comments_deleted,
+            ),
+            "success",
+        )
+        return redirect(url_for("experts.show_expert", expert_id=expert.id))
+    return render_template(
+        "privacy/erase.html", expert=expert, form=form, kept=export.kept_records(expert)
+    )
 
 
 def _record_export(expert: Expert, form: str) -> None:
