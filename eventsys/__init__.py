@@ -190,6 +190,7 @@ def _register_commands(app: Flask) -> None:
     from eventsys.invitations.cli import invitations
     from eventsys.minutes.cli import minutes
     from eventsys.outbox.cli import outbox
+    from eventsys.privacy.cli import privacy
     from eventsys.reminders.cli import reminders
     from eventsys.replies.cli import replies
     from eventsys.sessions.cli import sessions
@@ -205,5 +206,6 @@ def _register_commands(app: Flask) -> None:
         outbox,
         minutes,
         charter,
+        privacy,
     ):
         app.cli.add_command(group)

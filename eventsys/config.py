@@ -60,6 +60,12 @@ class DefaultConfig:
     # tasks; without one, in-process.
     CELERY_BROKER_URL: str | None = None
 
+    # How long personal data is kept before `flask privacy purge` removes it (days).
+    RETENTION_INBOUND_MAIL_DAYS = 90  # raw mail of replies that have been dealt with
+    RETENTION_SENT_MAIL_DAYS = 180  # the text of mail sent (its headers stay)
+    RETENTION_AUDIT_VALUES_DAYS = 730  # old and new values in the audit trail
+    RETENTION_INACTIVE_FEEDS_DAYS = 30  # calendar feeds of deactivated experts
+
     PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default; tests use a cheaper one
     PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link stays valid
     SESSION_COOKIE_HTTPONLY = True

@@ -23,9 +23,11 @@ log = logging.getLogger(__name__)
 DELIVER_OUTBOX = "eventsys.deliver_outbox"
 FETCH_REPLIES = "eventsys.fetch_replies"
 SEND_REMINDERS = "eventsys.send_reminders"
+PURGE_PERSONAL_DATA = "eventsys.purge_personal_data"
 
 DELIVERY_INTERVAL_SECONDS = 60
 REMINDERS_INTERVAL_SECONDS = 15 * 60
+PURGE_INTERVAL_SECONDS = 24 * 60 * 60
 
 # Failures worth another try later: the database or a server was unreachable for a while.
 TRANSIENT_ERRORS = (sa.exc.OperationalError, OSError, imaplib.IMAP4.error)
@@ -53,6 +55,7 @@ def beat_schedule(config: dict) -> dict[str, dict[str, Any]]:
         "deliver-outbox": every(DELIVER_OUTBOX, DELIVERY_INTERVAL_SECONDS),
         "fetch-replies": every(FETCH_REPLIES, float(config["REPLIES_POLL_SECONDS"])),
         "send-reminders": every(SEND_REMINDERS, REMINDERS_INTERVAL_SECONDS),
+        "purge-personal-data": every(PURGE_PERSONAL_DATA, PURGE_INTERVAL_SECONDS),
     }
 
 
@@ -80,6 +83,7 @@ def make_celery(app: Flask) -> Celery:
         beat_schedule=beat_schedule(app.config),
     )
     _register_tasks(celery)
+    _register_purge(celery)
     app.extensions["celery"] = celery
     return celery
 
@@ -136,6 +140,20 @@ def _register_tasks(celery: Celery) -> None:
             counts = send_due_reminders()
         db.session.commit()
         return counts.total
+
+
+def _register_purge(celery: Celery) -> None:
+    @celery.task(name=PURGE_PERSONAL_DATA, shared=False, **RETRY_OPTIONS)
+    def purge_personal_data() -> dict[str, int]:
+        """Remove personal data that has outlived its retention period."""
+        from eventsys.audit.services import acting_as
+        from eventsys.extensions import db
+        from eventsys.privacy.retention import purge
+
+        with acting_as("celery"):
+            counts = purge()
+        db.session.commit()
+        return counts
 
 
 def __getattr__(name: str) -> Celery:

@@ -83,6 +83,25 @@ def record(
     return entry
 
 
+def record_event(
+    action: str, entity_type: str, summary: str, changes: dict[str, Any] | None = None
+) -> AuditEntry:
+    """Add an audit entry about a kind of record rather than one of them (e.g. a purge of old
+    mail) to the current transaction and return it."""
+    actor_id, actor_label = _current_actor()
+    entry = AuditEntry(
+        actor_id=actor_id,
+        actor_label=actor_label,
+        action=action,
+        entity_type=entity_type,
+        entity_id=None,
+        summary=summary[:400],
+        changes=changes or {},
+    )
+    db.session.add(entry)
+    return entry
+
+
 @dataclass(frozen=True)
 class AuditFilter:
     entity_type: str | None = None

@@ -13,16 +13,17 @@ from eventsys.documents.downloads import ascii_slug, pdf_response
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
 from eventsys.i18n import current_language
-from eventsys.privacy import erasure, export
+from eventsys.privacy import erasure, export, retention
 from eventsys.privacy.document import export_pdf
 from eventsys.privacy.forms import ErasureForm
 from eventsys.privacy.readable import readable_sections
 from eventsys.roles import Role
 
-blueprint = Blueprint("privacy", __name__, url_prefix="/experts/<int:expert_id>/privacy")
+blueprint = Blueprint("privacy", __name__)
+PERSON = "/experts/<int:expert_id>/privacy"
 
 
-@blueprint.route("/")
+@blueprint.route(f"{PERSON}/")
 @roles_required(Role.ADMIN)
 def overview(expert_id: int):
     expert = db.get_or_404(Expert, expert_id)
@@ -32,7 +33,7 @@ def overview(expert_id: int):
     )
 
 
-@blueprint.route("/export.json")
+@blueprint.route(f"{PERSON}/export.json")
 @roles_required(Role.ADMIN)
 def export_json(expert_id: int):
     expert = db.get_or_404(Expert, expert_id)
@@ -44,7 +45,7 @@ def export_json(expert_id: int):
     return response
 
 
-@blueprint.route("/export.pdf")
+@blueprint.route(f"{PERSON}/export.pdf")
 @roles_required(Role.ADMIN)
 def export_as_pdf(expert_id: int):
     expert = db.get_or_404(Expert, expert_id)
@@ -55,7 +56,7 @@ def export_as_pdf(expert_id: int):
     return pdf_response(pdf, f"{_file_stem(expert)}.pdf")
 
 
-@blueprint.route("/erase", methods=["GET", "POST"])
+@blueprint.route(f"{PERSON}/erase", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def erase(expert_id: int):
     expert = db.get_or_404(Expert, expert_id)
@@ -80,6 +81,12 @@ def erase(expert_id: int):
     return render_template(
         "privacy/erase.html", expert=expert, form=form, kept=export.kept_records(expert)
     )
+
+
+@blueprint.route("/admin/retention")
+@roles_required(Role.ADMIN)
+def retention_overview():
+    return render_template("privacy/retention.html", statuses=retention.retention_status())
 
 
 def _record_export(expert: Expert, form: str) -> None:
