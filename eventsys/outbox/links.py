@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, has_request_context, render_template, request
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import ServiceUnavailable
+from werkzeug.exceptions import SecurityError, ServiceUnavailable
 from werkzeug.sansio.utils import host_is_trusted
 
 
@@ -72,8 +72,19 @@ def check_stored_link_base(link_base: str) -> None:
 
 
 def register_error_page(app: Flask) -> None:
-    """Show staff what to configure when mail was refused for want of a host."""
+    """Show staff what to configure when mail was refused for want of a host; answer a request
+    for a host outside TRUSTED_HOSTS with a plain 400."""
 
     @app.errorhandler(LinkHostUnknown)
     def link_host_unknown(error: LinkHostUnknown):
         return render_template("outbox/link_host_unknown.html", error=error), error.code
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        # No page in the site's look: without a trusted host Flask has no URL adapter, so no
+        # link (not even to the style sheet) can be built for one.
+        return (
+            "Bad Request: this site does not answer under that host name.\n",
+            400,
+            {"Content-Type": "text/plain; charset=utf-8"},
+        )
