@@ -101,13 +101,16 @@ def mailbox(address: str, display_name: str = "") -> Address:
 def set_text(message: EmailMessage, name: str, value: str) -> None:
     """Set header `name` (e.g. Subject) to `value` as one line of literal text (`header_text`).
 
-    Text with non-ASCII characters is encoded and folded here, not by the email package:
-    Python 3.11 and 3.12 fold encoded words at a space and lose that space (readers show
-    "–Köln" for "– Köln"). Raises UnsafeHeader if the header does not read back as the text.
+    The text is encoded and folded here, not by the email package: Python 3.11 and 3.12 fold
+    encoded words at a space and lose that space (readers show "–Köln" for "– Köln"), and
+    move a text with a long word to a line of its own, which reads back with a leading space.
+    Raises UnsafeHeader if the header does not read back as the text.
     """
     text = header_text(value)
     if text.isascii():
-        message[name] = text
+        # Folded at spaces only; a word too long for a line stays whole.
+        folded = Header(text, charset="us-ascii", header_name=name)
+        message.set_raw(name, folded.encode(linesep="\n", maxlinelen=MAX_LINE_LENGTH))
     else:
         message.set_raw(name, _encoded_words(name, text))
     if str(message[name]) != text:
@@ -200,7 +203,9 @@ def serialise(message: EmailMessage) -> bytes:
     raw = message.as_bytes(policy=WRITING_POLICY)
     meant = _headers_of_parts(message)
     _check_headers(meant)
-    written = _headers_of_parts(BytesParser(policy=policy.default).parsebytes(raw))
+    parsed = BytesParser(policy=policy.default).parsebytes(raw)
+    _check_structure(parsed)
+    written = _headers_of_parts(parsed)
     if written != meant:
         raise UnsafeHeader(_first_difference(meant, written))
     return raw
@@ -215,6 +220,7 @@ def check_stored(raw: bytes, sender: str, recipient: str, subject: str, message_
     stored, or stored by something other than the outbox).
     """
     message = BytesParser(policy=policy.default).parsebytes(raw)
+    _check_structure(message)
     _check_headers(_headers_of_parts(message))
     recipients = message["To"].addresses
     senders = message["From"].addresses
@@ -227,6 +233,15 @@ def check_stored(raw: bytes, sender: str, recipient: str, subject: str, message_
         raise UnsafeHeader("the stored message's Subject is not that of its outbox entry")
     if str(message["Message-ID"]) != message_id:
         raise UnsafeHeader("the stored message's Message-ID is not that of its outbox entry")
+
+
+def _check_structure(message: EmailMessage) -> None:
+    """Refuse a message the parser had to repair: a line in a header block that is no header,
+    a multipart without its boundary, and the like."""
+    for part in message.walk():
+        if part.defects:
+            names = ", ".join(sorted({type(defect).__name__ for defect in part.defects}))
+            raise UnsafeHeader(f"the message does not parse cleanly: {names}")
 
 
 def _headers_of_parts(message: EmailMessage) -> list[tuple[int, list[tuple[str, str]]]]:

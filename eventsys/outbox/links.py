@@ -19,6 +19,8 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import SecurityError, ServiceUnavailable
 from werkzeug.sansio.utils import host_is_trusted
 
+from eventsys.extensions import db
+
 
 class LinkHostUnknown(ServiceUnavailable):
     """Mail with links cannot be written: neither SERVER_NAME nor TRUSTED_HOSTS names the
@@ -77,6 +79,8 @@ def register_error_page(app: Flask) -> None:
 
     @app.errorhandler(LinkHostUnknown)
     def link_host_unknown(error: LinkHostUnknown):
+        # The change that would have sent the mail must not be committed without it.
+        db.session.rollback()
         return render_template("outbox/link_host_unknown.html", error=error), error.code
 
     @app.errorhandler(SecurityError)
