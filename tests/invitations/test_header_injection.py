@@ -37,7 +37,8 @@ TITLE_ATTACKS = {
     "raw CR LF": "Workshop\r\nReply-To: evil@example.org",
     "raw LF": "Workshop\nReply-To: evil@example.org",
     "raw CR LF CR LF, new body": "Workshop\r\n\r\nKlicken Sie hier: http://evil.example",
-    "raw NUL and DEL": "Workshop\x00\x7fReply-To: evil@example.org",
+    # (NUL itself PostgreSQL does not store; tests/outbox/test_header_checks.py covers it.)
+    "raw BEL, DEL and C1": "Workshop\x07\x7f\x85Reply-To: evil@example.org",
 }
 
 # The headers an invitation carries, in this order, and nothing else.

@@ -157,3 +157,18 @@ def test_long_and_non_ascii_subjects_and_names_arrive_as_written(app, smtp_serve
     assert message["Subject"] == headers.header_text(subject)
     assert message["To"].addresses[0].display_name.rstrip("…") in headers.header_text(subject)
     assert max(len(line) for line in smtp_server.sink.received[0].raw.split(b"\r\n")) <= 78
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Workshop\x00\r\n\x0b\x0c\x1b\x7f\x85\u2028\u2029Ende", "Workshop Ende"),
+        ("a =?utf-8?q?=0D=0A?= b", "a = ?utf-8?q?=0D=0A?= b"),
+        ("=?=?utf-8?b?DQo=?=?=", "= ?= ?utf-8?b?DQo= ?= ?="),
+        ("  Zwei  Leerzeichen\t ", "Zwei Leerzeichen"),
+        ("Was kostet x=?", "Was kostet x= ?"),
+    ],
+)
+def test_header_text_is_one_line_without_encoded_words(value, expected):
+    assert headers.header_text(value) == expected
+    assert headers.header_text(expected) == expected  # neutralising twice changes nothing
