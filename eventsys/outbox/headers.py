@@ -89,8 +89,16 @@ def mailbox(address: str, display_name: str = "") -> Address:
         raise UnsafeHeader(f"not a mail address that can go into a header: {address!r}")
     if any(character.isspace() for character in address):
         raise UnsafeHeader(f"not a mail address that can go into a header: {address!r}")
+    local_part, _at, domain = address.rpartition("@")
     try:
-        checked = Address(display_name=header_text(display_name), addr_spec=address)
+        if address.isascii():
+            checked = Address(display_name=header_text(display_name), addr_spec=address)
+        elif local_part and domain and not set('<>(),;:"[]\\@').intersection(local_part + domain):
+            # An internationalised address (RFC 6531) is a mailbox too; `set_mailbox` says
+            # why the outbox cannot write it.
+            checked = Address(header_text(display_name), username=local_part, domain=domain)
+        else:
+            raise ValueError(address)
     except (ValueError, IndexError) as error:
         raise UnsafeHeader(f"not a mail address that can go into a header: {address!r}") from error
     if checked.addr_spec != address or "@" not in address:
@@ -128,6 +136,11 @@ def set_mailbox(message: EmailMessage, name: str, box: Address) -> None:
     back as that one mailbox.
     """
     box = mailbox(box.addr_spec, box.display_name)
+    if not box.addr_spec.isascii():
+        raise UnsafeHeader(
+            f"{box.addr_spec!r} has non-ASCII characters, which only mail servers with "
+            "SMTPUTF8 accept; the outbox does not use it"
+        )
     display_name = box.display_name
     if not display_name:
         phrase = ""

@@ -172,3 +172,12 @@ def test_long_and_non_ascii_subjects_and_names_arrive_as_written(app, smtp_serve
 def test_header_text_is_one_line_without_encoded_words(value, expected):
     assert headers.header_text(value) == expected
     assert headers.header_text(expected) == expected  # neutralising twice changes nothing
+
+
+def test_an_internationalised_address_is_queued_and_refused_with_its_reason(app, smtp_server):
+    """An expert's address with an umlaut (valid under RFC 6531) does not stop a bulk change;
+    the outbox, which does not speak SMTPUTF8, marks that one message failed and says why."""
+    entry = outbox.queue_for_composition(MailKind.INVITATION, "lena.spät@example.org", "x@x.org")
+    assert entry.recipient == "lena.spät@example.org"
+    with pytest.raises(headers.UnsafeHeader, match="SMTPUTF8"):
+        outbox.compose("lena.spät@example.org", "Hallo", "Text")
