@@ -8,6 +8,9 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 # Links in mail sent from the command line (e.g. `flask invitations send`) need a host name.
 export FLASK_SERVER_NAME ?= $(HOST):$(PORT)
+# Requests for any other host are refused (400), so that no one can make the app believe it is
+# somewhere else; the browser may also say localhost.
+export FLASK_TRUSTED_HOSTS ?= ["$(HOST)", "localhost"]
 
 .PHONY: run test test-only install install-test system-packages browser-tools translations catalogues lint
 

@@ -18,6 +18,13 @@ class DefaultConfig:
     LANGUAGES = ("de", "en")
 
     PLATFORM_NAME = "Dialogplattform Smart Cities"
+    # The site's public host, which links in mail point to (e.g. "termine.example.org"). Where
+    # one site answers under several names, leave it unset and list them in TRUSTED_HOSTS
+    # instead: Flask then refuses requests for any other host, and mail written in a request
+    # links to the host it came in on. With neither, no mail with links is written in a request
+    # (never for the Host header a request claims; see eventsys/outbox/links.py).
+    SERVER_NAME: str | None = None
+    TRUSTED_HOSTS: list[str] | None = None
     # The logo in the letterhead of minutes and sign-in sheets (SVG, PNG or JPEG); a relative
     # path is relative to the instance folder. None: the logo that comes with eventsys.
     LETTERHEAD_LOGO_PATH: str | None = None

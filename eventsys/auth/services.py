@@ -12,7 +12,9 @@ from eventsys.audit import services as audit
 from eventsys.auth.models import User
 from eventsys.database import utcnow
 from eventsys.extensions import db
+from eventsys.outbox import links
 from eventsys.outbox import services as outbox
+from eventsys.outbox.headers import mailbox
 from eventsys.roles import Role
 
 MIN_PASSWORD_LENGTH = 10
@@ -124,7 +126,10 @@ def request_password_reset(email: str) -> None:
     """Queue a reset link for the account with `email`, if there is one.
 
     Says nothing either way, so the form cannot be used to find out who has an account.
+    Raises outbox.links.LinkHostUnknown, for every address alike, where the link could only
+    follow the Host the request names (see outbox.links).
     """
+    links.require_link_host()
     user = find_user_by_email(email)
     if user is None or not user.active:
         return
@@ -138,7 +143,8 @@ def request_password_reset(email: str) -> None:
         html = render_template(
             "auth/mail/password_reset.html", user=user, link=link, minutes=minutes
         )
-    outbox.queue("password_reset", outbox.compose(user.email, subject, text, html))
+    message = outbox.compose(mailbox(user.email, user.name), subject, text, html)
+    outbox.queue("password_reset", message)
     audit.record("user.password_reset_requested", user, f"Password reset mailed to {user.email}")
 
 

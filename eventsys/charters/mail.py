@@ -11,6 +11,7 @@ from eventsys.charters.tokens import make_consultation_token
 from eventsys.experts.models import Expert
 from eventsys.i18n import format_local_date
 from eventsys.outbox import services as outbox
+from eventsys.outbox.headers import mailbox
 
 CONSULTATION_MAIL_KIND = "charter_consultation"
 
@@ -36,7 +37,7 @@ def queue_consultation_mail(version: CharterVersion, expert: Expert, last_day: d
         subject = _("Consultation: %(title)s, version %(label)s", title=title, label=version.label)
         text = render_template("charters/mail/consultation.txt", **context)
         html = render_template("charters/mail/consultation.html", **context)
-    message = outbox.compose(expert.email, subject, text)
+    message = outbox.compose(mailbox(expert.email, expert.full_name), subject, text)
     message.set_content(text, cte="quoted-printable")
     message.add_alternative(html, subtype="html", cte="quoted-printable")
     outbox.queue(CONSULTATION_MAIL_KIND, message)

@@ -22,6 +22,7 @@ from eventsys.invitations.models import Invitation
 from eventsys.invitations.tokens import make_rsvp_token
 from eventsys.localtime import platform_zone_name, zone
 from eventsys.outbox import services as outbox
+from eventsys.outbox.headers import mailbox
 from eventsys.outbox.models import OutboxMessage
 from eventsys.sessions.models import Session
 
@@ -156,7 +157,12 @@ def compose_invitation_mail(
         description = render_template("invitations/mail/calendar_description.txt", **context)
     sender = _sender()
     message = outbox.compose(
-        expert.email, subject, text, html=None, sender=sender, message_id=message_id
+        mailbox(expert.email, expert.full_name),
+        subject,
+        text,
+        html=None,
+        sender=sender,
+        message_id=message_id,
     )
     message.set_content(text, cte="quoted-printable")
     message.add_alternative(html, subtype="html", cte="quoted-printable")
@@ -188,7 +194,9 @@ def _principal_name(deputy_invitation: Invitation) -> str:
 
 
 def _sender() -> str:
-    return f"{current_app.config['PLATFORM_NAME']} <{calendar.organizer_address()}>"
+    """The organiser's mailbox, named after the platform (checked for a header: see
+    outbox.headers)."""
+    return str(mailbox(calendar.organizer_address(), current_app.config["PLATFORM_NAME"]))
 
 
 def queue_invitation_mail(invitation: Invitation, kind: str) -> None:

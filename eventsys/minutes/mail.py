@@ -9,6 +9,7 @@ from eventsys.i18n import format_local_date
 from eventsys.minutes.models import Minutes
 from eventsys.minutes.tokens import make_reader_token
 from eventsys.outbox import services as outbox
+from eventsys.outbox.headers import mailbox
 
 
 class MinutesMailKind:
@@ -44,7 +45,7 @@ def queue_minutes_mail(minutes: Minutes, expert: Expert, kind: str) -> None:
         subject = SUBJECTS[kind](minutes.session.title)
         text = render_template("minutes/mail/message.txt", **context)
         html = render_template("minutes/mail/message.html", **context)
-    message = outbox.compose(expert.email, subject, text)
+    message = outbox.compose(mailbox(expert.email, expert.full_name), subject, text)
     message.set_content(text, cte="quoted-printable")
     message.add_alternative(html, subtype="html", cte="quoted-printable")
     outbox.queue(kind, message)

@@ -12,24 +12,28 @@ After the commit the outbox is processed by the function the application factory
 messages are composed, then due ones delivered — claim a batch, send it over one SMTP
 connection, record each outcome. A failed attempt is retried with exponential back-off
 until `OUTBOX_MAX_ATTEMPTS`.
+
+What reaches a header is checked, and every message is parsed back before it is stored and
+again before it is sent (`headers`); links point to our own host only (`links`).
 """
 
-import email.policy
 import logging
 import smtplib
 import threading
 from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import datetime, timedelta
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formatdate, getaddresses, make_msgid
+from email.utils import formatdate, make_msgid
 
 import sqlalchemy as sa
-from flask import Flask, current_app, has_app_context, has_request_context, request
+from flask import Flask, current_app, has_app_context, has_request_context
 from flask_sqlalchemy.session import Session
 
 from eventsys.database import utcnow
 from eventsys.extensions import db, mail
+from eventsys.outbox import headers, links
 from eventsys.outbox.models import DeliveryState, OutboxMessage
 from eventsys.outbox.outcomes import SentRecorder
 
@@ -61,20 +65,28 @@ def register_composer(*kinds: str) -> Callable[[Composer], Composer]:
 
 
 def compose(
-    recipient: str,
+    recipient: str | Address,
     subject: str,
     text: str,
     html: str | None = None,
-    sender: str | None = None,
+    sender: str | Address | None = None,
     message_id: str | None = None,
 ) -> EmailMessage:
-    """A plain (and optionally HTML) message ready for `queue`."""
+    """A plain (and optionally HTML) message ready for `queue`.
+
+    `recipient` and `sender` are an address, ``Name <address>`` or a `headers.mailbox`; the
+    subject and display names are made one line of literal text (`headers.header_text`).
+    Raises headers.UnsafeHeader for an address that cannot go into a header.
+    """
     message = EmailMessage()
-    message["From"] = sender or current_app.config["MAIL_DEFAULT_SENDER"]
-    message["To"] = recipient
-    message["Subject"] = subject
+    from_mailbox = _as_mailbox(sender or current_app.config["MAIL_DEFAULT_SENDER"])
+    headers.set_mailbox(message, "From", from_mailbox)
+    headers.set_mailbox(message, "To", _as_mailbox(recipient))
+    headers.set_text(message, "Subject", subject)
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = message_id or new_message_id(message["From"])
+    message["Message-ID"] = headers.checked_message_id(
+        message_id or new_message_id(from_mailbox.addr_spec)
+    )
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(text)
     if html is not None:
@@ -82,23 +94,37 @@ def compose(
     return message
 
 
+def _as_mailbox(value: str | Address) -> Address:
+    if isinstance(value, Address):
+        return headers.mailbox(value.addr_spec, value.display_name)
+    return headers.parse_mailbox(value)
+
+
 def new_message_id(sender: str) -> str:
-    addresses = getaddresses([sender])
-    address = addresses[0][1] if addresses else ""
+    """A fresh Message-ID in the domain of `sender` (an address or ``Name <address>``)."""
+    try:
+        address = headers.parse_mailbox(sender).addr_spec
+    except headers.UnsafeHeader:
+        address = ""
     return make_msgid(domain=address.rpartition("@")[2] or "localhost")
 
 
 def queue(kind: str, message: EmailMessage, invitation_id: int | None = None) -> OutboxMessage:
-    """Store `message` in the current transaction; it is delivered once the transaction commits."""
+    """Store `message` in the current transaction; it is delivered once the transaction commits.
+
+    Raises headers.UnsafeHeader if its headers do not read back as composed, and
+    links.LinkHostUnknown in a request whose host the links (built from it) must not follow.
+    """
+    links.require_link_host()
+    raw_message = headers.serialise(message)
     entry = OutboxMessage(
         kind=kind,
         invitation_id=invitation_id,
         sender=str(message["From"]),
-        recipient=getaddresses([str(message["To"])])[0][1],
-        subject=str(message["Subject"])[:300],
+        recipient=message["To"].addresses[0].addr_spec,
+        subject=str(message["Subject"])[: headers.SUBJECT_COLUMN_LENGTH],
         message_id=str(message["Message-ID"]),
-        # SMTP needs CRLF line ends; bare LF reaches the server as one endless line.
-        raw_message=message.as_bytes(policy=email.policy.SMTP),
+        raw_message=raw_message,
     )
     db.session.add(entry)
     db.session.info[_pending_kick] = True
@@ -110,9 +136,17 @@ def queue_for_composition(
 ) -> OutboxMessage:
     """Store, in the current transaction, that a message of `kind` is owed to `recipient`; the
     composer registered for `kind` writes it after the commit. The Message-ID is fixed now, so
-    that the message can be referred to (and answered) before it is written."""
+    that the message can be referred to (and answered) before it is written.
+
+    Raises LookupError for a kind without composer, headers.UnsafeHeader for an address that
+    cannot go into a header, and links.LinkHostUnknown in a request whose host the links must
+    not follow.
+    """
     if kind not in _composers:
         raise LookupError(f"no composer registered for mail of kind {kind!r}")
+    link_base = links.link_base_of_request()
+    recipient = headers.mailbox(recipient).addr_spec
+    sender = str(_as_mailbox(sender))
     entry = OutboxMessage(
         kind=kind,
         invitation_id=invitation_id,
@@ -121,9 +155,9 @@ def queue_for_composition(
         subject="",
         message_id=new_message_id(sender),
         raw_message=None,
-        # Links in the message need the public address; a request knows it even where
-        # SERVER_NAME is not configured.
-        link_base=request.url_root if has_request_context() else None,
+        # Where SERVER_NAME is not set, the links are built for the request's address, which
+        # `link_base_of_request` gives only for a host in TRUSTED_HOSTS.
+        link_base=link_base,
     )
     db.session.add(entry)
     db.session.info[_pending_kick] = True
@@ -133,8 +167,9 @@ def queue_for_composition(
 def compose_pending(limit: int = COMPOSE_BATCH_SIZE) -> int:
     """Write the messages queued for composition; return how many were written.
 
-    A message whose composer fails is marked failed with the error (an admin sees it in the
-    outbox); the others are written. Each batch is committed on its own.
+    A message whose composer fails, or whose headers do not read back as composed, is marked
+    failed with the reason (an admin sees it in the outbox); the others are written. Each batch
+    is committed on its own.
     """
     written = 0
     while True:
@@ -155,24 +190,40 @@ def compose_pending(limit: int = COMPOSE_BATCH_SIZE) -> int:
             try:
                 with _link_context(entry.link_base):
                     message = _composers[entry.kind](entry)
+                raw_message = headers.serialise(message)
+            except links.LinkHostUnknown:
+                log.warning("Outbox message %s has links to an untrusted host", entry.id)
+                entry.state = DeliveryState.FAILED
+                entry.last_error = (
+                    f"compose: refused, links would point to {entry.link_base!r}, which neither "
+                    "SERVER_NAME nor TRUSTED_HOSTS names"
+                )[:2000]
+                continue
+            except headers.UnsafeHeader as error:
+                log.warning("Outbox message %s refused: %s", entry.id, error)
+                entry.state = DeliveryState.FAILED
+                entry.last_error = f"compose: refused, {error}"[:2000]
+                continue
             except Exception as error:  # one broken message must not hold back the others
                 log.exception("Composing outbox message %s failed", entry.id)
                 entry.state = DeliveryState.FAILED
                 entry.last_error = f"compose: {error}"[:2000]
                 continue
             entry.sender = str(message["From"])
-            entry.recipient = getaddresses([str(message["To"])])[0][1]
-            entry.subject = str(message["Subject"])[:300]
-            entry.raw_message = message.as_bytes(policy=email.policy.SMTP)
+            entry.recipient = message["To"].addresses[0].addr_spec
+            entry.subject = str(message["Subject"])[: headers.SUBJECT_COLUMN_LENGTH]
+            entry.raw_message = raw_message
             written += 1
         db.session.commit()
 
 
 def _link_context(link_base: str | None):
     """Where SERVER_NAME is not configured, links are built for the address the change was
-    made from."""
+    made from, if its host is (still) one of TRUSTED_HOSTS; raises links.LinkHostUnknown if
+    it is not."""
     if current_app.config.get("SERVER_NAME") or not link_base:
         return nullcontext()
+    links.check_stored_link_base(link_base)
     return current_app.test_request_context(base_url=link_base)
 
 
@@ -207,8 +258,10 @@ def requeue(message: OutboxMessage) -> bool:
 
 def init_app(app: Flask, start_delivery: Callable[[Flask], None]) -> None:
     """Give `app`'s outbox the function that starts delivery once a transaction that queued
-    mail has committed: `deliver_in_thread`, or a broker's task (see `create_app`)."""
+    mail has committed: `deliver_in_thread`, or a broker's task (see `create_app`); and the
+    page that tells staff why mail with links was refused."""
     app.extensions[_START_DELIVERY] = start_delivery
+    links.register_error_page(app)
 
 
 def deliver_in_thread(app: Flask) -> None:
@@ -299,31 +352,37 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def deliver_due(limit: int = BATCH_SIZE) -> tuple[int, int]:
-    """Send every due message; return how many were sent and how many failed this time."""
+    """Send every due message; return how many were sent and how many failed (or were refused)
+    this time."""
     sent = failed = 0
     while True:
         batch = _claim_due_batch(limit)
         if not batch:
             return sent, failed
-        batch_sent, batch_failed = _send_batch(batch)
+        batch_sent, batch_failed, batch_refused = _send_batch(batch)
         sent += batch_sent
-        failed += batch_failed
+        failed += batch_failed + batch_refused
         if batch_failed and not batch_sent:
             return sent, failed  # the server is down; stop hammering it until the next run
 
 
-def _send_batch(message_ids: list[int]) -> tuple[int, int]:
-    """Send the claimed messages over one SMTP connection and record each outcome.
+def _send_batch(message_ids: list[int]) -> tuple[int, int, int]:
+    """Send the claimed messages over one SMTP connection and record each outcome; return how
+    many were sent, failed and refused.
 
-    Each outcome is committed before the next message goes out, so a deliverer that crashes
-    can send at most the one message in flight a second time.
+    A message whose stored headers are not what the outbox wrote (`headers.check_stored`) is
+    refused: marked failed with the reason, never sent, and the batch goes on. Each outcome is
+    committed before the next message goes out, so a deliverer that crashes can send at most
+    the one message in flight a second time.
     """
-    sent = failed = 0
+    sent = failed = refused = 0
     messages = db.session.execute(
         sa.select(
             OutboxMessage.id,
             OutboxMessage.sender,
             OutboxMessage.recipient,
+            OutboxMessage.subject,
+            OutboxMessage.message_id,
             OutboxMessage.raw_message,
             OutboxMessage.attempts,
         )
@@ -338,12 +397,17 @@ def _send_batch(message_ids: list[int]) -> tuple[int, int]:
         for message in messages:
             db.session.execute(_failure(message.id, message.attempts, f"connect: {error}"))
         db.session.commit()
-        return 0, len(messages)
+        return 0, len(messages), 0
     table = OutboxMessage.__table__
     try:
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as outcomes:
             recorder = SentRecorder(outcomes)
             for message in messages:
+                problem = _stored_message_problem(message)
+                if problem:
+                    outcomes.execute(_refusal(message.id, message.attempts, problem))
+                    refused += 1
+                    continue
                 try:
                     connection.host.sendmail(
                         message.sender, [message.recipient], message.raw_message
@@ -374,7 +438,42 @@ def _send_batch(message_ids: list[int]) -> tuple[int, int]:
             connection.__exit__(None, None, None)
         except (OSError, smtplib.SMTPException):
             log.warning("SMTP connection did not close cleanly")
-    return sent, failed
+    return sent, failed, refused
+
+
+def _stored_message_problem(message: sa.Row) -> str:
+    """Why a stored message must not be sent (its headers were changed after the outbox wrote
+    them), or "" if it may."""
+    try:
+        headers.check_stored(
+            message.raw_message,
+            sender=message.sender,
+            recipient=message.recipient,
+            subject=message.subject,
+            message_id=message.message_id,
+        )
+    except headers.UnsafeHeader as error:
+        return str(error)
+    except Exception as error:  # whatever a changed message makes the parser do, it is not sent
+        return f"the stored message cannot be read: {error!r}"
+    return ""
+
+
+def _refusal(message_id: int, attempts_before: int, reason: str) -> sa.Executable:
+    """The update recording that a stored message was refused: failed at once, not retried
+    (sending it later would not make it right); an admin sees the reason."""
+    log.warning("Outbox message %s refused before delivery: %s", message_id, reason)
+    table = OutboxMessage.__table__
+    return (
+        table.update()
+        .where(table.c.id == message_id)
+        .values(
+            state=DeliveryState.FAILED,
+            attempts=attempts_before + 1,
+            last_error=f"refused before delivery: {reason}"[:2000],
+            claimed_until=None,
+        )
+    )
 
 
 def _failure(message_id: int, attempts_before: int, error: str) -> sa.Executable:

@@ -47,6 +47,9 @@ def test_the_intention_is_stored_with_the_change_and_written_after_the_commit(
 def test_without_server_name_links_point_where_the_organiser_was(app, platform, staff, client):
     app.config["SERVER_NAME"] = None
     sign_in(client, staff.organiser)
+    # Only a host the configuration trusts (tests/outbox/test_link_host.py: any other is
+    # refused).
+    app.config["TRUSTED_HOSTS"] = ["termine.example.de"]
     response = client.post(
         f"/sessions/{platform.session.id}/invitations/new",
         data={"send": "1", "invitee_ids": [str(platform.anna.id)]},
