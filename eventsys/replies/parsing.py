@@ -15,6 +15,7 @@ from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.policy import EmailPolicy
 from email.utils import getaddresses
+from itertools import islice
 
 from eventsys.calendar_reading import CalendarAttendee, CalendarTime, read_calendar_object
 
@@ -29,6 +30,8 @@ HEADER_CHARS = 4000
 REFERENCES_KEPT = 20
 MESSAGE_IDS_KEPT = 5
 PARTS_READ = 100
+HEADERS_READ = 1000  # of a message's headers, the first (topmost) ones are searched for these
+AUTHENTICATION_RESULTS_READ = 10
 
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -178,6 +181,10 @@ class ParsedMessage:
     message_id: str = ""
     sender: str = ""  # the From address, lower case
     sender_display: str = ""  # the From header as written
+    from_addresses: list[str] = field(default_factory=list)  # every From address, lower case
+    sender_header: str = ""  # the Sender address, lower case ("" without one)
+    # Authentication-Results headers, the topmost (added by the last server) first.
+    authentication_results: list[str] = field(default_factory=list)
     subject: str = ""
     in_reply_to: list[str] = field(default_factory=list)
     references: list[str] = field(default_factory=list)
@@ -297,6 +304,14 @@ def _read_headers(message: Message, parsed: ParsedMessage) -> None:
     parsed.sender_display = _header(message, "From")
     addresses = getaddresses([parsed.sender_display])
     parsed.sender = addresses[0][1].lower() if addresses and "@" in addresses[0][1] else ""
+    parsed.from_addresses = [address.lower() for _name, address in addresses if "@" in address]
+    sender = getaddresses([_header(message, "Sender")])
+    parsed.sender_header = sender[0][1].lower() if len(sender) == 1 and "@" in sender[0][1] else ""
+    parsed.authentication_results = [
+        clean_text(" ".join(str(value).split()))[:HEADER_CHARS]
+        for name, value in islice(message.raw_items(), HEADERS_READ)
+        if name.lower() == "authentication-results"
+    ][:AUTHENTICATION_RESULTS_READ]
     parsed.subject = _header(message, "Subject")
     parsed.in_reply_to = _MESSAGE_ID.findall(_header(message, "In-Reply-To"))[:MESSAGE_IDS_KEPT]
     references = _MESSAGE_ID.findall(_header(message, "References"))
