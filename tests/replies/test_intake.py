@@ -7,6 +7,8 @@ import time
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 from eventsys.extensions import db
 from eventsys.invitations.models import Invitation
@@ -68,7 +70,7 @@ def test_references_are_read_within_bounds(invited):
     assert len(raw) > 1_300_000
     started = time.monotonic()
     parsed = parse_message(raw)
-    assert time.monotonic() - started < 2  # reading the whole header took over 10 s
+    assert time.monotonic() - started < 3  # reading the whole header took over 10 s
     assert len(parsed.references) == parsing.REFERENCES_KEPT
     assert parsed.references[-1] == invited.invitation_mail().message_id
     assert any("References names more message ids" in p for p in parsed.problems)
@@ -81,7 +83,7 @@ def test_every_header_is_capped(invited):
     ).encode()
     started = time.monotonic()
     parsed = parse_message(raw)
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 3
     assert len(parsed.subject) <= parsing.HEADER_CHARS
     assert parsed.text == "Text"
 
@@ -185,16 +187,21 @@ def test_pipe_goes_on_after_a_file_that_cannot_be_stored(
     assert answer_of(invited) == Response.ACCEPTED
 
 
+def post_files(client, files: list[tuple[bytes, str]]):
+    """Upload files; the form is encoded in memory (the test client's own encoding spools a
+    large form to a temporary file that it never closes)."""
+    boundary, body = encode_multipart(
+        MultiDict([("files", FileStorage(io.BytesIO(raw), name)) for raw, name in files])
+    )
+    return client.post(
+        "/replies/upload", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+
+
 def test_upload_keeps_the_flood_and_records_the_reply_behind_it(secretariat_client, invited, reply):
-    response = secretariat_client.post(
-        "/replies/upload",
-        data={
-            "files": [
-                (io.BytesIO(flooded_mail(invited)), "flood.eml"),
-                (io.BytesIO(reply("thunderbird_accepted")), "accepted.eml"),
-            ]
-        },
-        content_type="multipart/form-data",
+    response = post_files(
+        secretariat_client,
+        [(flooded_mail(invited), "flood.eml"), (reply("thunderbird_accepted"), "accepted.eml")],
     )
     assert response.status_code == 200
     text = page_text(response)
