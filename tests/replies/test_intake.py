@@ -240,3 +240,26 @@ def test_upload_answers_with_a_message_when_a_file_cannot_be_stored(
     )
     assert "accepted.eml Answer recorded" in text
     assert answer_of(invited) == Response.ACCEPTED
+
+
+def test_without_the_bounds_the_database_refusal_is_the_messages_reason(
+    runner, imap_server, invited, reply, monkeypatch
+):
+    """The attack as it was: all 70,000 ids in one IN list. PostgreSQL refuses more than 65,535
+    parameters (SQLite as Debian builds it takes 250,000 and reads them all); either way the
+    flood is kept and the reply behind it is recorded in the same poll."""
+    monkeypatch.setattr(parsing, "REFERENCES_KEPT", 10 * FLOOD)
+    monkeypatch.setattr(parsing, "HEADER_CHARS", 10**8)
+    imap_server.deliver(flooded_mail(invited))
+    imap_server.deliver(reply("thunderbird_accepted"))
+
+    result = runner.invoke(args=["replies", "fetch"])
+
+    assert result.exit_code == 0, result.output
+    flooded, accepted = stored()
+    assert flooded.outcome == Outcome.NEEDS_REVIEW
+    if db.engine.dialect.name == "postgresql":
+        assert "number of parameters must be between 0 and 65535" in flooded.explanation
+    assert accepted.outcome == Outcome.APPLIED, accepted.explanation
+    assert answer_of(invited) == Response.ACCEPTED
+    assert imap_server.unseen_count() == 0
