@@ -50,6 +50,9 @@ class DefaultConfig:
     IMAP_PASSWORD: str | None = None
     IMAP_FOLDER = "INBOX"
     REPLIES_POLL_SECONDS = 300
+    # The authserv-id our own mail server writes into Authentication-Results (RFC 8601); its
+    # DMARC/DKIM failures keep calendar replies for review. None: such headers are not trusted.
+    REPLIES_TRUSTED_AUTHSERV_ID: str | None = None
 
     # Reminders: to those who have not answered, this many days before the answer deadline.
     REMINDER_DAYS_BEFORE_DEADLINE = 3

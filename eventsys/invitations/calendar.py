@@ -48,9 +48,10 @@ def location_text(session: Session) -> str:
     return ", ".join(parts)
 
 
-def _event(session: Session, description: str, stamp: datetime) -> Event:
+def _event(session: Session, description: str, stamp: datetime, uid: str = "") -> Event:
+    """The session as a VEVENT; `uid` is the invitee's own entry, else the session's (feeds)."""
     event = Event()
-    event.add("uid", session.ical_uid)
+    event.add("uid", uid or session.ical_uid)
     event.add("sequence", session.ical_sequence)
     event.add("dtstamp", stamp)
     event.add("dtstart", session.starts_at)
@@ -92,7 +93,7 @@ def invitation_request(invitation: Invitation, description: str) -> bytes:
     """METHOD:REQUEST naming the invitee as the one ATTENDEE, with RSVP=TRUE."""
     session = invitation.session
     calendar = _calendar("REQUEST")
-    event = _event(session, description, utcnow())
+    event = _event(session, description, utcnow(), invitation.calendar_uid)
     event.add("status", "CONFIRMED" if session.status == SessionStatus.CONFIRMED else "TENTATIVE")
     event.add("attendee", _attendee(invitation, _standing_partstat(invitation)))
     event.add("transp", "OPAQUE")
@@ -104,7 +105,7 @@ def invitation_cancel(invitation: Invitation, description: str = "") -> bytes:
     """METHOD:CANCEL for one invitee: the session was cancelled or the invitation withdrawn."""
     session = invitation.session
     calendar = _calendar("CANCEL")
-    event = _event(session, description, utcnow())
+    event = _event(session, description, utcnow(), invitation.calendar_uid)
     event.add("status", "CANCELLED")
     event.add("attendee", _attendee(invitation))
     calendar.add_component(event)

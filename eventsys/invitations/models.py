@@ -1,8 +1,10 @@
 """An invitation of one expert to one session, and the history of its answers."""
 
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsys.auth.models import User
@@ -46,6 +48,10 @@ class Invitation(db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deadline_reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     eve_reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The UID of this invitee's calendar entry, with an unguessable part: a calendar reply that
+    # names it can only come from someone who holds this invitee's copy. None for invitations
+    # sent before invitations had UIDs of their own; those carry the session's UID.
+    ical_uid: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
 
     session: Mapped[Session] = relationship()
     expert: Mapped[Expert] = relationship()
@@ -75,6 +81,12 @@ class Invitation(db.Model):
         return self.withdrawn_at is None
 
     @property
+    def calendar_uid(self) -> str:
+        """The UID this invitee's calendar holds: the invitation's own, or for an invitation
+        sent before those existed, the session's; requests and cancellations keep using it."""
+        return self.ical_uid or self.session.ical_uid
+
+    @property
     def is_waitlisted(self) -> bool:
         return self.waitlisted_at is not None
 
@@ -85,6 +97,30 @@ class Invitation(db.Model):
             self.responded_sequence is not None
             and self.responded_sequence < self.session.ical_sequence
         )
+
+
+def new_invitation_uid(session_uid: str) -> str:
+    """`<session UID>-<128 random bits>@<host>`: the session is recognisable to a reader, the
+    random part makes the UID impossible to guess from the session's."""
+    base, _at, host = session_uid.rpartition("@")
+    if not base:
+        base, host = session_uid, "eventsys"
+    return f"{base}-{secrets.token_hex(16)}@{host}"
+
+
+@event.listens_for(Invitation, "before_insert")
+def _give_a_calendar_uid(_mapper, connection, invitation: Invitation) -> None:
+    """Every invitation created from now on gets a calendar UID of its own."""
+    if invitation.ical_uid:
+        return
+    session = invitation.__dict__.get("session")  # without loading it in the middle of a flush
+    if session is not None:
+        session_uid = session.ical_uid
+    else:
+        session_uid = connection.scalar(
+            sa.select(Session.ical_uid).where(Session.id == invitation.session_id)
+        )
+    invitation.ical_uid = new_invitation_uid(session_uid or "")
 
 
 class InvitationAnswer(db.Model):

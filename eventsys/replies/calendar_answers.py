@@ -12,21 +12,23 @@ from eventsys.extensions import db
 from eventsys.invitations.models import Invitation
 from eventsys.invitations.services import InvitationError, record_answer, send_deputy
 from eventsys.invitations.states import Channel, Response
+from eventsys.replies.authenticity import sender_problem
 from eventsys.replies.matching import (
+    CalendarEntry,
     Decision,
     answer_written_later,
+    answering_invitations,
+    calendar_entry_for_uid,
     chosen_attendee,
     describe_time,
     invitation_answered_by_mail,
     invitation_label,
     invitations_by_address,
-    session_for_uid,
     with_link,
 )
 from eventsys.replies.models import InboundMessage
 from eventsys.replies.parsing import CalendarReply, ParsedMessage
 from eventsys.replies.states import Outcome
-from eventsys.sessions.models import Session
 from eventsys.sessions.states import SessionStatus
 
 ANSWERS = {
@@ -36,16 +38,34 @@ ANSWERS = {
 }
 
 
-def _not_invited(parsed: ParsedMessage, session: Session, address: str, intro: str) -> Decision:
+def _not_invited(parsed: ParsedMessage, entry: CalendarEntry, address: str, intro: str) -> Decision:
+    session = entry.session
     explanation = intro
     expert = db.session.scalar(sa.select(Expert).where(Expert.email == address))
     if expert is not None:
         explanation += " " + _(
             "The address belongs to %(name)s in the directory.", name=expert.full_name
         )
-    invitation = invitation_answered_by_mail(parsed)
+    by_mail = invitation_answered_by_mail(parsed)
     from_invitee = invitations_by_address(session, [parsed.sender]).get(parsed.sender)
-    if invitation is not None and invitation.session_id == session.id:
+    comes_from = _(
+        "The mail comes from %(invitee)s, who was invited; check whether this is their "
+        "answer, given from another address.",
+        **(invitation_label(from_invitee) if from_invitee else {"invitee": "", "session": ""}),
+    )
+    if entry.invitation is not None:
+        # The UID names the calendar entry of one invitation: the reply is about that one.
+        invitation = entry.invitation
+        if from_invitee is invitation:
+            explanation += " " + comes_from
+        else:
+            explanation += " " + _(
+                "The reply is written in the calendar entry sent to %(invitee)s; check "
+                "whether this is their answer, given from another address.",
+                **invitation_label(invitation),
+            )
+    elif by_mail is not None and by_mail.session_id == session.id:
+        invitation = by_mail
         explanation += " " + _(
             "The mail answers the invitation sent to %(invitee)s; check whether this is their "
             "answer, given from another address.",
@@ -53,22 +73,39 @@ def _not_invited(parsed: ParsedMessage, session: Session, address: str, intro: s
         )
     elif from_invitee is not None:
         invitation = from_invitee
-        explanation += " " + _(
-            "The mail comes from %(invitee)s, who was invited; check whether this is their "
-            "answer, given from another address.",
-            **invitation_label(invitation),
-        )
+        explanation += " " + comes_from
     else:
         invitation = None
     return Decision(Outcome.NEEDS_REVIEW, explanation, invitation)
 
 
+def _not_their_entry(uid: str, attendee: str, invitation: Invitation) -> Decision:
+    """The attendee is invited, but the reply's UID is not the one their calendar holds."""
+    return Decision(
+        Outcome.NEEDS_REVIEW,
+        _(
+            "The calendar reply answers for %(attendee)s, but its calendar entry (UID "
+            "%(uid)s) is not the one sent to %(attendee)s, so it cannot come from their "
+            "calendar. It is kept, not recorded.",
+            attendee=attendee,
+            uid=uid,
+        ),
+        invitation,
+    )
+
+
 def decide_reply(
     message: InboundMessage, parsed: ParsedMessage, calendar: CalendarReply
 ) -> Decision:
-    """Record the answer a METHOD:REPLY gives, or say why it is kept unrecorded."""
-    session = session_for_uid(calendar.uid)
-    if session is None:
+    """Record the answer a METHOD:REPLY gives, or say why it is kept unrecorded.
+
+    Applied only when the reply can only have come from the invitee: its UID is that of their
+    own calendar entry (or the session's, for an invitation sent with it), its ATTENDEE is the
+    invitee or the deputy they named, and the mail's sender is that attendee or its SENT-BY,
+    without a DMARC or DKIM failure reported by our mail server.
+    """
+    entry = calendar_entry_for_uid(calendar.uid)
+    if entry is None:
         return with_link(
             parsed,
             _(
@@ -77,8 +114,9 @@ def decide_reply(
                 uid=calendar.uid,
             ),
         )
-    invited = invitations_by_address(session, [attendee.address for attendee in calendar.attendees])
-    attendee = chosen_attendee(calendar, invited)
+    session = entry.session
+    answering = answering_invitations(entry)
+    attendee = chosen_attendee(calendar, answering)
     if attendee is None:
         return with_link(
             parsed,
@@ -89,11 +127,14 @@ def decide_reply(
             ),
         )
     message.attendee = attendee.address[:320]
-    invitation = invited.get(attendee.address)
+    invitation = answering.get(attendee.address)
     if invitation is None:
+        invited = invitations_by_address(session, [attendee.address]).get(attendee.address)
+        if invited is not None:
+            return _not_their_entry(calendar.uid, attendee.address, invited)
         return _not_invited(
             parsed,
-            session,
+            entry,
             attendee.address,
             _(
                 "%(attendee)s was never invited to “%(session)s”.",
@@ -101,6 +142,9 @@ def decide_reply(
                 session=session.title,
             ),
         )
+    problem = sender_problem(parsed, attendee)
+    if problem:
+        return Decision(Outcome.NEEDS_REVIEW, problem, invitation)
     labels = {"attendee": attendee.address, "session": session.title}
     if invitation.withdrawn_at is not None:
         return Decision(
@@ -291,7 +335,8 @@ def decide_counter(
     message: InboundMessage, parsed: ParsedMessage, calendar: CalendarReply
 ) -> Decision:
     """Keep a METHOD:COUNTER for the organisers; the answer is not changed."""
-    session = session_for_uid(calendar.uid)
+    entry = calendar_entry_for_uid(calendar.uid)
+    session = entry.session if entry is not None else None
     if session is None:
         return with_link(
             parsed,

@@ -4,14 +4,13 @@ import sys
 import time
 
 import click
-import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
 from eventsys.audit.services import acting_as
 from eventsys.extensions import db
 from eventsys.replies import imap
-from eventsys.replies.receiving import Receipt, receive
+from eventsys.replies.receiving import Receipt, database_unreachable, describe_error, receive
 from eventsys.replies.states import Source
 
 # sysexits.h: a mail server's pipe delivery keeps the message and tries again later.
@@ -70,6 +69,7 @@ def fetch(watch: bool) -> None:
 def ingest(files) -> None:
     """Take in messages, one RFC 5322 message per FILE ("-" reads standard input), as a mail
     server's pipe delivers them."""
+    not_stored = 0
     with acting_as("cli"):
         for handle in files:
             name = getattr(handle, "name", "-")
@@ -77,8 +77,19 @@ def ingest(files) -> None:
             try:
                 receipt = receive(raw, Source.PIPE)
                 db.session.commit()
-            except sa.exc.SQLAlchemyError as error:
+            except Exception as error:
                 db.session.rollback()
-                click.echo(f"{name}: not stored, try again later ({error})", err=True)
-                sys.exit(EX_TEMPFAIL)
+                if database_unreachable(error):
+                    click.echo(
+                        f"{name}: not stored, try again later ({describe_error(error)})", err=True
+                    )
+                    sys.exit(EX_TEMPFAIL)
+                # One file that cannot be stored does not hold up the others.
+                click.echo(f"{name}: not stored ({describe_error(error)})", err=True)
+                not_stored += 1
+                continue
             click.echo(f"{name}\t{_describe(receipt)}")
+    if not_stored:
+        # The mail server keeps what was not stored and delivers it again; what was stored is
+        # then recognised as received before.
+        sys.exit(EX_TEMPFAIL)

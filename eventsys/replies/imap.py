@@ -2,7 +2,10 @@
 
 Each unseen message is read without marking it (BODY.PEEK), stored and acted on, committed, and
 only then flagged \\Seen. A crash in between leaves the message unseen: the next fetch reads it
-again, and the store recognises the same bytes as a repeated delivery.
+again, and the store recognises the same bytes as a repeated delivery. Each message is taken in
+on its own: one that cannot be acted on is kept with the reason, one that cannot even be stored
+is left unseen, and the fetch goes on to the next; only a database that cannot be reached stops
+it.
 """
 
 import contextlib
@@ -13,11 +16,10 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import sqlalchemy as sa
 from flask import current_app
 
 from eventsys.extensions import db
-from eventsys.replies.receiving import Receipt, receive
+from eventsys.replies.receiving import Receipt, database_unreachable, receive
 from eventsys.replies.states import Source
 
 log = logging.getLogger(__name__)
@@ -102,12 +104,12 @@ def fetch_and_ingest(on_receipt: Callable[[Receipt], None] | None = None) -> Fet
             try:
                 receipt = receive(raw, Source.IMAP)
                 db.session.commit()
-            except sa.exc.OperationalError:
-                # The database is unreachable: every further message would fail the same way.
+            except Exception as error:
                 db.session.rollback()
-                raise
-            except Exception:
-                db.session.rollback()
+                if database_unreachable(error):
+                    # Every further message would fail the same way; the next fetch retries.
+                    raise
+                # One message that cannot be stored does not hold up the ones behind it.
                 log.exception("IMAP message %s could not be stored; left unseen", uid)
                 report.failed += 1
                 continue

@@ -66,6 +66,66 @@ def session_for_uid(uid: str) -> Session | None:
     return session
 
 
+@dataclass(frozen=True)
+class CalendarEntry:
+    """What a reply's UID names: one invitee's calendar entry, or the session's shared UID,
+    which invitations sent before they had UIDs of their own carry."""
+
+    session: Session
+    invitation: Invitation | None  # whose own UID it is; None for the session's shared UID
+
+
+def calendar_entry_for_uid(uid: str) -> CalendarEntry | None:
+    """The calendar entry `uid` names (exactly, else ignoring letter case): an invitation's
+    own, when it names exactly one, else a session's; None when it names neither."""
+    if not uid:
+        return None
+    invitations = list(
+        db.session.scalars(sa.select(Invitation).where(Invitation.ical_uid == uid).limit(2))
+    )
+    if not invitations:
+        invitations = list(
+            db.session.scalars(
+                sa.select(Invitation)
+                .where(sa.func.lower(Invitation.ical_uid) == uid.lower())
+                .limit(2)
+            )
+        )
+    if len(invitations) == 1:
+        return CalendarEntry(invitations[0].session, invitations[0])
+    session = session_for_uid(uid)
+    return CalendarEntry(session, None) if session is not None else None
+
+
+def answering_invitations(entry: CalendarEntry) -> dict[str, Invitation]:
+    """By attendee address, the invitations a reply in `entry` may answer: the invitation whose
+    entry it is and that of the deputy its invitee named; for the session's shared UID, the
+    invitations sent with it (before invitations had UIDs of their own) and their deputies'.
+    """
+    if entry.invitation is not None:
+        holders = [entry.invitation]
+    else:
+        holders = list(
+            db.session.scalars(
+                sa.select(Invitation)
+                .where(Invitation.session_id == entry.session.id, Invitation.ical_uid.is_(None))
+                .options(
+                    selectinload(Invitation.expert),
+                    selectinload(Invitation.delegated_to).selectinload(Invitation.expert),
+                )
+                .order_by(Invitation.id)
+            )
+        )
+    answering: dict[str, Invitation] = {}
+    for holder in holders:
+        answering.setdefault(holder.expert.email.lower(), holder)
+    for holder in holders:
+        deputy = holder.delegated_to
+        if deputy is not None and deputy.withdrawn_at is None:
+            answering.setdefault(deputy.expert.email.lower(), deputy)
+    return answering
+
+
 def invitations_by_address(session: Session, addresses: list[str]) -> dict[str, Invitation]:
     if not addresses:
         return {}

@@ -11,16 +11,27 @@ reply needs. Nothing in this module raises for bad input; problems are reported 
 
 import re
 from dataclasses import dataclass, field
-from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
+from email.policy import EmailPolicy
 from email.utils import getaddresses
+from itertools import islice
 
 from eventsys.calendar_reading import CalendarAttendee, CalendarTime, read_calendar_object
 
 CALENDAR_TYPES = {"text/calendar", "application/ics", "text/x-vcalendar"}
 CALENDAR_FILE_ENDINGS = (".ics", ".vcs")
 SHOWN_HEADERS = ("From", "Sender", "To", "Cc", "Subject", "Date", "Message-ID", "In-Reply-To")
+
+# Bounds that keep one message from taking intake down: the longest header value read (the
+# standard library decodes header values in time that grows with their length), how many
+# message ids of References matching uses (the newest), and how many MIME parts are looked at.
+HEADER_CHARS = 4000
+REFERENCES_KEPT = 20
+MESSAGE_IDS_KEPT = 5
+PARTS_READ = 100
+HEADERS_READ = 1000  # of a message's headers, the first (topmost) ones are searched for these
+AUTHENTICATION_RESULTS_READ = 10
 
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -151,12 +162,29 @@ def _paragraph_from(lines: list[str], start: int) -> list[str]:
 # --- The mail ---------------------------------------------------------------------------------
 
 
+class BoundedPolicy(EmailPolicy):
+    """The standard policy, but any header value is cut to HEADER_CHARS before it is decoded;
+    of References the end is kept, where the newest message ids are."""
+
+    def header_fetch_parse(self, name, value):
+        if len(value) > HEADER_CHARS:
+            value = value[-HEADER_CHARS:] if name.lower() == "references" else value[:HEADER_CHARS]
+        return super().header_fetch_parse(name, value)
+
+
+BOUNDED = BoundedPolicy()
+
+
 @dataclass
 class ParsedMessage:
     headers: list[tuple[str, str]] = field(default_factory=list)
     message_id: str = ""
     sender: str = ""  # the From address, lower case
     sender_display: str = ""  # the From header as written
+    from_addresses: list[str] = field(default_factory=list)  # every From address, lower case
+    sender_header: str = ""  # the Sender address, lower case ("" without one)
+    # Authentication-Results headers, the topmost (added by the last server) first.
+    authentication_results: list[str] = field(default_factory=list)
     subject: str = ""
     in_reply_to: list[str] = field(default_factory=list)
     references: list[str] = field(default_factory=list)
@@ -257,7 +285,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
     """Everything we use from one RFC 5322 message; never raises."""
     parsed = ParsedMessage()
     try:
-        message: EmailMessage = BytesParser(policy=policy.default).parsebytes(raw)
+        message: EmailMessage = BytesParser(policy=BOUNDED).parsebytes(raw)
     except Exception as error:
         parsed.problems.append(f"the message could not be read as an e-mail ({error})")
         return parsed
@@ -276,25 +304,48 @@ def _read_headers(message: Message, parsed: ParsedMessage) -> None:
     parsed.sender_display = _header(message, "From")
     addresses = getaddresses([parsed.sender_display])
     parsed.sender = addresses[0][1].lower() if addresses and "@" in addresses[0][1] else ""
+    parsed.from_addresses = [address.lower() for _name, address in addresses if "@" in address]
+    sender = getaddresses([_header(message, "Sender")])
+    parsed.sender_header = sender[0][1].lower() if len(sender) == 1 and "@" in sender[0][1] else ""
+    parsed.authentication_results = [
+        clean_text(" ".join(str(value).split()))[:HEADER_CHARS]
+        for name, value in islice(message.raw_items(), HEADERS_READ)
+        if name.lower() == "authentication-results"
+    ][:AUTHENTICATION_RESULTS_READ]
     parsed.subject = _header(message, "Subject")
-    parsed.in_reply_to = _MESSAGE_ID.findall(_header(message, "In-Reply-To"))
-    parsed.references = _MESSAGE_ID.findall(_header(message, "References"))
+    parsed.in_reply_to = _MESSAGE_ID.findall(_header(message, "In-Reply-To"))[:MESSAGE_IDS_KEPT]
+    references = _MESSAGE_ID.findall(_header(message, "References"))
+    parsed.references = references[-REFERENCES_KEPT:]
+    if len(references) > REFERENCES_KEPT or _raw_length(message, "References") > HEADER_CHARS:
+        parsed.problems.append(
+            f"References names more message ids than matching needs; only the last "
+            f"{len(parsed.references)} were used"
+        )
     parsed.auto_reply = _automatic_reply_reason(message, parsed.subject)
     parsed.delivery_report = message.get_content_type() == "multipart/report"
 
 
+def _raw_length(message: Message, name: str) -> int:
+    return sum(len(value) for key, value in message.raw_items() if key.lower() == name.lower())
+
+
 def _read_parts(message: Message, parsed: ParsedMessage) -> None:
     html = ""
-    for part in message.walk():
+    for index, part in enumerate(message.walk()):
+        if index >= PARTS_READ:
+            parsed.problems.append(f"only the first {PARTS_READ} MIME parts were read")
+            break
         content_type = part.get_content_type()
         if content_type in ("message/rfc822", "message/global"):
             inner = part.get_payload()
             if isinstance(inner, list) and inner:
                 parsed.reported_ids += _MESSAGE_ID.findall(_header(inner[0], "Message-ID"))
+                parsed.reported_ids = parsed.reported_ids[:MESSAGE_IDS_KEPT]
             continue
         if content_type == "text/rfc822-headers":
-            headers = BytesParser(policy=policy.default).parsebytes(_part_payload(part))
+            headers = BytesParser(policy=BOUNDED).parsebytes(_part_payload(part))
             parsed.reported_ids += _MESSAGE_ID.findall(_header(headers, "Message-ID"))
+            parsed.reported_ids = parsed.reported_ids[:MESSAGE_IDS_KEPT]
             continue
         if part.is_multipart():
             continue

@@ -30,6 +30,8 @@ from eventsys.replies.states import Outcome, Source
 
 log = logging.getLogger(__name__)
 
+ERROR_DETAIL_CHARS = 200
+
 
 @dataclass(frozen=True)
 class Receipt:
@@ -47,6 +49,32 @@ def _column_text(value: str, length: int) -> str:
     return clean_text(value)[:length]
 
 
+def database_unreachable(error: BaseException) -> bool:
+    """True when `error` means the database cannot be used at all (the connection was lost),
+    rather than that one statement about one message failed: then every further message would
+    fail the same way, and the caller stops and tries again later."""
+    if isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated:
+        return True
+    if not isinstance(error, sa.exc.SQLAlchemyError):
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.execute(sa.select(1))
+    except sa.exc.SQLAlchemyError:
+        return True
+    return False
+
+
+def describe_error(error: BaseException) -> str:
+    """The kind of error and the first words of what it says, short enough for the queue (a
+    database error's text would repeat a statement with all its values)."""
+    detail = str(getattr(error, "orig", None) or error).strip().splitlines()
+    first_line = detail[0] if detail else ""
+    if len(first_line) > ERROR_DETAIL_CHARS:
+        first_line = first_line[:ERROR_DETAIL_CHARS] + "…"
+    return f"{type(error).__name__}: {first_line}" if first_line else type(error).__name__
+
+
 def _stored(digest: str) -> InboundMessage | None:
     return db.session.scalar(sa.select(InboundMessage).where(InboundMessage.digest == digest))
 
@@ -59,8 +87,11 @@ def ingest(raw: bytes, source: Source) -> InboundMessage:
 def receive(raw: bytes, source: Source) -> Receipt:
     """Store one RFC 5322 message (once: the same bytes again return the earlier record) and
     decide what it means: apply a calendar reply, keep a stale or repeated one, or put it
-    before a person. Never raises for what the message contains; database errors propagate
-    and leave nothing stored, so that the sender (IMAP, a mail server's pipe) can try again.
+    before a person. Never raises for what the message contains: when acting on it fails,
+    even in the database, what it did is rolled back to a savepoint and the message is kept for
+    a person with the error. Raises only when the database itself cannot be used (or the
+    message cannot be stored); then nothing is stored, so that the sender (IMAP, a mail
+    server's pipe) can try again.
     """
     digest = hashlib.sha256(raw).hexdigest()
     earlier = _stored(digest)
@@ -95,16 +126,17 @@ def receive(raw: bytes, source: Source) -> Receipt:
         try:
             with db.session.begin_nested():
                 decision = _decide(message, parsed)
-        except sa.exc.OperationalError:
-            raise
         except Exception as error:
+            # The savepoint is rolled back: the message is kept, whatever it did is undone.
+            if database_unreachable(error):
+                raise
             log.exception("Inbound message %s could not be processed", message.id)
             decision = Decision(
                 Outcome.NEEDS_REVIEW,
                 _(
                     "An unexpected error occurred while processing this message, so it waits "
                     "for a person to decide. (%(error)s)",
-                    error=type(error).__name__,
+                    error=describe_error(error),
                 ),
             )
     message.outcome = decision.outcome

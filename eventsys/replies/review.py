@@ -10,7 +10,7 @@ from eventsys.database import utcnow
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
 from eventsys.invitations.models import Invitation
-from eventsys.replies.matching import describe_time, session_for_uid
+from eventsys.replies.matching import calendar_entry_for_uid, describe_time
 from eventsys.replies.models import InboundMessage
 from eventsys.replies.parsing import parse_message
 from eventsys.replies.states import Outcome
@@ -33,7 +33,14 @@ def counter_proposals_for(session: Session) -> list[CounterProposal]:
         sa.select(InboundMessage)
         .where(
             InboundMessage.outcome == Outcome.COUNTER_PROPOSAL,
-            sa.func.lower(InboundMessage.calendar_uid) == session.ical_uid.lower(),
+            sa.func.lower(InboundMessage.calendar_uid).in_(
+                sa.union(
+                    sa.select(sa.literal(session.ical_uid.lower())),
+                    sa.select(sa.func.lower(Invitation.ical_uid)).where(
+                        Invitation.session_id == session.id, Invitation.ical_uid.is_not(None)
+                    ),
+                )
+            ),
         )
         .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
     )
@@ -81,7 +88,8 @@ def session_of(message: InboundMessage) -> Session | None:
     """The session a message is about: its invitation's, else the one its calendar UID names."""
     if message.invitation is not None:
         return message.invitation.session
-    return session_for_uid(message.calendar_uid)
+    entry = calendar_entry_for_uid(message.calendar_uid)
+    return entry.session if entry is not None else None
 
 
 def invitation_choices_for(message: InboundMessage) -> list[Invitation]:

@@ -1,5 +1,6 @@
 """The review queue of messages that arrived, and the upload of .eml files."""
 
+import logging
 from dataclasses import dataclass
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -12,10 +13,11 @@ from eventsys.replies import decisions, review
 from eventsys.replies.forms import DECISION_LABELS, DecisionForm, UploadForm, invitation_choices
 from eventsys.replies.models import InboundMessage
 from eventsys.replies.parsing import parse_message
-from eventsys.replies.receiving import Receipt, receive
+from eventsys.replies.receiving import Receipt, describe_error, receive
 from eventsys.replies.states import Outcome, Source
 
 blueprint = Blueprint("replies", __name__, url_prefix="/replies")
+log = logging.getLogger(__name__)
 
 ALL = "all"
 # How much of a message's source the page shows; attachments can be megabytes.
@@ -121,7 +123,8 @@ def decide(message_id: int):
 @dataclass(frozen=True)
 class UploadedFile:
     filename: str
-    receipt: Receipt
+    receipt: Receipt | None  # None when the file could not be stored
+    problem: str = ""
 
 
 @blueprint.route("/upload", methods=["GET", "POST"])
@@ -131,15 +134,34 @@ def upload():
     results: list[UploadedFile] = []
     if form.validate_on_submit():
         for upload in form.files.data:
-            receipt = receive(upload.read(), Source.UPLOAD)
-            if not receipt.repeated:
-                audit.record(
-                    "reply.uploaded",
-                    receipt.message,
-                    f"{upload.filename} uploaded as inbound message {receipt.message.id}",
-                )
-            db.session.commit()
-            results.append(UploadedFile(upload.filename or "", receipt))
+            results.append(_take_in_upload(upload.filename or "", upload.read()))
     elif form.is_submitted():
         return render_template("replies/upload.html", form=form, results=results), 400
     return render_template("replies/upload.html", form=form, results=results)
+
+
+def _take_in_upload(filename: str, raw: bytes) -> UploadedFile:
+    """Store and act on one uploaded file in a transaction of its own; a file that cannot be
+    stored is reported on the page, and the others are still taken in."""
+    try:
+        receipt = receive(raw, Source.UPLOAD)
+        if not receipt.repeated:
+            audit.record(
+                "reply.uploaded",
+                receipt.message,
+                f"{filename} uploaded as inbound message {receipt.message.id}",
+            )
+        db.session.commit()
+    except Exception as error:
+        db.session.rollback()
+        log.exception("Uploaded file %r could not be stored", filename)
+        return UploadedFile(
+            filename,
+            None,
+            _(
+                "This file could not be stored (%(error)s). Please try again later; the other "
+                "files were taken in.",
+                error=describe_error(error),
+            ),
+        )
+    return UploadedFile(filename, receipt)

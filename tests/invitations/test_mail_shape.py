@@ -66,7 +66,10 @@ def test_invitation_arrives_as_an_imip_request(session_with_expert, smtp_server)
     parsed = icalendar.Calendar.from_ical(raw)
     event = parsed.walk("VEVENT")[0]
     assert str(parsed["METHOD"]) == "REQUEST"
-    assert str(event["UID"]) == session.ical_uid
+    # The invitee's own entry: the session's UID with an unguessable part.
+    (invitation,) = services.invitations_of(session)
+    assert str(event["UID"]) == invitation.ical_uid != session.ical_uid
+    assert invitation.ical_uid.startswith(session.ical_uid.split("@")[0] + "-")
     assert event["SEQUENCE"] == 0
     attendee = event["ATTENDEE"]
     assert str(attendee).lower() == "mailto:juergen@example.org"

@@ -58,7 +58,8 @@ def test_invitation_calendar_is_shown_readably(app, admin_client):
     assert "Rathausplatz 1, 50667 Köln, Ratssaal" in text
     assert "<einladungen@dialogplattform.example>" in text
     assert "anna.schmidt@example.org NEEDS-ACTION REQ-PARTICIPANT TRUE" in text
-    assert session.ical_uid in text
+    (invitation,) = invitations.invitations_of(session)
+    assert invitation.ical_uid in text  # the invitee's own entry, not the session's shared UID
     assert "CONFIRMED" in text
     html = response.get_data(as_text=True)
     assert "<dt>Sequence</dt><dd>0</dd>" in html

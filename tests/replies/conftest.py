@@ -88,7 +88,7 @@ def reply(invited):
     """`reply("outlook_accepted", sequence=1)`: a sample filled in for Erika's invitation."""
 
     def fill(name: str, **values) -> bytes:
-        values.setdefault("uid", invited.session.ical_uid)
+        values.setdefault("uid", invited.invitation.ical_uid)  # Erika's own calendar entry
         values.setdefault("attendee", invited.erika.email)
         values.setdefault("sequence", invited.session.ical_sequence)
         values.setdefault("deputy", invited.jonas.email)

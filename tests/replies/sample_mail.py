@@ -1,8 +1,9 @@
 """Hand-written replies in the style of each calendar client (samples/*.eml), filled in for the
 session and invitee a test creates.
 
-Placeholders: {uid}, {attendee}, {ATTENDEE} (the address in capitals), {sequence}, {deputy},
-{in_reply_to} and {variant} (appended to the Message-ID, to make a second, different mail with
+Placeholders: {uid}, {attendee}, {ATTENDEE} (the address in capitals), {sender} (the mail
+account the client sends from; by default the attendee), {sequence}, {deputy}, {in_reply_to} and
+{variant} (appended to the Message-ID, to make a second, different mail with
 the same content). Lines between {begin-base64} and {end-base64} are written as plain text in the
 sample and base64-encoded here, as clients send calendar parts, after the placeholders are filled.
 """
@@ -30,6 +31,7 @@ def sample(
     in_reply_to: str = "",
     variant: str = "",
     line_end: str = "\r\n",
+    sender: str = "",
 ) -> bytes:
     """The sample `name` (without .eml) for this session and invitee, as raw message bytes."""
     text = (SAMPLES / f"{name}.eml").read_text(encoding="utf-8")
@@ -37,6 +39,7 @@ def sample(
         "{uid}": uid,
         "{attendee}": attendee,
         "{ATTENDEE}": attendee.upper(),
+        "{sender}": sender or attendee,
         "{sequence}": str(sequence),
         "{deputy}": deputy,
         "{in_reply_to}": in_reply_to,

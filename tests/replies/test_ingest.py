@@ -71,7 +71,7 @@ def test_each_client_reply_is_applied(invited, reply, name, response, comment):
     assert message.outcome == Outcome.APPLIED, message.explanation
     assert message.invitation_id == invited.invitation.id
     assert message.attendee == invited.erika.email
-    assert message.method == "REPLY" and message.calendar_uid == invited.session.ical_uid
+    assert message.method == "REPLY" and message.calendar_uid == invited.invitation.ical_uid
     assert invited.erika.email in message.explanation
     invitation = db.session.get(Invitation, invited.invitation.id)
     assert invitation.response == response
@@ -347,9 +347,12 @@ def test_every_message_is_kept(invited, reply):
 
 
 def test_a_deputy_invited_later_answers_for_themselves(invited, reply):
-    invite_experts(invited.session, [invited.jonas])
+    (jonas,) = invite_experts(invited.session, [invited.jonas]).invited
     db.session.commit()
-    message = ingest(reply("thunderbird_accepted", attendee=invited.jonas.email), Source.IMAP)
+    message = ingest(
+        reply("thunderbird_accepted", attendee=invited.jonas.email, uid=jonas.ical_uid),
+        Source.IMAP,
+    )
     assert message.outcome == Outcome.APPLIED
     assert db.session.get(Invitation, invited.invitation.id).response == Response.NEEDS_ACTION
 

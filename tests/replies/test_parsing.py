@@ -101,7 +101,7 @@ def test_outlook_reply_without_organizer_and_with_windows_zone():
 
 
 def test_apple_calendar_part_without_method_nested_and_quoted_printable():
-    parsed = parse_message(filled("apple_accepted"))
+    parsed = parse_message(filled("apple_accepted", sender="erika.m@icloud.example"))
     assert parsed.sender == "erika.m@icloud.example"  # another account than the attendee
     assert parsed.calendar.part_type == "text/calendar"
     assert parsed.calendar.method == "REPLY"  # from the object; the part names none
