@@ -65,7 +65,7 @@ def _init_extensions(app: Flask) -> None:
     from flask_login import AnonymousUserMixin
     from flask_wtf.csrf import generate_csrf
 
-    from eventsys import i18n, markup
+    from eventsys import i18n, markup, security_headers
     from eventsys.access import enforce_declared_access
     from eventsys.auth.models import User
     from eventsys.extensions import babel, csrf, db, login_manager, mail, migrate
@@ -80,6 +80,7 @@ def _init_extensions(app: Flask) -> None:
     i18n.register_formatting(app)
     register_template_helpers(app)
     markup.init_app(app)
+    security_headers.init_app(app)
     outbox.init_app(app, start_delivery=_outbox_delivery_starter(app))
 
     class Anonymous(AnonymousUserMixin):

@@ -10,6 +10,7 @@ from eventsys.outbox import services
 from eventsys.outbox.models import DeliveryState, OutboxMessage
 from eventsys.outbox.reading import read_message
 from eventsys.roles import Role
+from eventsys.security_headers import allow_inline_mail_styles
 
 blueprint = Blueprint("outbox", __name__, url_prefix="/outbox")
 
@@ -42,6 +43,8 @@ def list_messages():
 def show_message(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
     readable = read_message(message.raw_message) if message.composed else None
+    if readable is not None and readable.html:
+        allow_inline_mail_styles()
     return render_template("outbox/show.html", message=message, readable=readable)
 
 
