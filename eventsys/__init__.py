@@ -1,5 +1,6 @@
 """eventsys: sessions, invitations, minutes and charter drafts for an expert dialogue platform."""
 
+import hmac
 from collections.abc import Callable
 from pathlib import Path
 
@@ -67,6 +68,7 @@ def _init_extensions(app: Flask) -> None:
 
     from eventsys import i18n, markup, security_headers
     from eventsys.access import enforce_declared_access
+    from eventsys.auth import throttling
     from eventsys.auth.models import User
     from eventsys.extensions import babel, csrf, db, login_manager, mail, migrate
     from eventsys.outbox import services as outbox
@@ -82,6 +84,7 @@ def _init_extensions(app: Flask) -> None:
     markup.init_app(app)
     security_headers.init_app(app)
     outbox.init_app(app, start_delivery=_outbox_delivery_starter(app))
+    throttling.init_app(app)
 
     class Anonymous(AnonymousUserMixin):
         role = None
@@ -93,9 +96,16 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = None  # the login page says why; no flash noise
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+    def load_user(session_id: str) -> User | None:
+        """The active user whose `get_id()` this is; an id from before the last sign-out or
+        password change (another session token) loads no one."""
+        user_id, _, token = session_id.partition(":")
+        if not user_id.isdigit() or len(user_id) > 10 or not token:
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active:
+            return None
+        return user if hmac.compare_digest(user.session_token, token) else None
 
     app.before_request(enforce_declared_access)
     app.jinja_env.globals["csrf_token"] = generate_csrf

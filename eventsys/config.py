@@ -62,6 +62,16 @@ class DefaultConfig:
     CELERY_BROKER_URL: str | None = None
 
     PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default; tests use a cheaper one
+    MIN_PASSWORD_LENGTH = 12
+    # Failed sign-ins allowed per e-mail address typed and per client address; then every
+    # attempt is refused until the window ends (limits notation: "20 per hour").
+    LOGIN_FAILURES_PER_ACCOUNT = "20 per hour"
+    LOGIN_FAILURES_PER_ADDRESS = "60 per hour"
+    PASSWORD_RESETS_PER_ACCOUNT = "3 per hour"  # mails; beyond, none is sent (same words)
+    PASSWORD_RESETS_PER_ADDRESS = "10 per hour"  # requests from one client
+    # Where the counters live: e.g. redis://127.0.0.1:6379/1. None: the Celery broker if it is
+    # Redis, else memory (one process only).
+    RATELIMIT_STORAGE_URI: str | None = None
     PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link stays valid
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -92,6 +102,11 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         protect_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
         # SQLite ignores foreign keys unless asked, and waits for locks only if told to.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        broker = app.config.get("CELERY_BROKER_URL") or ""
+        app.config["RATELIMIT_STORAGE_URI"] = (
+            broker if broker.startswith(("redis://", "rediss://")) else "memory://"
+        )
     if app.config.get("PREFERRED_URL_SCHEME") == "https":
         # Served over TLS only: cookies never travel in clear (HSTS is set per response).
         app.config["SESSION_COOKIE_SECURE"] = True
