@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
+from eventsys.query_arguments import MAX_DATABASE_ID
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -15,7 +17,7 @@ class DatabaseIdConverter(IntegerConverter):
     """`<int:…>` in URLs, limited to what an integer column holds: a longer number is a 404,
     not an overflow in the database driver."""
 
-    def __init__(self, url_map, fixed_digits=0, min=None, max=2_147_483_647, signed=False):
+    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_DATABASE_ID, signed=False):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
@@ -59,7 +61,8 @@ def _connect_receivers() -> None:
     """Import the modules whose receivers react to other features' signals (eventsys.signals).
     They connect on import, so once per process however many apps are built."""
     import eventsys.charters.intake  # minutes approved: recommendations enter the pools
-    import eventsys.invitations.session_changes  # noqa: F401  session changed: invitees told
+    import eventsys.invitations.session_changes  # session changed: invitees told
+    import eventsys.minutes.frozen_agenda  # noqa: F401  agenda item removed: approved TOPs kept
 
 
 def _init_extensions(app: Flask) -> None:

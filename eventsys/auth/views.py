@@ -36,8 +36,9 @@ blueprint = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow `next` to a path on this site, never to another host."""
-    if target:
+    """Only follow `next` to a path on this site, never to another host; a target with a
+    control character (CR/LF would split the Location header) leads to the dashboard."""
+    if target and target.isprintable():
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
             return target

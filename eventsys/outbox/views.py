@@ -9,6 +9,7 @@ from eventsys.extensions import db
 from eventsys.outbox import services
 from eventsys.outbox.models import DeliveryState, OutboxMessage
 from eventsys.outbox.reading import read_message
+from eventsys.query_arguments import page_number
 from eventsys.roles import Role
 from eventsys.security_headers import allow_inline_mail_styles
 
@@ -25,9 +26,7 @@ def list_messages():
     recipient = (request.args.get("recipient") or "").strip()[:254]
     if recipient:
         query = query.where(OutboxMessage.recipient.ilike(f"%{recipient}%"))
-    page = db.paginate(
-        query, page=max(request.args.get("page", 1, type=int), 1), per_page=50, error_out=False
-    )
+    page = db.paginate(query, page=page_number(request.args), per_page=50, error_out=False)
     return render_template(
         "outbox/list.html",
         page=page,
