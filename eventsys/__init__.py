@@ -1,11 +1,14 @@
 """eventsys: sessions, invitations, minutes and charter drafts for an expert dialogue platform."""
 
+import hmac
 from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
 from werkzeug.routing import IntegerConverter
+
+from eventsys.query_arguments import MAX_DATABASE_ID
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -14,7 +17,7 @@ class DatabaseIdConverter(IntegerConverter):
     """`<int:…>` in URLs, limited to what an integer column holds: a longer number is a 404,
     not an overflow in the database driver."""
 
-    def __init__(self, url_map, fixed_digits=0, min=None, max=2_147_483_647, signed=False):
+    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_DATABASE_ID, signed=False):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
@@ -59,15 +62,17 @@ def _connect_receivers() -> None:
     """Import the modules whose receivers react to other features' signals (eventsys.signals).
     They connect on import, so once per process however many apps are built."""
     import eventsys.charters.intake  # minutes approved: recommendations enter the pools
-    import eventsys.invitations.session_changes  # noqa: F401  session changed: invitees told
+    import eventsys.invitations.session_changes  # session changed: invitees told
+    import eventsys.minutes.frozen_agenda  # noqa: F401  agenda item removed: approved TOPs kept
 
 
 def _init_extensions(app: Flask) -> None:
     from flask_login import AnonymousUserMixin
     from flask_wtf.csrf import generate_csrf
 
-    from eventsys import i18n, markup
+    from eventsys import i18n, markup, security_headers
     from eventsys.access import enforce_declared_access
+    from eventsys.auth import throttling
     from eventsys.auth.models import User
     from eventsys.extensions import babel, csrf, db, login_manager, mail, migrate
     from eventsys.outbox import services as outbox
@@ -81,7 +86,9 @@ def _init_extensions(app: Flask) -> None:
     i18n.register_formatting(app)
     register_template_helpers(app)
     markup.init_app(app)
+    security_headers.init_app(app)
     outbox.init_app(app, start_delivery=_outbox_delivery_starter(app))
+    throttling.init_app(app)
 
     class Anonymous(AnonymousUserMixin):
         role = None
@@ -93,9 +100,16 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = None  # the login page says why; no flash noise
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+    def load_user(session_id: str) -> User | None:
+        """The active user whose `get_id()` this is; an id from before the last sign-out or
+        password change (another session token) loads no one."""
+        user_id, _, token = session_id.partition(":")
+        if not user_id.isdigit() or len(user_id) > 10 or not token:
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active:
+            return None
+        return user if hmac.compare_digest(user.session_token, token) else None
 
     app.before_request(enforce_declared_access)
     app.jinja_env.globals["csrf_token"] = generate_csrf

@@ -5,6 +5,7 @@ import os
 import secrets
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import Flask
 
 
@@ -77,6 +78,16 @@ class DefaultConfig:
     RETENTION_INACTIVE_FEEDS_DAYS = 30  # calendar feeds of deactivated experts
 
     PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default; tests use a cheaper one
+    MIN_PASSWORD_LENGTH = 12
+    # Failed sign-ins allowed per e-mail address typed and per client address; then every
+    # attempt is refused until the window ends (limits notation: "20 per hour").
+    LOGIN_FAILURES_PER_ACCOUNT = "20 per hour"
+    LOGIN_FAILURES_PER_ADDRESS = "60 per hour"
+    PASSWORD_RESETS_PER_ACCOUNT = "3 per hour"  # mails; beyond, none is sent (same words)
+    PASSWORD_RESETS_PER_ADDRESS = "10 per hour"  # requests from one client
+    # Where the counters live: e.g. redis://127.0.0.1:6379/1. None: the Celery broker if it is
+    # Redis, else memory (one process only).
+    RATELIMIT_STORAGE_URI: str | None = None
     PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link stays valid
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -88,7 +99,7 @@ class DefaultConfig:
 def load_config(app: Flask, overrides: dict | None) -> None:
     """Fill `app.config` from every layer, in order, and fill in derived defaults."""
     app.config.from_object(DefaultConfig)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
     app.config.from_pyfile("config.py", silent=True)
     database_url = os.environ.get("DATABASE_URL")
     if database_url:
@@ -104,8 +115,18 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        protect_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
         # SQLite ignores foreign keys unless asked, and waits for locks only if told to.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        broker = app.config.get("CELERY_BROKER_URL") or ""
+        app.config["RATELIMIT_STORAGE_URI"] = (
+            broker if broker.startswith(("redis://", "rediss://")) else "memory://"
+        )
+    if app.config.get("PREFERRED_URL_SCHEME") == "https":
+        # Served over TLS only: cookies never travel in clear (HSTS is set per response).
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = read_or_create_secret_key(Path(app.instance_path))
 
@@ -116,6 +137,19 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def protect_sqlite_file(url: str) -> None:
+    """Create the SQLite file readable by its owner only before SQLite creates it with the
+    process's umask; SQLite gives its -wal and -shm files the database file's permissions."""
+    database = sa.engine.make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if path.exists():
+        path.chmod(0o600)
+    elif path.parent.is_dir():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
 
 
 def read_or_create_secret_key(instance_path: Path) -> str:

@@ -30,3 +30,12 @@ minutes_approved = _signals.signal(
     The sender is the new `MinutesVersion`.
     """,
 )
+
+agenda_item_removing = _signals.signal(
+    "agenda-item-removing",
+    doc="""An agenda item is about to be deleted; a receiver that must keep it raises
+    `SessionError` with the reason, and nothing is deleted.
+
+    The sender is the `AgendaItem`.
+    """,
+)

@@ -8,6 +8,7 @@ from eventsys.access import roles_required
 from eventsys.audit.models import AuditEntry
 from eventsys.audit.services import AuditFilter, find_entries, known_values
 from eventsys.localtime import platform_zone_name, to_utc
+from eventsys.query_arguments import database_id, page_number
 from eventsys.roles import Role
 
 blueprint = Blueprint("audit", __name__, url_prefix="/audit")
@@ -31,13 +32,13 @@ def list_entries():
     args = request.args
     criteria = AuditFilter(
         entity_type=args.get("entity_type") or None,
-        entity_id=args.get("entity_id", type=int),
+        entity_id=database_id(args, "entity_id"),
         action=args.get("action") or None,
         actor=(args.get("actor") or "").strip()[:254] or None,
         since=_parse_day(args.get("since")),
         until=_parse_day(args.get("until"), days_later=1),
     )
-    page = find_entries(criteria, page=max(args.get("page", 1, type=int), 1))
+    page = find_entries(criteria, page=page_number(args))
     return render_template(
         "audit/list.html",
         page=page,

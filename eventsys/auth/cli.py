@@ -1,5 +1,6 @@
 """`flask users …`: manage staff accounts from the shell."""
 
+import os
 import secrets
 from pathlib import Path
 
@@ -45,10 +46,10 @@ ADMIN_LOGIN_FILE = "admin-login.txt"
 @click.option("--email", default="admin@dialogplattform.example", show_default=True)
 @with_appcontext
 def ensure_admin(email: str) -> None:
-    """Create a first admin account once, and print its login on every run.
+    """Create a first admin account once, and print its password only then.
 
-    The generated password is kept in the instance folder (never in git), so that the README's
-    start command can show it again on the next start.
+    The generated password is also kept in the instance folder (never in git), readable by its
+    owner only, for whoever started the app and missed the first run's output.
     """
     login_file = Path(current_app.instance_path) / ADMIN_LOGIN_FILE
     with acting_as("cli"):
@@ -57,10 +58,19 @@ def ensure_admin(email: str) -> None:
             password = secrets.token_urlsafe(12)
             services.create_user(email, "Administrator", Role.ADMIN, password)
             db.session.commit()
-            login_file.write_text(f"{email}\n{password}\n", encoding="utf-8")
-            login_file.chmod(0o600)
+            write_owner_only(login_file, f"{email}\n{password}\n")
+            click.echo(f"Admin login: {email} / password: {password}")
+            return
     if login_file.exists():
-        stored_email, stored_password = login_file.read_text(encoding="utf-8").split()[:2]
-        click.echo(f"Admin login: {stored_email} / password: {stored_password}")
+        login_file.chmod(0o600)  # written by earlier versions with the default permissions
+        click.echo(f"Admin login: {email} (the generated password is in {login_file})")
     else:
         click.echo(f"Admin login: {email} (password set earlier; `flask users create` adds others)")
+
+
+def write_owner_only(path: Path, text: str) -> None:
+    """Write `text` to `path` (replacing it) so that only the owner can ever read it."""
+    path.unlink(missing_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)

@@ -1,5 +1,6 @@
 """Staff accounts. Experts have no accounts: they act through signed links."""
 
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -11,6 +12,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from eventsys.database import UTCDateTime, enum_column, utcnow
 from eventsys.extensions import db
 from eventsys.roles import Role
+
+
+def new_session_token() -> str:
+    return secrets.token_hex(16)
 
 
 class User(UserMixin, db.Model):
@@ -25,6 +30,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of the id kept in the session and the "stay signed in" cookie: replaced on signing
+    # out and on a new password, which ends every session and cookie that carries the old one.
+    session_token: Mapped[str] = mapped_column(sa.String(32), default=new_session_token)
     # The secret part of the organiser's subscription address for all sessions.
     feed_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
@@ -39,6 +47,14 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember cookie: `id:session token`."""
+        return f"{self.id}:{self.session_token}"
+
+    def end_sessions(self) -> None:
+        """Make every session and remember cookie of this account invalid."""
+        self.session_token = new_session_token()
 
     def set_password(self, password: str) -> None:
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")

@@ -1,14 +1,20 @@
 """Creating staff accounts, signing in and resetting passwords."""
 
+import secrets
+import string
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from eventsys.audit import services as audit
+from eventsys.auth import throttling
 from eventsys.auth.models import User
 from eventsys.database import utcnow
 from eventsys.extensions import db
@@ -17,8 +23,10 @@ from eventsys.outbox import services as outbox
 from eventsys.outbox.headers import mailbox
 from eventsys.roles import Role
 
-MIN_PASSWORD_LENGTH = 10
 RESET_SALT = "password-reset"
+COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
+# Digits, spaces and signs around a common password do not make it uncommon ("dragon2024!").
+_DECORATION = string.digits + string.punctuation + string.whitespace
 
 
 class AccountError(ValueError):
@@ -29,11 +37,29 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
 
 
-def check_password_strength(password: str) -> None:
-    """Raise AccountError if `password` is too weak to protect personal data."""
-    if len(password) < MIN_PASSWORD_LENGTH:
+@cache
+def common_passwords() -> frozenset[str]:
+    """The shipped list of the most common passwords, in lower case."""
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+def check_password_strength(password: str, email: str) -> None:
+    """Raise AccountError if `password` is too weak to protect personal data: shorter than
+    MIN_PASSWORD_LENGTH, the account's e-mail address (or its part before the @), or one of
+    the most common passwords, also with digits or signs around it."""
+    minimum = current_app.config["MIN_PASSWORD_LENGTH"]
+    if len(password) < minimum:
         raise AccountError(
-            _("The password must have at least %(count)d characters.", count=MIN_PASSWORD_LENGTH)
+            _("The password must have at least %(count)d characters.", count=minimum)
+        )
+    folded = password.strip().casefold()
+    email = email.strip().casefold()
+    if folded in (email, email.partition("@")[0]):
+        raise AccountError(_("The password must not be the e-mail address."))
+    if folded in common_passwords() or folded.strip(_DECORATION) in common_passwords():
+        raise AccountError(
+            _("This password is one of the most common ones. Please choose another.")
         )
 
 
@@ -42,7 +68,7 @@ def create_user(email: str, name: str, role: Role, password: str, language: str 
     email = email.strip().lower()
     if find_user_by_email(email) is not None:
         raise AccountError(_("An account with this e-mail address already exists."))
-    check_password_strength(password)
+    check_password_strength(password, email)
     user = User(email=email, name=name.strip() or email, role=role, language=language)
     user.set_password(password)
     db.session.add(user)
@@ -68,9 +94,16 @@ def update_user(user: User, name: str, role: Role, active: bool) -> None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None (without saying which part was wrong)."""
+    """The active user with these credentials, or None (without saying which part was wrong).
+
+    An unknown address costs a password check too, so that the time taken does not tell
+    whether an account exists.
+    """
     user = find_user_by_email(email)
-    if user is None or not user.active or not user.check_password(password):
+    if user is None:
+        check_password_hash(_stand_in_hash(), password)
+        return None
+    if not user.check_password(password) or not user.active:
         return None
     user.last_login_at = utcnow()
     return user
@@ -81,9 +114,27 @@ def set_language(user: User, language: str) -> None:
         user.language = language
 
 
+def end_sessions(user: User) -> None:
+    """End every session and "stay signed in" cookie of `user` (signing out everywhere)."""
+    user.end_sessions()
+
+
+@cache
+def _stand_in_hashes(method: str) -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
+def _stand_in_hash() -> str:
+    """A hash made the way real ones are, to check passwords against for unknown accounts."""
+    return _stand_in_hashes(current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+
+
 def change_password(user: User, new_password: str) -> None:
-    check_password_strength(new_password)
+    """Set a new password and end every session of the account (the caller signs the current
+    one in again if it stays); raises AccountError for a weak password."""
+    check_password_strength(new_password, user.email)
     user.set_password(new_password)
+    user.end_sessions()
     audit.record("user.password_changed", user, f"Password of {user.email} changed")
 
 
@@ -131,7 +182,7 @@ def request_password_reset(email: str) -> None:
     """
     links.require_link_host()
     user = find_user_by_email(email)
-    if user is None or not user.active:
+    if user is None or not user.active or not throttling.reset_mail_allowed(user.email):
         return
     link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60

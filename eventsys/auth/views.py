@@ -3,12 +3,21 @@
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from eventsys.access import ALL_STAFF, public, roles_required
-from eventsys.auth import services
+from eventsys.auth import services, throttling
 from eventsys.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -27,8 +36,9 @@ blueprint = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow `next` to a path on this site, never to another host."""
-    if target:
+    """Only follow `next` to a path on this site, never to another host; a target with a
+    control character (CR/LF would split the Location header) leads to the dashboard."""
+    if target and target.isprintable():
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
             return target
@@ -42,12 +52,24 @@ def login():
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
     if form.validate_on_submit():
+        if throttling.sign_in_blocked(form.email.data):
+            minutes = throttling.minutes_until_retry(form.email.data)
+            flash(
+                _(
+                    "Too many failed sign-ins. For your protection, signing in is paused; "
+                    "please try again in %(minutes)d minutes.",
+                    minutes=minutes,
+                ),
+                "error",
+            )
+            return render_template("auth/login.html", form=form), 429
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             db.session.commit()
             login_user(user, remember=form.remember.data)
             session[LANGUAGE_SESSION_KEY] = user.language
             return redirect(_safe_next(request.args.get("next")))
+        throttling.record_failed_sign_in(form.email.data)
         flash(_("E-mail address or password is wrong."), "error")
     return render_template("auth/login.html", form=form)
 
@@ -55,6 +77,9 @@ def login():
 @blueprint.route("/logout", methods=["POST"])
 @roles_required(*ALL_STAFF)
 def logout():
+    # Signing out here signs out everywhere: a copied session or remember cookie dies too.
+    services.end_sessions(current_user)
+    db.session.commit()
     logout_user()
     flash(_("You have been signed out."), "success")
     return redirect(url_for("auth.login"))
@@ -65,6 +90,15 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        if not throttling.reset_request_allowed():
+            flash(
+                _(
+                    "You have asked for a new password too often. Please wait an hour and try "
+                    "again."
+                ),
+                "error",
+            )
+            return render_template("auth/forgot_password.html", form=form), 429
         services.request_password_reset(form.email.data)
         db.session.commit()
         flash(
@@ -123,9 +157,16 @@ def account():
                 form.password.errors.append(str(error))
             else:
                 db.session.commit()
+                # The other sessions have ended; this one goes on with the new session token.
+                login_user(current_user._get_current_object(), remember=_remembered())
                 flash(_("Your password has been changed."), "success")
                 return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form)
+
+
+def _remembered() -> bool:
+    """Whether this browser holds a "stay signed in" cookie, to renew it on a new password."""
+    return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
 
 
 @blueprint.route("/users")

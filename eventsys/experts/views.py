@@ -26,6 +26,7 @@ from eventsys.experts.forms import (
 from eventsys.experts.models import Expert, Organisation, WorkingGroup
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
+from eventsys.query_arguments import page_number
 
 blueprint = Blueprint("experts", __name__, url_prefix="/experts")
 
@@ -56,7 +57,7 @@ def list_experts():
     form.offer(organisations.all_organisations(), working_groups.all_working_groups())
     form.validate()
     criteria = form.criteria()
-    page = search.search_experts(criteria, page=max(request.args.get("page", 1, type=int), 1))
+    page = search.search_experts(criteria, page=page_number(request.args))
     return render_template(
         "experts/list.html",
         form=form,

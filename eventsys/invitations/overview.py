@@ -4,7 +4,6 @@ waiting list, the mail sent to each invitee, and the list as CSV.
 Everything is read in a fixed number of queries, however many experts are invited.
 """
 
-import csv
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,11 +22,9 @@ from eventsys.invitations.states import Response
 from eventsys.localtime import platform_zone
 from eventsys.outbox.models import DeliveryState, OutboxMessage
 from eventsys.sessions.models import Session
+from eventsys.spreadsheets import csv_writer
 
 CSV_COLUMNS = ("email", "name", "answer", "channel", "answered_at", "comment")
-# Spreadsheets run a cell that starts with one of these as a formula; comments come from
-# the public answer page, so such a cell is written with a leading apostrophe.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 WAITLISTED = "waitlisted"
 # The columns of the counts, in the order an organiser reads them.
@@ -244,10 +241,6 @@ def answer_summary(session: Session) -> AnswerSummary:
     return AnswerSummary(invited=sum(counts.values()), counts=counts)
 
 
-def _cell(value: str) -> str:
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
-
-
 def _answered_at(moment: datetime | None) -> str:
     if moment is None:
         return ""
@@ -259,20 +252,21 @@ def write_answers_csv(session: Session, stream: TextIO) -> None:
 
     Columns: e-mail, name, answer, channel, answered at (ISO 8601, Berlin time), comment. The
     answer is the iCalendar-style value (accepted, tentative, declined, delegated,
-    needs_action), or `waitlisted` for an acceptance waiting for a place.
+    needs_action), or `waitlisted` for an acceptance waiting for a place. Names and comments
+    come from outside (the public answer page): every cell is made safe for spreadsheets.
     """
-    writer = csv.writer(stream, lineterminator="\r\n")
+    writer = csv_writer(stream)
     writer.writerow(CSV_COLUMNS)
     for invitation in _invitations(session):
         if not invitation.is_active:
             continue
         writer.writerow(
             [
-                _cell(invitation.expert.email),
-                _cell(invitation.expert.full_name),
+                invitation.expert.email,
+                invitation.expert.full_name,
                 answer_key(invitation),
                 invitation.channel.value if invitation.channel else "",
                 _answered_at(invitation.responded_at),
-                _cell(invitation.comment),
+                invitation.comment,
             ]
         )

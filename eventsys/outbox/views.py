@@ -9,7 +9,9 @@ from eventsys.extensions import db
 from eventsys.outbox import services
 from eventsys.outbox.models import DeliveryState, OutboxMessage
 from eventsys.outbox.reading import read_message
+from eventsys.query_arguments import page_number
 from eventsys.roles import Role
+from eventsys.security_headers import allow_inline_mail_styles
 
 blueprint = Blueprint("outbox", __name__, url_prefix="/outbox")
 
@@ -24,9 +26,7 @@ def list_messages():
     recipient = (request.args.get("recipient") or "").strip()[:254]
     if recipient:
         query = query.where(OutboxMessage.recipient.ilike(f"%{recipient}%"))
-    page = db.paginate(
-        query, page=max(request.args.get("page", 1, type=int), 1), per_page=50, error_out=False
-    )
+    page = db.paginate(query, page=page_number(request.args), per_page=50, error_out=False)
     return render_template(
         "outbox/list.html",
         page=page,
@@ -42,6 +42,8 @@ def list_messages():
 def show_message(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
     readable = read_message(message.raw_message) if message.composed else None
+    if readable is not None and readable.html:
+        allow_inline_mail_styles()
     return render_template("outbox/show.html", message=message, readable=readable)
 
 

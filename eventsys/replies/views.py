@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from eventsys.access import ALL_STAFF, roles_required
 from eventsys.audit import services as audit
 from eventsys.extensions import db
+from eventsys.query_arguments import page_number
 from eventsys.replies import decisions, review
 from eventsys.replies.forms import DECISION_LABELS, DecisionForm, UploadForm, invitation_choices
 from eventsys.replies.models import InboundMessage
@@ -38,7 +39,7 @@ def _chosen_outcome() -> tuple[str, Outcome | None]:
 @roles_required(*ALL_STAFF)
 def list_messages():
     chosen, outcome = _chosen_outcome()
-    page = review.list_messages(outcome, page=max(request.args.get("page", 1, type=int), 1))
+    page = review.list_messages(outcome, page=page_number(request.args))
     return render_template(
         "replies/list.html",
         page=page,

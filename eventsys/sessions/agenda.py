@@ -13,6 +13,7 @@ from eventsys.experts.models import Expert
 from eventsys.extensions import db
 from eventsys.sessions.models import AgendaItem, Session
 from eventsys.sessions.services import SessionError
+from eventsys.signals import agenda_item_removing
 
 AGENDA_ITEM_FIELDS = (
     "position",
@@ -122,11 +123,13 @@ def update_agenda_item(item: AgendaItem, details: AgendaItemDetails) -> None:
 def remove_agenda_item(item: AgendaItem) -> None:
     """Delete an item and close the gap: the items after it move up by one.
 
-    Raises SessionError if someone else removed the item meanwhile.
+    Raises SessionError if someone else removed the item meanwhile, or if a feature that
+    refers to it must keep it (approved minutes, through `agenda_item_removing`).
     """
     agenda = _current_agenda(item.session)
     if item not in agenda:
         raise SessionError(_("This agenda item has already been removed."))
+    agenda_item_removing.send(item)
     audit.record(
         "agenda_item.removed",
         item,

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from eventsys.access import ALL_STAFF, PLANNERS, roles_required
 from eventsys.extensions import db
+from eventsys.query_arguments import page_number
 from eventsys.sessions import agenda, queries, services
 from eventsys.sessions.forms import (
     AgendaItemForm,
@@ -20,9 +21,6 @@ from eventsys.sessions.forms import (
 from eventsys.sessions.models import AgendaItem, Session
 
 blueprint = Blueprint("sessions", __name__, url_prefix="/sessions")
-
-# Beyond this the page number cannot be real, and the databases refuse such offsets.
-MAX_PAGE = 10_000
 
 
 def _agenda_item_or_404(session_id: int, item_id: int) -> AgendaItem:
@@ -40,7 +38,7 @@ def _show(session: Session):
 @roles_required(*ALL_STAFF)
 def list_sessions():
     filters = SessionFilterForm(formdata=request.args, years=queries.session_years())
-    page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    page = page_number(request.args)
     listing = queries.list_sessions(filters.criteria(), page=page)
     return render_template("sessions/list.html", filters=filters, listing=listing)
 

@@ -69,7 +69,7 @@ def test_weak_password_is_refused(client, staff, smtp_server):
     path = reset_link(smtp_server, staff.admin.email)
     response = client.post(path, data={"password": "short", "confirm": "short"})
     assert response.status_code == 200
-    assert "mindestens 10 Zeichen" in page_text(response)
+    assert "mindestens 12 Zeichen" in page_text(response)
     assert staff.admin.check_password(TEST_PASSWORD)
 
 

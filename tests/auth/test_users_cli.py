@@ -1,5 +1,8 @@
 """`flask users create` and `flask users ensure-admin`."""
 
+import stat
+from pathlib import Path
+
 from eventsys.audit.models import AuditEntry
 from eventsys.auth.models import User
 from eventsys.extensions import db
@@ -78,13 +81,18 @@ def test_unknown_role_is_refused(runner):
     assert db.session.scalar(db.select(db.func.count(User.id))) == 0
 
 
-def test_ensure_admin_creates_once_and_prints_the_login(app, runner):
+def test_ensure_admin_creates_once_and_prints_the_password_only_then(app, runner):
     first = runner.invoke(args=["users", "ensure-admin"])
     assert first.exit_code == 0, first.output
     assert "admin@dialogplattform.example" in first.output
     password = first.output.split("password: ")[1].split()[0]
     second = runner.invoke(args=["users", "ensure-admin"])
-    assert second.output == first.output
+    assert second.exit_code == 0, second.output
+    assert "admin@dialogplattform.example" in second.output
+    assert password not in second.output
+    login_file = Path(app.instance_path) / "admin-login.txt"
+    assert stat.S_IMODE(login_file.stat().st_mode) == 0o600
+    assert password in login_file.read_text(encoding="utf-8")
     admins = db.session.scalars(db.select(User).where(User.role == Role.ADMIN)).all()
     assert len(admins) == 1
     assert admins[0].check_password(password)

@@ -256,7 +256,7 @@ def test_the_csv_lists_the_invitees_with_berlin_times(secretariat_client, answer
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     text = response.get_data(as_text=True)
-    assert text.startswith("\ufeffemail,name,answer,channel,answered_at,comment\r\n")
+    assert text.startswith('\ufeff"email","name","answer","channel","answered_at","comment"\r\n')
     rows = read_csv(text.removeprefix("\ufeff"))
     assert [row["email"] for row in rows] == [
         "anna.schmidt@example.org",

@@ -31,3 +31,6 @@ def answered(workshops):  # noqa: F811  (the imported fixture)
     invitations.record_answer(anna_invitation, Response.ACCEPTED, Channel.LINK, "Gern dabei")
     db.session.commit()
     return workshops
+
+
+from tests.csp_watch import axe, chromium, no_csp_violations  # noqa: E402, F401  (the browser checks the CSP too)

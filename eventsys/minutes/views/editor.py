@@ -27,6 +27,7 @@ from eventsys.minutes.forms import (
 from eventsys.minutes.models import ActionItem, Minutes
 from eventsys.minutes.validation import InvalidMinutes
 from eventsys.minutes.views import blueprint
+from eventsys.query_arguments import database_id
 from eventsys.sessions.models import Session
 
 # Seconds the editor waits after a change before saving by itself; MINUTES_AUTOSAVE_SECONDS
@@ -115,7 +116,7 @@ def _requested_row() -> tuple[str, int | None] | None:
     if kind == "topic":
         return ("topic", None)
     if kind in ROW_KINDS:
-        return (kind, request.args.get("topic", type=int))
+        return (kind, database_id(request.args, "topic"))
     return None
 
 
