@@ -12,6 +12,7 @@ from tests.charters.conftest import (  # noqa: F401  (fixtures)
     language_chosen_per_request,
     workshops,
 )
+from tests.csp_watch import axe, chromium, no_csp_violations  # noqa: F401  (CSP watched)
 from tests.invitations.conftest import make_session
 
 COMING = datetime(2030, 6, 3, 8, 0, tzinfo=UTC)
@@ -31,6 +32,3 @@ def answered(workshops):  # noqa: F811  (the imported fixture)
     invitations.record_answer(anna_invitation, Response.ACCEPTED, Channel.LINK, "Gern dabei")
     db.session.commit()
     return workshops
-
-
-from tests.csp_watch import axe, chromium, no_csp_violations  # noqa: E402, F401  (the browser checks the CSP too)
