@@ -23,3 +23,13 @@ def database_id(args: MultiDict, name: str) -> int | None:
     if value is None or not 1 <= value <= MAX_DATABASE_ID:
         return None
     return value
+
+
+def id_from_text(value: str | None) -> int | None:
+    """The id written in `value` (ASCII digits), or None when it is none or beyond any row's
+    id (a form field naming a record)."""
+    text = (value or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_DATABASE_ID else None

@@ -17,6 +17,7 @@ from eventsys.charters.consultation import (
 )
 from eventsys.experts.models import WorkingGroup
 from eventsys.localtime import platform_zone_name, to_utc
+from eventsys.query_arguments import id_from_text
 from eventsys.validation import blank_or
 
 # Experts comment on a whole charter; they get more time than for minutes.
@@ -107,13 +108,14 @@ class ConsultationCommentForm(FlaskForm):
         value = (self.target.data or "").strip()
         if not value:
             return None, None
-        kind, _separator, number = value.partition("-")
-        if not number.isdigit():
+        kind, _separator, written = value.partition("-")
+        number = id_from_text(written)
+        if number is None:
             return None, 0
         if kind == "chapter":
-            return int(number), None
+            return number, None
         if kind == "clause":
-            return None, int(number)
+            return None, number
         return None, 0
 
 

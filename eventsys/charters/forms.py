@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from eventsys.charters.charters import MAX_TITLE_LENGTH
 from eventsys.charters.pool import MAX_CLAUSE_LENGTH, MAX_REASON_LENGTH
 from eventsys.markup import MAX_MARKDOWN_LENGTH
+from eventsys.query_arguments import id_from_text
 from eventsys.validation import SingleLine, blank_or, strip_whitespace
 
 TOO_LONG = _l("Please keep this under %(max)d characters.")
@@ -58,8 +59,7 @@ class ChapterChoiceForm(FlaskForm):
 
     def chapter_id(self) -> int | None:
         """The chapter's id; None when missing or unreadable."""
-        value = (self.chapter.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return id_from_text(self.chapter.data)
 
 
 class ChapterMoveForm(ChapterChoiceForm):

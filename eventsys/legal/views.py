@@ -17,10 +17,28 @@ blueprint = Blueprint("legal", __name__)
 PAGES = "any(privacy, accessibility, imprint)"
 
 
-@blueprint.route(f"/<{PAGES}:page>")
+# One address per page, without a URL argument: the public routes with arguments are the
+# signed links, whose argument is their token.
+@blueprint.route("/privacy")
 @public
-def show(page: str):
-    text = services.page_text(LegalPage(page), current_language())
+def privacy():
+    return _show(LegalPage.PRIVACY)
+
+
+@blueprint.route("/accessibility")
+@public
+def accessibility():
+    return _show(LegalPage.ACCESSIBILITY)
+
+
+@blueprint.route("/imprint")
+@public
+def imprint():
+    return _show(LegalPage.IMPRINT)
+
+
+def _show(page: LegalPage):
+    text = services.page_text(page, current_language())
     return render_template("legal/show.html", text=text, pages=list(LegalPage))
 
 

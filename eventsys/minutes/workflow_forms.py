@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from eventsys.localtime import platform_zone_name, to_utc
 from eventsys.minutes.workflow import MAX_COMMENT_LENGTH, MAX_REASON_LENGTH
+from eventsys.query_arguments import id_from_text
 from eventsys.sessions.forms import kind_choices
 from eventsys.sessions.states import SessionKind
 from eventsys.validation import blank_or
@@ -67,7 +68,8 @@ class CommentForm(FlaskForm):
         value = (self.topic.data or "").strip()
         if not value:
             return None
-        return int(value) if value.isdigit() else 0
+        number = id_from_text(value)
+        return 0 if number is None else number
 
 
 class ArchiveFilterForm(FlaskForm):
