@@ -76,6 +76,7 @@ def _init_extensions(app: Flask) -> None:
     from eventsys.auth.models import User
     from eventsys.extensions import babel, csrf, db, login_manager, mail, migrate
     from eventsys.outbox import services as outbox
+    from eventsys.request_checks import refuse_nul_characters
     from eventsys.templating import register_template_helpers
 
     db.init_app(app)
@@ -111,6 +112,7 @@ def _init_extensions(app: Flask) -> None:
             return None
         return user if hmac.compare_digest(user.session_token, token) else None
 
+    app.before_request(refuse_nul_characters)
     app.before_request(enforce_declared_access)
     app.jinja_env.globals["csrf_token"] = generate_csrf
 
