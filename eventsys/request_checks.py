@@ -1,9 +1,11 @@
 """Checks every request passes before a view sees it.
 
 A NUL character has no place in any text a person types, and PostgreSQL refuses to store or
-even compare one ("text fields cannot contain NUL"): a request carrying one in its address,
-query string, form fields or JSON body is answered with a clear 400 before it reaches a query.
-Uploaded files are not looked at; their bytes are theirs.
+even compare one ("text fields cannot contain NUL"): a request carrying one in its query
+string, form fields or JSON body is answered with a clear 400 before it reaches a query.
+Uploaded files are not looked at; their bytes are theirs. The address itself is left to the
+routes: an id converter does not match a NUL, and a token that holds one is simply unknown
+(404).
 """
 
 from collections.abc import Iterator
@@ -22,7 +24,6 @@ def refuse_nul_characters():
 
 
 def _texts_of_the_request() -> Iterator[str]:
-    yield request.path
     for key, value in request.args.items(multi=True):
         yield key
         yield value
