@@ -17,7 +17,6 @@ from eventsys.extensions import db
 from eventsys.minutes import workflow
 from eventsys.minutes.models import Guideline, Minutes, MinutesTopic, MinutesVersion, Recommendation
 from eventsys.sessions.models import Session
-from tests.csp_watch import axe, chromium, no_csp_violations  # noqa: F401  (CSP in the browser)
 from tests.invitations.conftest import make_expert, make_organisation, make_session
 
 FIRST_HELD_ON = datetime(2026, 3, 12, 9, 0, tzinfo=UTC)

@@ -10,7 +10,6 @@ from eventsys.experts import organisations, people
 from eventsys.experts.models import Expert, Organisation
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
-from tests.csp_watch import axe, chromium, no_csp_violations  # noqa: F401  (CSP in the browser)
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,6 @@ from eventsys.invitations.models import Invitation
 from eventsys.invitations.tokens import make_rsvp_token
 from eventsys.sessions.models import AgendaItem, Session
 from eventsys.sessions.states import SessionKind, SessionStatus
-from tests.csp_watch import axe, chromium, no_csp_violations  # noqa: F401  (CSP in the browser)
 
 
 @pytest.fixture

@@ -2,5 +2,4 @@
 charter tests) and the invitations' small platform of experts."""
 
 from tests.charters.conftest import language_chosen_per_request  # noqa: F401
-from tests.csp_watch import axe, chromium, no_csp_violations  # noqa: F401  (CSP watched)
 from tests.invitations.conftest import platform  # noqa: F401

@@ -24,7 +24,6 @@ from eventsys.minutes.models import (
 from eventsys.minutes.states import MinutesState
 from eventsys.sessions.models import AgendaItem, Session
 from eventsys.sessions.states import SessionKind, SessionStatus
-from tests.csp_watch import axe, chromium, no_csp_violations  # noqa: F401  (CSP in the browser)
 from tests.invitations.conftest import make_expert, make_organisation
 
 # 12.03.2026, 10:00–16:00 Uhr in Berlin.

@@ -12,7 +12,6 @@ from tests.charters.conftest import (  # noqa: F401  (fixtures)
     language_chosen_per_request,
     workshops,
 )
-from tests.csp_watch import axe, chromium, no_csp_violations  # noqa: F401  (CSP watched)
 from tests.invitations.conftest import make_session
 
 COMING = datetime(2030, 6, 3, 8, 0, tzinfo=UTC)

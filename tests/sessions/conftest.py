@@ -11,7 +11,6 @@ from flask.testing import FlaskClient
 
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
-from tests.csp_watch import axe, chromium, no_csp_violations  # noqa: F401  (CSP in the browser)
 from tests.sessions.factories import make_expert, make_organisation
 
 

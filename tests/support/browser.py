@@ -1,5 +1,12 @@
 """Real Chromium (Debian's) driven by Playwright, against the app served on a loopback port,
-with axe-core injected to check every visited page for accessibility problems."""
+with axe-core injected to check every visited page for accessibility problems.
+
+Every browser test also fails on any Content-Security-Policy violation: each context the
+session's Chromium opens (the `page` fixture's and those tests open themselves) reports the
+messages Chromium logs when the policy refuses a script, a style or anything else. axe-core is
+evaluated through the DevTools protocol, which the policy does not govern, because a `<script>`
+tag of its own would be an inline script the policy refuses.
+"""
 
 import os
 import shutil
@@ -50,8 +57,28 @@ def live_server(app) -> Iterator[LiveServer]:
         thread.join(timeout=10)
 
 
+class CspWatchingBrowser:
+    """The Chromium browser, with every new context watched for policy violations."""
+
+    def __init__(self, browser) -> None:
+        self._browser = browser
+        self.violations: list[str] = []
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.on("console", self._record_violation)
+        return context
+
+    def _record_violation(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="session")
-def chromium():
+def chromium() -> Iterator[CspWatchingBrowser]:
     if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
         pytest.fail(
             "Chromium is missing: the README's test command installs Debian's chromium package."
@@ -63,22 +90,25 @@ def chromium():
             executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True
         )
         try:
-            yield browser
+            yield CspWatchingBrowser(browser)
         finally:
             browser.close()
 
 
 class AccessibilityChecker:
-    """Runs axe-core on the current page and collects what it finds."""
+    """Runs axe-core on the current page and collects what it finds; also reports the
+    policy violations so far."""
 
-    def __init__(self) -> None:
+    def __init__(self, browser: CspWatchingBrowser) -> None:
         if not AXE_SCRIPT.exists():
             pytest.fail("axe-core is missing: run `npm ci` (the README's test command does).")
         self.source = AXE_SCRIPT.read_text(encoding="utf-8")
+        self.browser = browser
         self.checked: list[str] = []
 
     def check(self, page) -> None:
-        page.add_script_tag(content=self.source)
+        if page.evaluate("typeof axe") == "undefined":
+            page.evaluate(self.source)
         result = page.evaluate(
             "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
         )
@@ -90,6 +120,7 @@ class AccessibilityChecker:
         ]
         self.checked.append(page.url)
         assert not problems, f"accessibility problems on {page.url}:\n" + "\n".join(problems)
+        assert not self.browser.violations, "\n".join(self.browser.violations)
 
 
 @pytest.fixture
@@ -107,5 +138,19 @@ def page(chromium, live_server) -> Iterator:
 
 
 @pytest.fixture
-def axe() -> AccessibilityChecker:
-    return AccessibilityChecker()
+def axe(chromium) -> AccessibilityChecker:
+    return AccessibilityChecker(chromium)
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request) -> Iterator[None]:
+    """Fail a browser test whose pages broke the Content-Security-Policy."""
+    if "chromium" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("chromium")
+    browser.violations.clear()
+    yield
+    violations = list(browser.violations)
+    browser.violations.clear()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
