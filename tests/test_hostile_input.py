@@ -27,9 +27,8 @@ HOSTILE_TEXT = st.one_of(
     st.sampled_from(
         [
             "\x00", "a\x00b", "\r\nX-Injected: 1", "=1+1", "'; DROP TABLE experts; --",
-            "<script>alert(1)</script>", "../../etc/passwd", "%00", "\ud800".encode(
-                "utf-8", "surrogatepass"
-            ).decode("utf-8", "replace"), "9" * 40, "-1", "0", "1e309", "nan",
+            "<script>alert(1)</script>", "../../etc/passwd", "%00", "\ufffd" * 3, "9" * 40,
+            "-1", "0", "1e309", "nan",
             "x" * 70_000, "2026-02-30", "25:61", "javascript:alert(1)", "@everyone",
         ]
     ),

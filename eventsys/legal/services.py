@@ -3,6 +3,7 @@ default shipped in `defaults/` (`<page>.<language>.md`), with the platform's nam
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -32,8 +33,13 @@ class PageText:
 
 def default_text(page: LegalPage, language: str) -> str:
     """The text shipped for `page` in `language`, with the platform's name filled in."""
-    text = (DEFAULTS / f"{page.value}.{language}.md").read_text(encoding="utf-8")
-    return text.replace("{platform}", current_app.config["PLATFORM_NAME"])
+    return _shipped(page, language).replace("{platform}", current_app.config["PLATFORM_NAME"])
+
+
+@cache
+def _shipped(page: LegalPage, language: str) -> str:
+    # The files ship with the code and never change while it runs.
+    return (DEFAULTS / f"{page.value}.{language}.md").read_text(encoding="utf-8")
 
 
 def page_text(page: LegalPage, language: str) -> PageText:

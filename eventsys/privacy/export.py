@@ -164,7 +164,7 @@ def _consultation_comments(expert: Expert) -> list[dict[str, Any]]:
     return [
         {
             "charter": version.charter.title_de,
-            "version": f"{version.major}.{version.minor}",
+            "version": version.label,
             "text": comment.text,
         }
         for comment, version in rows

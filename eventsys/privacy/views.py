@@ -51,7 +51,7 @@ def export_as_pdf(expert_id: int):
     expert = db.get_or_404(Expert, expert_id)
     exported_at = utcnow()
     data = export.expert_export(expert, exported_at)
-    pdf = export_pdf(data, _full_name(expert), exported_at, current_language())
+    pdf = export_pdf(data, expert.full_name, exported_at, current_language())
     _record_export(expert, "PDF")
     return pdf_response(pdf, f"{_file_stem(expert)}.pdf")
 
@@ -92,10 +92,6 @@ def retention_overview():
 def _record_export(expert: Expert, form: str) -> None:
     audit.record("privacy.exported", expert, f"data of {expert.email} exported as {form}")
     db.session.commit()
-
-
-def _full_name(expert: Expert) -> str:
-    return " ".join(part for part in (expert.title, expert.first_name, expert.last_name) if part)
 
 
 def _file_stem(expert: Expert) -> str:
