@@ -35,6 +35,16 @@ from eventsys.minutes.models import MinutesVersion
 SCHEMA = "eventsys.charter/1"
 
 
+# Loader options for clauses shown with their origins: the session, and of the minutes version
+# only its number (not the stored PDF).
+WITH_ORIGINS = (
+    selectinload(Clause.origins).selectinload(ClauseOrigin.session),
+    selectinload(Clause.origins)
+    .selectinload(ClauseOrigin.minutes_version)
+    .load_only(MinutesVersion.id, MinutesVersion.number),
+)
+
+
 def working_text(charter: Charter) -> dict[str, Any]:
     """The charter as it stands now, not yet frozen."""
     chapters = list(
@@ -86,12 +96,7 @@ def _assigned_clauses(charter: Charter) -> list[Clause]:
             Clause.status == ClauseStatus.ACTIVE,
             Clause.chapter_id.is_not(None),
         )
-        .options(
-            selectinload(Clause.origins).selectinload(ClauseOrigin.session),
-            selectinload(Clause.origins)
-            .selectinload(ClauseOrigin.minutes_version)
-            .load_only(MinutesVersion.id, MinutesVersion.number),
-        )
+        .options(*WITH_ORIGINS)
         .order_by(Clause.position, Clause.id)
     )
     return list(db.session.scalars(query))

@@ -13,11 +13,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from eventsys.charters.content import origin_data
+from eventsys.charters.content import WITH_ORIGINS, origin_data
 from eventsys.charters.models import Chapter, Charter, CharterVersion, Clause, ClauseOrigin
 from eventsys.charters.states import ClauseStatus
 from eventsys.extensions import db
-from eventsys.minutes.models import MinutesVersion
 
 
 def last_frozen_at(charter: Charter) -> datetime | None:
@@ -174,12 +173,7 @@ def load_pool(charter: Charter) -> Pool:
         db.session.scalars(
             sa.select(Clause)
             .where(Clause.charter_id == charter.id)
-            .options(
-                selectinload(Clause.origins).selectinload(ClauseOrigin.session),
-                selectinload(Clause.origins)
-                .selectinload(ClauseOrigin.minutes_version)
-                .load_only(MinutesVersion.id, MinutesVersion.number),
-            )
+            .options(*WITH_ORIGINS)
             .order_by(Clause.arrived_at, Clause.id)
         )
     )
