@@ -1,14 +1,22 @@
 """Error pages in the site's look, in the user's language."""
 
 import logging
+from typing import NoReturn
 
-from flask import Flask, render_template
+from flask import Flask, abort, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from eventsys.extensions import db
 
 log = logging.getLogger(__name__)
+
+
+def refuse_link_of_deactivated_person(contact_names: list[str] | None = None) -> NoReturn:
+    """End the request with the page for a signed link whose person has left the directory:
+    410 Gone, saying whom to write to, and nothing about what the link was for."""
+    page = render_template("errors/link_of_deactivated_person.html", contact_names=contact_names)
+    abort(Flask.response_class(page, status=410))
 
 
 def register_error_pages(app: Flask) -> None:

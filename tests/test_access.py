@@ -21,7 +21,7 @@ from eventsys.charters.models import CharterVersion, Clause, ConsultationComment
 from eventsys.experts.models import Expert, Organisation, WorkingGroup
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
-from eventsys.invitations.models import Invitation
+from eventsys.invitations.models import DeputyProposal, Invitation
 from eventsys.minutes import snapshot
 from eventsys.minutes.models import (
     ActionItem,
@@ -81,7 +81,10 @@ def make_records(staff) -> dict[str, object]:
     )
     session.agenda_items.append(AgendaItem(position=1, title="Begrüßung", duration_minutes=15))
     invitation = Invitation(session=session, expert=expert)
-    db.session.add_all([organisation, expert, group, session, invitation])
+    proposal = DeputyProposal(
+        invitation=invitation, first_name="Marc", last_name="Gagnon", email="marc@example.org"
+    )
+    db.session.add_all([organisation, expert, group, session, invitation, proposal])
     message = outbox.queue("test", outbox.compose("anna@example.org", "Hallo", "Text"))
     attendee = Attendee(session=session, expert=expert, invitation=invitation)
     topic = MinutesTopic(position=1, title="Begrüßung", discussion="Text")
@@ -120,6 +123,7 @@ def make_records(staff) -> dict[str, object]:
         "session_id": session.id,
         "item_id": session.agenda_items[0].id,
         "invitation_id": invitation.id,
+        "proposal_id": proposal.id,
         "user_id": staff.organiser.id,
         "message_id": message.id,
         "token": "not-a-valid-token",

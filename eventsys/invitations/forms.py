@@ -23,7 +23,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from eventsys.experts.models import Expert, WorkingGroup
 from eventsys.experts.stakeholders import StakeholderGroup
-from eventsys.invitations.rsvp import LINK_RESPONSES, LinkAnswer, NewDeputy
+from eventsys.invitations.deputies import NewDeputy
+from eventsys.invitations.rsvp import LINK_RESPONSES, LinkAnswer
 from eventsys.invitations.selection import ExpertChoice
 from eventsys.invitations.states import AttendanceMode, Response
 from eventsys.sessions.models import Session
@@ -258,15 +259,6 @@ class RsvpForm(FlaskForm):
             attendance_mode=self.attendance_mode.data,
         )
 
-    def show_directory_problem(self, field: str | None, message: str) -> None:
-        """Put the directory's objection to a new deputy next to the field it concerns."""
-        target = {
-            "first_name": self.deputy_first_name,
-            "last_name": self.deputy_last_name,
-            "email": self.deputy_email,
-        }.get(field or "", self.deputy_email)
-        target.errors.append(message)
-
 
 class SetAnswerForm(FlaskForm):
     """An answer that reached the organisers another way (telephone, letter, conversation)."""
@@ -293,3 +285,13 @@ class SetAnswerForm(FlaskForm):
 
 class WithdrawForm(FlaskForm):
     """No fields: it carries the CSRF token of the withdraw button."""
+
+
+class DeputyDecisionForm(FlaskForm):
+    """Staff confirm or decline a deputy typed into an answer link."""
+
+    confirm = SubmitField(_l("Confirm and invite"))
+    decline = SubmitField(_l("Do not invite"))
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        return super().validate(extra_validators) and bool(self.confirm.data or self.decline.data)

@@ -11,7 +11,7 @@ from eventsys.auth.models import User
 from eventsys.database import UTCDateTime, enum_column, utcnow
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
-from eventsys.invitations.states import AttendanceMode, Channel, Response
+from eventsys.invitations.states import AttendanceMode, Channel, ProposalState, Response
 from eventsys.sessions.models import Session
 
 
@@ -41,6 +41,9 @@ class Invitation(db.Model):
     )
     # Set while an acceptance waits for a place; the order of arrival is the waitlist's order.
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # True when the invitation was made because someone named this invitee as their deputy, so
+    # that naming another deputy withdraws it; an invitation of their own stays.
+    invited_as_deputy: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # The deputy's own invitation, when this invitee sends one.
     delegated_to_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("invitations.id", ondelete="SET NULL")
@@ -63,6 +66,9 @@ class Invitation(db.Model):
         back_populates="invitation",
         order_by="InvitationAnswer.received_at",
         cascade="all, delete-orphan",
+    )
+    deputy_proposal: Mapped["DeputyProposal | None"] = relationship(
+        back_populates="invitation", cascade="all, delete-orphan"
     )
 
     __table_args__ = (
@@ -152,3 +158,45 @@ class InvitationAnswer(db.Model):
 
     def __repr__(self) -> str:
         return f"<InvitationAnswer {self.id} {self.response.value} seq {self.sequence}>"
+
+
+class DeputyProposal(db.Model):
+    """A deputy an invitee typed into their answer link: a guest of that invitation, kept apart
+    from the directory until staff confirm them.
+
+    A link must not let anyone add people to the directory or mail arbitrary addresses, so the
+    typed person is only invited once staff have looked at them. One row per invitation: naming
+    someone else replaces the earlier name.
+    """
+
+    __tablename__ = "deputy_proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("invitations.id", ondelete="CASCADE"), unique=True
+    )
+    first_name: Mapped[str] = mapped_column(sa.String(100))
+    last_name: Mapped[str] = mapped_column(sa.String(100))
+    email: Mapped[str] = mapped_column(sa.String(254))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    state: Mapped[ProposalState] = mapped_column(
+        enum_column(ProposalState, "deputy_proposal_state"), default=ProposalState.PENDING
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    invitation: Mapped[Invitation] = relationship(back_populates="deputy_proposal")
+    decided_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<DeputyProposal {self.id} invitation {self.invitation_id} {self.state.value}>"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == ProposalState.PENDING

@@ -13,12 +13,12 @@ from flask_babel import gettext as _
 
 from eventsys.audit.services import acting_as
 from eventsys.database import utcnow
-from eventsys.experts import people
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
-from eventsys.invitations import services
+from eventsys.invitations import deputies, services
 from eventsys.invitations.calendar import organizer_address
-from eventsys.invitations.models import Invitation
+from eventsys.invitations.deputies import NewDeputy
+from eventsys.invitations.models import DeputyProposal, Invitation
 from eventsys.invitations.services import InvitationError
 from eventsys.invitations.states import AttendanceMode, Channel, Response
 from eventsys.sessions.states import SessionStatus
@@ -34,6 +34,7 @@ class LinkState(enum.StrEnum):
     EXPIRED = "expired"  # the session is over
     WITHDRAWN = "withdrawn"
     CANCELLED = "cancelled"
+    DEACTIVATED = "deactivated"  # the expert is no longer in the directory
 
 
 def link_state(invitation: Invitation, expired: bool) -> LinkState:
@@ -43,6 +44,9 @@ def link_state(invitation: Invitation, expired: bool) -> LinkState:
     withdrawal is named even after the session's date, as it says more than "expired".
     """
     session = invitation.session
+    if not invitation.expert.active:
+        # First: a person taken out of the directory is told nothing more about the session.
+        return LinkState.DEACTIVATED
     if session.status == SessionStatus.CANCELLED:
         return LinkState.CANCELLED
     if not invitation.is_active:
@@ -99,15 +103,6 @@ def usable_deputy(expert: Expert) -> Expert | None:
 
 
 @dataclass(frozen=True)
-class NewDeputy:
-    """A person named on the answer page; found by e-mail address or added to the people."""
-
-    first_name: str
-    last_name: str
-    email: str
-
-
-@dataclass(frozen=True)
 class LinkAnswer:
     """What the expert submitted. For Response.DELEGATED, `new_deputy` None means the deputy
     on record."""
@@ -122,49 +117,45 @@ class LinkAnswer:
 class LinkOutcome:
     changed: bool
     waitlisted: bool = False
+    # The deputy on record, now invited; or the person typed in, waiting for staff.
     deputy: Expert | None = None
+    proposal: DeputyProposal | None = None
 
 
-def _deputy(invitation: Invitation, new_deputy: NewDeputy | None) -> Expert:
-    """The person to send instead; raises InvitationError or DirectoryError if there is none."""
+def _delegate(invitation: Invitation, answer: LinkAnswer) -> LinkOutcome:
     expert = invitation.expert
-    if new_deputy is None:
-        deputy = usable_deputy(expert)
-        if deputy is None:
+    on_record = usable_deputy(expert)
+    named = answer.new_deputy
+    if named is not None and on_record is not None and named.email == on_record.email:
+        named = None  # the deputy on record, typed out: the expert knows them already
+    if named is None:
+        if on_record is None:
             raise InvitationError(_("No deputy is on record for you. Please name one."))
-        return deputy
-    known = people.find_expert_by_email(new_deputy.email)
-    if known is not None:
-        return known
-    return people.create_expert(
-        people.ExpertDetails(
-            first_name=new_deputy.first_name,
-            last_name=new_deputy.last_name,
-            email=new_deputy.email,
-            organisation=expert.organisation,
-            language=expert.language,
-            timezone=expert.timezone,
-        )
-    )
+        deputies.drop_proposal(invitation)
+        services.send_deputy(invitation, on_record, comment=answer.comment)
+        return LinkOutcome(changed=True, deputy=on_record)
+    services.record_answer(invitation, Response.DELEGATED, Channel.LINK, comment=answer.comment)
+    proposal = deputies.propose_deputy(invitation, named)
+    return LinkOutcome(changed=True, proposal=proposal)
 
 
 def answer_by_link(invitation: Invitation, expired: bool, answer: LinkAnswer) -> LinkOutcome:
     """Record what the expert answered through their link, or invite their deputy.
 
     Raises InvitationError when the link no longer takes answers (deadline passed, session
-    over or cancelled, invitation withdrawn) or the answer cannot be taken, and
-    experts.checks.DirectoryError when a newly named deputy's details are unusable.
+    over or cancelled, invitation withdrawn, expert deactivated) or the answer cannot be taken.
     """
     state = link_state(invitation, expired)
     if state is not LinkState.OPEN:
         raise InvitationError(_("Answers are no longer taken through this link."))
     with acting_as(f"link of {invitation.expert.email}"[:ACTOR_LABEL_LENGTH]):
         if answer.response == Response.DELEGATED:
-            deputy = _deputy(invitation, answer.new_deputy)
-            services.send_deputy(invitation, deputy, comment=answer.comment)
-            return LinkOutcome(changed=True, deputy=deputy)
+            return _delegate(invitation, answer)
         if answer.response not in LINK_RESPONSES:
             raise InvitationError(_("Please choose an answer."))
+        # Answering for oneself takes back a delegation: a link names at most one person.
+        deputies.drop_proposal(invitation)
+        services.release_deputy_of(invitation)
         mode = answer.attendance_mode if invitation.session.is_hybrid else None
         if answer.response == Response.DECLINED:
             mode = None

@@ -276,8 +276,19 @@ def record_answer(
 
 
 def send_deputy(invitation: Invitation, deputy: Expert, comment: str = "") -> Invitation:
-    """The invitee sends `deputy` instead: the deputy gets an invitation of their own, and the
-    original is marked delegated. Raises InvitationError for an unsuitable deputy."""
+    """The invitee sends `deputy` instead: the answer is recorded as delegated and the deputy
+    gets an invitation of their own (see `invite_deputy`). Raises InvitationError for an
+    unsuitable deputy."""
+    record_answer(invitation, Response.DELEGATED, Channel.LINK, comment=comment)
+    return invite_deputy(invitation, deputy)
+
+
+def invite_deputy(invitation: Invitation, deputy: Expert) -> Invitation:
+    """Give `deputy` an invitation of their own, standing in for `invitation`'s invitee.
+
+    An invitation names at most one deputy: a deputy named earlier, invited only as a deputy,
+    is withdrawn (and gets a cancellation). Raises InvitationError for an unsuitable deputy.
+    """
     if deputy.id == invitation.expert_id:
         raise InvitationError(_("Please name someone else as your deputy."))
     if not deputy.active:
@@ -294,10 +305,37 @@ def send_deputy(invitation: Invitation, deputy: Expert, comment: str = "") -> In
     else:
         result = invite_experts(session, [deputy], kind=MailKind.DEPUTY_INVITED)
         deputy_invitation = result.invited[0]
-    record_answer(invitation, Response.DELEGATED, Channel.LINK, comment=comment)
+        deputy_invitation.invited_as_deputy = True
+    previous = invitation.delegated_to
     invitation.delegated_to_id = deputy_invitation.id
     db.session.flush()
+    if previous is not None and previous.id != deputy_invitation.id:
+        _release_deputy(previous)
     return deputy_invitation
+
+
+def _release_deputy(deputy_invitation: Invitation) -> None:
+    """Withdraw an invitation that was made only for a deputy no one names any more."""
+    if not deputy_invitation.invited_as_deputy or deputy_invitation.withdrawn_at is not None:
+        return
+    still_named = db.session.scalar(
+        sa.select(sa.func.count(Invitation.id)).where(
+            Invitation.delegated_to_id == deputy_invitation.id,
+            Invitation.response == Response.DELEGATED,
+        )
+    )
+    if not still_named:
+        withdraw_invitation(deputy_invitation)
+
+
+def release_deputy_of(invitation: Invitation) -> None:
+    """The invitee answers for themselves again: a deputy invited only for them is withdrawn."""
+    previous = invitation.delegated_to
+    if previous is None:
+        return
+    invitation.delegated_to_id = None
+    db.session.flush()
+    _release_deputy(previous)
 
 
 def session_moved(session: Session) -> int:

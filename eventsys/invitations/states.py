@@ -30,3 +30,11 @@ class Channel(LabelledEnum):
 class AttendanceMode(LabelledEnum):
     IN_PERSON = "in_person", _l("In person")
     ONLINE = "online", _l("Online")
+
+
+class ProposalState(LabelledEnum):
+    """Where a deputy named through an answer link stands."""
+
+    PENDING = "pending", _l("Waiting for confirmation")
+    CONFIRMED = "confirmed", _l("Confirmed and invited")
+    DECLINED = "declined", _l("Not confirmed")

@@ -3,18 +3,25 @@
 import io
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from eventsys.access import ALL_STAFF, PLANNERS, public, roles_required
+from eventsys.errors import refuse_link_of_deactivated_person
 from eventsys.experts.checks import DirectoryError
 from eventsys.extensions import db
 from eventsys.i18n import page_language
-from eventsys.invitations import mail, overview, rsvp, selection, services
-from eventsys.invitations.forms import InviteForm, RsvpForm, SetAnswerForm, WithdrawForm
+from eventsys.invitations import deputies, mail, overview, rsvp, selection, services
+from eventsys.invitations.forms import (
+    DeputyDecisionForm,
+    InviteForm,
+    RsvpForm,
+    SetAnswerForm,
+    WithdrawForm,
+)
 from eventsys.invitations.models import Invitation
 from eventsys.invitations.states import Channel
 from eventsys.invitations.tokens import read_rsvp_token
@@ -60,6 +67,8 @@ def list_invitations(session_id: int):
         answer_labels=overview.ANSWER_LABELS,
         can_plan=current_user.role in PLANNERS,
         answer_form=SetAnswerForm(formdata=None),
+        proposals=deputies.proposals_to_decide(session),
+        proposal_form=DeputyDecisionForm(formdata=None),
     )
 
 
@@ -190,6 +199,42 @@ def set_answer(session_id: int, invitation_id: int):
     return _to_list(session_id)
 
 
+@blueprint.route("/sessions/<int:session_id>/deputy-proposals/<int:proposal_id>", methods=["POST"])
+@roles_required(*PLANNERS)
+def decide_deputy(session_id: int, proposal_id: int):
+    session = _session_or_404(session_id)
+    proposal = deputies.proposal_of(session, proposal_id)
+    if proposal is None:
+        abort(404)
+    form = DeputyDecisionForm()
+    if not form.validate_on_submit():
+        flash(_("Please confirm or decline the deputy."), "error")
+        return _to_list(session_id)
+    name, invitee = proposal.full_name, proposal.invitation.expert.full_name
+    try:
+        if form.confirm.data:
+            deputies.confirm_proposal(proposal, current_user.id)
+            message = _(
+                "%(name)s has been invited as the deputy of %(invitee)s.",
+                name=name,
+                invitee=invitee,
+            )
+        else:
+            deputies.decline_proposal(proposal, current_user.id)
+            message = _(
+                "%(name)s has not been invited. Please let %(invitee)s know.",
+                name=name,
+                invitee=invitee,
+            )
+    except (services.InvitationError, DirectoryError) as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return _to_list(session_id)
+
+
 @blueprint.route("/rsvp/<token>", methods=["GET", "POST"])
 @blueprint.route("/rsvp/<token>/<answer>", methods=["GET", "POST"])
 @public
@@ -201,6 +246,8 @@ def respond(token: str, answer: str = ""):
     expert = invitation.expert
     with force_locale(page_language(invitation.expert.language)):
         state = rsvp.link_state(invitation, expired)
+        if state is rsvp.LinkState.DEACTIVATED:
+            refuse_link_of_deactivated_person(rsvp.contact_for(invitation).names)
         form = RsvpForm(data={"response": _preselected(invitation, answer)})
         form.offer(rsvp.usable_deputy(expert))
         if state is rsvp.LinkState.OPEN and form.validate_on_submit():
@@ -209,9 +256,6 @@ def respond(token: str, answer: str = ""):
             except services.InvitationError as error:
                 db.session.rollback()
                 form.form_errors.append(str(error))
-            except DirectoryError as error:
-                db.session.rollback()
-                form.show_directory_problem(error.field, str(error))
             else:
                 db.session.commit()
                 flash(_confirmation(outcome), "success")
@@ -229,6 +273,14 @@ def _preselected(invitation: Invitation, answer: str) -> str | None:
 
 
 def _confirmation(outcome: rsvp.LinkOutcome) -> str:
+    if outcome.proposal is not None:
+        # Only what the expert typed: the directory's data about that address stays unshown.
+        return _(
+            "Thank you. You have named %(name)s (%(email)s) as your deputy. The organisers "
+            "confirm your deputy, who then receives an invitation of their own.",
+            name=outcome.proposal.full_name,
+            email=outcome.proposal.email,
+        )
     if outcome.deputy is not None:
         return _(
             "Thank you. %(name)s has been invited as your deputy and receives an invitation "

@@ -18,7 +18,7 @@ from eventsys.audit.models import AuditEntry
 from eventsys.charters.models import ConsultationComment
 from eventsys.experts.models import Expert, working_group_members
 from eventsys.extensions import db
-from eventsys.invitations.models import Invitation, InvitationAnswer
+from eventsys.invitations.models import DeputyProposal, Invitation, InvitationAnswer
 from eventsys.minutes.models import MinutesComment
 from eventsys.outbox.models import OutboxMessage
 from eventsys.privacy.export import KeptRecord, kept_records
@@ -80,6 +80,16 @@ def erase_expert(expert: Expert) -> ErasureReport:
         sa.update(InvitationAnswer)
         .where(InvitationAnswer.invitation_id.in_(invitation_ids))
         .values(comment="")
+    )
+    # Deputies this person named (someone else's data, there only for this invitation), and
+    # proposals that name this person as someone's deputy.
+    db.session.execute(
+        sa.delete(DeputyProposal).where(
+            sa.or_(
+                DeputyProposal.invitation_id.in_(invitation_ids),
+                sa.func.lower(DeputyProposal.email) == address,
+            )
+        )
     )
     db.session.execute(
         sa.delete(working_group_members).where(working_group_members.c.expert_id == expert.id)

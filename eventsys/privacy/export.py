@@ -17,7 +17,7 @@ from eventsys.attendance.models import Attendee
 from eventsys.charters.models import CharterVersion, ConsultationComment
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
-from eventsys.invitations.models import Invitation, InvitationAnswer
+from eventsys.invitations.models import DeputyProposal, Invitation, InvitationAnswer
 from eventsys.minutes.models import Minutes, MinutesComment, MinutesVersion
 from eventsys.outbox.models import OutboxMessage
 from eventsys.replies.models import InboundMessage
@@ -88,7 +88,11 @@ def _invitations(expert: Expert) -> list[dict[str, Any]]:
     invitations = db.session.scalars(
         sa.select(Invitation)
         .where(Invitation.expert_id == expert.id)
-        .options(selectinload(Invitation.session), selectinload(Invitation.answers))
+        .options(
+            selectinload(Invitation.session),
+            selectinload(Invitation.answers),
+            selectinload(Invitation.deputy_proposal),
+        )
         .order_by(Invitation.invited_at, Invitation.id)
     ).all()
     return [
@@ -101,9 +105,21 @@ def _invitations(expert: Expert) -> list[dict[str, Any]]:
             "comment": invitation.comment,
             "withdrawn_at": _time(invitation.withdrawn_at),
             "answers_given": [_answer(answer) for answer in invitation.answers],
+            "deputy_named": _deputy_named(invitation.deputy_proposal),
         }
         for invitation in invitations
     ]
+
+
+def _deputy_named(proposal: DeputyProposal | None) -> dict[str, Any] | None:
+    if proposal is None:
+        return None
+    return {
+        "name": proposal.full_name,
+        "email": proposal.email,
+        "named_at": _time(proposal.proposed_at),
+        "state": proposal.state.value,
+    }
 
 
 def _answer(answer: InvitationAnswer) -> dict[str, Any]:

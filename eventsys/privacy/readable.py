@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from eventsys.attendance.states import AttendanceStatus
 from eventsys.i18n import format_local_datetime
-from eventsys.invitations.states import Response
+from eventsys.invitations.states import ProposalState, Response
 from eventsys.replies.states import Outcome
 
 
@@ -30,6 +30,20 @@ def _yes_no(value: bool) -> str:
 def _name(directory: dict) -> str:
     parts = (directory["title"], directory["first_name"], directory["last_name"])
     return " ".join(part for part in parts if part)
+
+
+def _answer(invitation: dict) -> str:
+    answer = Response(invitation["answer"]).label
+    deputy = invitation.get("deputy_named")
+    if not deputy:
+        return str(answer)
+    return _(
+        "%(answer)s: %(name)s (%(email)s), %(state)s",
+        answer=answer,
+        name=deputy["name"],
+        email=deputy["email"],
+        state=ProposalState(deputy["state"]).label,
+    )
 
 
 def readable_sections(export: dict) -> list[Section]:
@@ -60,7 +74,7 @@ def readable_sections(export: dict) -> list[Section]:
                 [
                     row["session"],
                     _when(row["session_starts_at"]),
-                    Response(row["answer"]).label,
+                    _answer(row),
                     _when(row["answered_at"]),
                     row["comment"],
                 ]

@@ -434,3 +434,15 @@ def test_the_consultation_pages_are_accessible(
     axe.check(page)
     db.session.expire_all()
     assert db.session.scalar(sa.select(ConsultationComment.status)) is CommentStatus.RESOLVED
+
+
+def test_the_consultation_link_of_a_deactivated_expert_stops(consulted, workshops, client):
+    url = consult_url(consulted, workshops.anna)
+    workshops.anna.active = False
+    db.session.commit()
+
+    page = client.get(url)
+
+    assert page.status_code == 410
+    assert "Dieser Link funktioniert nicht mehr" in page_text(page)
+    assert client.get(f"{url}/charter.pdf").status_code == 410

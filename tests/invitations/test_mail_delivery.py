@@ -210,19 +210,29 @@ def test_waiting_list_notices_carry_no_calendar(client, platform, smtp_server):
     assert invitation_of(session, eve).is_waitlisted
 
 
-def test_a_deputy_gets_an_invitation_of_their_own(client, platform, smtp_server):
+def test_a_deputy_typed_in_is_mailed_only_once_staff_confirm(
+    client, organiser_client, platform, smtp_server
+):
     session = platform.session
     services.invite_experts(session, [platform.anna])
     db.session.commit()
+    invitation = invitation_of(session, platform.anna)
 
     client.post(
-        rsvp_path(invitation_of(session, platform.anna)),
+        rsvp_path(invitation),
         data={
             "response": "deputy",
             "deputy_first_name": "Marc",
             "deputy_last_name": "Gagnon",
             "deputy_email": "marc.gagnon@example.org",
         },
+    )
+    assert smtp_server.sink.messages_to("marc.gagnon@example.org") == []
+
+    db.session.expire_all()
+    proposal_id = invitation_of(session, platform.anna).deputy_proposal.id
+    organiser_client.post(
+        f"/sessions/{session.id}/deputy-proposals/{proposal_id}", data={"confirm": "y"}
     )
 
     (message,) = smtp_server.sink.messages_to("marc.gagnon@example.org")

@@ -9,7 +9,6 @@ import pytest
 import sqlalchemy as sa
 
 from eventsys.database import utcnow
-from eventsys.experts.models import Expert
 from eventsys.extensions import db
 from eventsys.invitations import services
 from eventsys.invitations.models import Invitation, InvitationAnswer
@@ -295,48 +294,6 @@ def test_sending_the_deputy_on_record(client, invited):
     assert "Claire Tremblay hat Sie als Vertretung benannt" in text_of(mail)
 
 
-def test_naming_someone_new_adds_them_to_the_organisation_and_invites_them(client, invited):
-    invitation = invitation_of(invited.session, invited.claire)
-
-    response = client.post(
-        rsvp_path(invitation),
-        data={
-            "response": "deputy",
-            "deputy_first_name": "Marc",
-            "deputy_last_name": "Gagnon",
-            "deputy_email": "Marc.Gagnon@Example.ORG",
-        },
-    )
-
-    assert response.status_code == 302
-    deputy = db.session.scalar(sa.select(Expert).where(Expert.email == "marc.gagnon@example.org"))
-    assert deputy.organisation == invited.canada
-    assert (deputy.language, deputy.timezone) == ("en", "America/Toronto")
-    db.session.expire_all()
-    assert invitation.delegated_to.expert == deputy
-    assert invitation.response == Response.DELEGATED
-
-
-def test_a_deputy_already_in_the_directory_is_found_by_address(client, invited):
-    invitation = invitation_of(invited.session, invited.claire)
-    experts_before = db.session.scalar(sa.select(sa.func.count(Expert.id)))
-
-    client.post(
-        rsvp_path(invitation),
-        data={
-            "response": "deputy",
-            "deputy": "other",
-            "deputy_first_name": "B.",
-            "deputy_last_name": "Vogel",
-            "deputy_email": "BERND.VOGEL@example.org",
-        },
-    )
-
-    assert db.session.scalar(sa.select(sa.func.count(Expert.id))) == experts_before
-    db.session.expire_all()
-    assert invitation.delegated_to.expert == invited.bernd
-
-
 def test_a_deputy_needs_a_name_and_an_address(client, invited):
     invitation = invitation_of(invited.session, invited.claire)
 
@@ -387,5 +344,5 @@ def test_typing_someone_else_wins_over_the_deputy_on_record(client, invited):
     )
 
     db.session.expire_all()
-    assert invitation.delegated_to.expert.email == "marc.gagnon@example.org"
+    assert invitation.deputy_proposal.email == "marc.gagnon@example.org"
     assert invitation_of(invited.session, invited.bernd) is None

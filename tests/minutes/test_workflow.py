@@ -298,3 +298,21 @@ def test_staff_read_the_comments(workshop, secretariat_client):
     db.session.commit()
     text = page_text(secretariat_client.get(f"/minutes/session/{minutes.session_id}/comments"))
     assert "Claire Tremblay" in text and "TOP 1: Begrüßung" in text and "Please add me." in text
+
+
+def test_the_reading_link_of_a_deactivated_attendee_stops(workshop, client):
+    minutes = workshop.minutes
+    workflow.circulate(minutes, utcnow() + timedelta(days=7))
+    workshop.present.active = False
+    db.session.commit()
+    token = make_reader_token(minutes, workshop.present)
+
+    page = client.get(f"/minutes/read/{token}")
+    posted = client.post(
+        f"/minutes/read/{token}", data={"topic": str(minutes.topics[0].id), "text": "Noch da?"}
+    )
+
+    assert page.status_code == posted.status_code == 410
+    assert "Dieser Link funktioniert nicht mehr" in page_text(page)
+    assert "Datenräume" not in page_text(page)
+    assert db.session.scalar(sa.select(sa.func.count(MinutesComment.id))) == 0

@@ -7,11 +7,13 @@ from eventsys.attendance.models import Attendee
 from eventsys.audit.models import AuditEntry
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
-from eventsys.invitations.models import Invitation
+from eventsys.invitations.deputies import NewDeputy, propose_deputy
+from eventsys.invitations.models import DeputyProposal, Invitation
 from eventsys.minutes.models import MinutesComment, MinutesVersion
 from eventsys.outbox.models import OutboxMessage
 from eventsys.privacy import erasure
 from eventsys.replies.models import InboundMessage
+from eventsys.sessions.models import Session
 from tests.conftest import page_text, sign_in
 
 
@@ -107,3 +109,24 @@ def test_only_admins_erase(client, staff, answered):
     assert client.post(path, data={"confirm": "y"}).status_code == 403
     db.session.expire_all()
     assert db.session.get(Expert, answered.anna.id).first_name == "Anna"
+
+
+def test_deputies_named_by_or_naming_the_person_go_with_the_erasure(answered):
+    plenum = db.session.scalar(sa.select(Session).where(Session.title == "Plenum Datenschutz"))
+    anna, claire = (
+        db.session.scalar(
+            sa.select(Invitation).where(
+                Invitation.session_id == plenum.id, Invitation.expert_id == expert.id
+            )
+        )
+        for expert in (answered.anna, answered.claire)
+    )
+    propose_deputy(anna, NewDeputy("Marc", "Gagnon", "marc.gagnon@example.org"))
+    propose_deputy(claire, NewDeputy("Anna", "S.", answered.anna.email))
+    db.session.commit()
+    assert count(DeputyProposal) == 2
+
+    erasure.erase_expert(answered.anna)
+    db.session.commit()
+
+    assert count(DeputyProposal) == 0

@@ -23,6 +23,7 @@ from eventsys.charters.versions import version_or_404
 from eventsys.charters.views import blueprint
 from eventsys.database import utcnow
 from eventsys.documents.downloads import pdf_response
+from eventsys.errors import refuse_link_of_deactivated_person
 from eventsys.experts.models import Expert, WorkingGroup
 from eventsys.extensions import db
 from eventsys.i18n import format_local_date, local, page_language
@@ -183,6 +184,8 @@ def _recipient_or_404(token: str) -> tuple[CharterVersion, Expert]:
     if found is None:
         abort(404)
     version, expert = found
+    if not expert.active:
+        refuse_link_of_deactivated_person()
     if not consultation.is_recipient(version, expert):
         abort(404)
     return version, expert

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from eventsys.access import public
 from eventsys.documents.downloads import pdf_response
+from eventsys.errors import refuse_link_of_deactivated_person
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
 from eventsys.i18n import page_language
@@ -27,6 +28,8 @@ def _reader_or_404(token: str) -> tuple[Minutes, Expert]:
     if found is None:
         abort(404)
     minutes, expert = found
+    if not expert.active:
+        refuse_link_of_deactivated_person()
     if not workflow.may_read(minutes, expert):
         abort(404)
     return minutes, expert
