@@ -36,7 +36,10 @@ def _fernet_for(secret_key: str | bytes) -> Fernet:
 
 
 def _box() -> MultiFernet:
-    keys = [current_app.config["SECRET_KEY"], *(current_app.config.get("SECRET_KEY_FALLBACKS") or [])]
+    keys = [
+        current_app.config["SECRET_KEY"],
+        *(current_app.config.get("SECRET_KEY_FALLBACKS") or []),
+    ]
     return MultiFernet([_fernet_for(key) for key in keys])
 
 

@@ -58,9 +58,7 @@ def test_enrolment_needs_a_valid_code_and_shows_recovery_codes_once(
     assert WRONG_CODE_DE in page_text(response)
     assert not user.two_factor_enabled
 
-    response = organiser_client.post(
-        "/account/two-factor", data={"code": pyotp.TOTP(secret).now()}
-    )
+    response = organiser_client.post("/account/two-factor", data={"code": pyotp.TOTP(secret).now()})
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     db.session.expire_all()
