@@ -83,6 +83,12 @@ class DefaultConfig:
     # attempt is refused until the window ends (limits notation: "20 per hour").
     LOGIN_FAILURES_PER_ACCOUNT = "20 per hour"
     LOGIN_FAILURES_PER_ADDRESS = "60 per hour"
+    # Two-factor sign-in: failed codes allowed per account (then the second step is refused
+    # until the window ends); how long the second step waits after the password (seconds);
+    # True makes it required for all staff, whatever admins choose in the browser.
+    TWO_FACTOR_FAILURES_PER_ACCOUNT = "10 per hour"
+    TWO_FACTOR_PENDING_SECONDS = 300
+    TWO_FACTOR_REQUIRED = False
     PASSWORD_RESETS_PER_ACCOUNT = "3 per hour"  # mails; beyond, none is sent (same words)
     PASSWORD_RESETS_PER_ADDRESS = "10 per hour"  # requests from one client
     # Where the counters live: e.g. redis://127.0.0.1:6379/1. None: the Celery broker if it is

@@ -105,8 +105,12 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not user.check_password(password) or not user.active:
         return None
-    user.last_login_at = utcnow()
     return user
+
+
+def record_sign_in(user: User) -> None:
+    """Note that `user` has signed in (after the second factor, where they have one)."""
+    user.last_login_at = utcnow()
 
 
 def set_language(user: User, language: str) -> None:

@@ -1,8 +1,8 @@
 """Deputies typed into an answer link wait as proposals of that invitation until staff confirm
 them; invitations made for a deputy say so, so that naming another deputy withdraws them.
 
-Revision ID: 0011
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-02 11:00:00.000000
 
 """
@@ -12,8 +12,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = "0011"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
