@@ -168,6 +168,8 @@ def _current_step() -> int:
 def _matching_step(secret: str, code: str, after: int | None) -> int | None:
     """The time step (now, or one either side) whose code is `code` and that comes after
     `after`, or None."""
+    if not (len(code) == CODE_DIGITS and code.isascii() and code.isdigit()):
+        return None  # (compare_digest refuses non-ASCII text: "٣" is a digit to isdigit)
     totp = pyotp.TOTP(secret, digits=CODE_DIGITS, interval=STEP_SECONDS)
     now = _current_step()
     for step in range(now - VALID_WINDOW, now + VALID_WINDOW + 1):

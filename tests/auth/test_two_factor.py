@@ -54,8 +54,9 @@ def test_enrolment_needs_a_valid_code_and_shows_recovery_codes_once(
     assert uri.startswith("otpauth://totp/") and "issuer=Dialogplattform%20Smart%20Cities" in uri
     assert not user.two_factor_enabled
 
-    response = organiser_client.post("/account/two-factor", data={"code": "000000"})
-    assert WRONG_CODE_DE in page_text(response)
+    for wrong in ("000000", "١٢٣٤٥٦", "12345x"):
+        response = organiser_client.post("/account/two-factor", data={"code": wrong})
+        assert WRONG_CODE_DE in page_text(response)
     assert not user.two_factor_enabled
 
     response = organiser_client.post("/account/two-factor", data={"code": pyotp.TOTP(secret).now()})
