@@ -417,7 +417,7 @@ def statements_for(client, count_queries, url: str) -> int:
     return counter.count
 
 
-@pytest.mark.parametrize(("page", "bound"), [("", 9), ("/check-in", 6)])
+@pytest.mark.parametrize(("page", "bound"), [("", 10), ("/check-in", 7)])
 def test_page_queries_do_not_grow_with_the_list(
     organiser_client, platform, count_queries, page, bound
 ):
