@@ -103,19 +103,16 @@ class ProposalToDecide:
 
 def proposals_to_decide(session: Session) -> list[ProposalToDecide]:
     proposals = pending_proposals(session)
-    addresses = {proposal.email for proposal in proposals}
-    known = (
-        {
-            expert.email: expert
-            for expert in db.session.scalars(
-                sa.select(Expert)
-                .where(Expert.email.in_(addresses))
-                .options(selectinload(Expert.organisation))
-            )
-        }
-        if addresses
-        else {}
-    )
+    if not proposals:
+        return []
+    known = {
+        expert.email: expert
+        for expert in db.session.scalars(
+            sa.select(Expert)
+            .where(Expert.email.in_({proposal.email for proposal in proposals}))
+            .options(selectinload(Expert.organisation))
+        )
+    }
     return [ProposalToDecide(proposal, known.get(proposal.email)) for proposal in proposals]
 
 
