@@ -48,6 +48,7 @@ def _load_models() -> None:
     import eventsys.auth.models
     import eventsys.charters.freezing  # (installs its triggers whenever the tables are created)
     import eventsys.charters.models
+    import eventsys.documents.models
     import eventsys.experts.models
     import eventsys.invitations.models
     import eventsys.legal.models
@@ -74,6 +75,7 @@ def _init_extensions(app: Flask) -> None:
     from eventsys.access import enforce_declared_access
     from eventsys.auth import throttling
     from eventsys.auth.models import User
+    from eventsys.documents import preparation
     from eventsys.extensions import babel, csrf, db, login_manager, mail, migrate
     from eventsys.outbox import services as outbox
     from eventsys.request_checks import refuse_nul_characters
@@ -89,6 +91,7 @@ def _init_extensions(app: Flask) -> None:
     markup.init_app(app)
     security_headers.init_app(app)
     outbox.init_app(app, start_delivery=_outbox_delivery_starter(app))
+    preparation.init_app(app, start_preparation=_document_preparation_starter(app))
     throttling.init_app(app)
 
     class Anonymous(AnonymousUserMixin):
@@ -135,6 +138,16 @@ def _outbox_delivery_starter(app: Flask) -> Callable[[Flask], None]:
     return deliver_in_thread
 
 
+def _document_preparation_starter(app: Flask) -> Callable[[Flask, int], None] | None:
+    """How a PDF rendering is started: a Celery task when a broker is configured, otherwise
+    (None) as DOCUMENT_PREPARATION says (see eventsys.documents.preparation)."""
+    if app.config.get("CELERY_BROKER_URL"):
+        from eventsys.tasks import enqueue_preparation
+
+        return enqueue_preparation
+    return None
+
+
 def _configure_sqlite_connection(dbapi_connection, connection_record) -> None:
     """Foreign keys are off in SQLite unless asked for; WAL lets the background mail delivery
     read while a request writes."""
@@ -165,6 +178,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventsys.auth.views import blueprint as auth
     from eventsys.charters.views import blueprint as charters
     from eventsys.dashboard.views import blueprint as dashboard
+    from eventsys.documents.views import blueprint as documents
     from eventsys.errors import register_error_pages
     from eventsys.experts.views import blueprint as experts
     from eventsys.feeds.views import blueprint as feeds
@@ -193,6 +207,7 @@ def _register_blueprints(app: Flask) -> None:
         outbox,
         legal,
         privacy,
+        documents,
     ):
         app.register_blueprint(blueprint)
     register_error_pages(app)

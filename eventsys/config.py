@@ -67,6 +67,14 @@ class DefaultConfig:
     CHARTER_LINK_MAX_AGE_DAYS = 365
     MINUTES_AUTOSAVE_SECONDS = 20  # the editor saves this long after the last change
 
+    # PDFs are rendered outside the request: by a Celery task when a broker is configured,
+    # otherwise by PDF_RENDERERS threads of the web process ("background"), or within the
+    # request ("inline"). A rendering is stopped after PDF_TIME_LIMIT_SECONDS; the longest text
+    # a form accepts (50,000 characters of one-word list items) takes about 25 seconds here.
+    DOCUMENT_PREPARATION = "background"
+    PDF_RENDERERS = 2
+    PDF_TIME_LIMIT_SECONDS = 120
+
     # With a broker (e.g. redis://127.0.0.1:6379/0), delivery and IMAP polling run as Celery
     # tasks; without one, in-process.
     CELERY_BROKER_URL: str | None = None
@@ -76,6 +84,7 @@ class DefaultConfig:
     RETENTION_SENT_MAIL_DAYS = 180  # the text of mail sent (its headers stay)
     RETENTION_AUDIT_VALUES_DAYS = 730  # old and new values in the audit trail
     RETENTION_INACTIVE_FEEDS_DAYS = 30  # calendar feeds of deactivated experts
+    RETENTION_PREPARED_DOCUMENTS_DAYS = 30  # PDFs of drafts and sign-in sheets (made anew)
 
     PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default; tests use a cheaper one
     MIN_PASSWORD_LENGTH = 12

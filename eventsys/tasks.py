@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from celery import Celery, Task
+from celery.exceptions import SoftTimeLimitExceeded
 from flask import Flask, current_app
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,7 @@ DELIVER_OUTBOX = "eventsys.deliver_outbox"
 FETCH_REPLIES = "eventsys.fetch_replies"
 SEND_REMINDERS = "eventsys.send_reminders"
 PURGE_PERSONAL_DATA = "eventsys.purge_personal_data"
+PREPARE_DOCUMENT = "eventsys.prepare_document"
 
 DELIVERY_INTERVAL_SECONDS = 60
 REMINDERS_INTERVAL_SECONDS = 15 * 60
@@ -84,6 +86,7 @@ def make_celery(app: Flask) -> Celery:
     )
     _register_tasks(celery)
     _register_purge(celery)
+    _register_preparation(celery, float(app.config["PDF_TIME_LIMIT_SECONDS"]))
     app.extensions["celery"] = celery
     return celery
 
@@ -99,6 +102,23 @@ def enqueue_delivery(app: Flask) -> None:
         celery_for(app).send_task(DELIVER_OUTBOX, retry=True, retry_policy=PUBLISH_RETRY_POLICY)
     except Exception:  # the commit stands; beat's next delivery run sends the mail
         log.exception("Could not hand mail delivery to the broker")
+
+
+def enqueue_preparation(app: Flask, document_id: int) -> None:
+    """Ask a worker to render a prepared document; with the broker unreachable, render it in a
+    thread of this process instead, so that the reader still gets the PDF."""
+    try:
+        celery_for(app).send_task(
+            PREPARE_DOCUMENT,
+            args=[document_id],
+            retry=True,
+            retry_policy=PUBLISH_RETRY_POLICY,
+        )
+    except Exception:
+        log.exception("Could not hand a PDF rendering to the broker; rendering it here")
+        from eventsys.documents.preparation import prepare_in_thread
+
+        prepare_in_thread(app, document_id)
 
 
 def _register_tasks(celery: Celery) -> None:
@@ -154,6 +174,30 @@ def _register_purge(celery: Celery) -> None:
             counts = purge()
         db.session.commit()
         return counts
+
+
+def _register_preparation(celery: Celery, time_limit: float) -> None:
+    # The worker's own child process renders (a daemon may start none), so the task's limits
+    # stop it: the soft one lets it record the time-out, the hard one ends a renderer that
+    # does not get back to Python in time.
+    @celery.task(
+        name=PREPARE_DOCUMENT,
+        shared=False,
+        soft_time_limit=time_limit,
+        time_limit=time_limit + 30,
+        **RETRY_OPTIONS,
+    )
+    def prepare_document(document_id: int) -> str | None:
+        """Render a document someone asked for; returns its state afterwards."""
+        from eventsys.documents import preparation
+        from eventsys.extensions import db
+
+        try:
+            state = preparation.prepare(document_id)
+        except SoftTimeLimitExceeded:
+            db.session.rollback()
+            state = preparation.record_time_out(document_id)
+        return state.value if state else None
 
 
 def __getattr__(name: str) -> Celery:

@@ -62,6 +62,7 @@ def base_config(database_url: str) -> dict:
         "MAIL_SERVER": None,
         "MAIL_SUPPRESS_SEND": False,
         "OUTBOX_DELIVERY": "inline",
+        "DOCUMENT_PREPARATION": "inline",
         "SERVER_NAME": "eventsys.test",
         "PREFERRED_URL_SCHEME": "http",
         "CELERY_BROKER_URL": None,

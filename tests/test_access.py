@@ -18,6 +18,7 @@ from eventsys.attendance.models import Attendee
 from eventsys.charters import charters
 from eventsys.charters import content as charter_text
 from eventsys.charters.models import CharterVersion, Clause, ConsultationComment, VersionClause
+from eventsys.documents.models import PreparationState, PreparedDocument
 from eventsys.experts.models import Expert, Organisation, WorkingGroup
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
@@ -114,7 +115,14 @@ def make_records(staff) -> dict[str, object]:
     )
     charter_version.clauses.append(VersionClause(clause=clause, number="1.1"))
     charter_comment = ConsultationComment(version=charter_version, expert=expert, text="?")
-    db.session.add(charter_comment)
+    failed_document = PreparedDocument(
+        fingerprint="0" * 64,
+        subject=f"minutes-draft:{session.id}:de",
+        html="<p>x</p>",
+        state=PreparationState.FAILED,
+        failure="test",
+    )
+    db.session.add_all([charter_comment, failed_document])
     db.session.commit()
     return {
         "expert_id": expert.id,
@@ -124,6 +132,7 @@ def make_records(staff) -> dict[str, object]:
         "item_id": session.agenda_items[0].id,
         "invitation_id": invitation.id,
         "proposal_id": proposal.id,
+        "document_id": failed_document.id,
         "user_id": staff.organiser.id,
         "message_id": message.id,
         "token": "not-a-valid-token",

@@ -2,6 +2,7 @@
 emptied for each test) and a real worker process against the test's database, delivering to
 aiosmtpd."""
 
+import json
 import os
 import subprocess
 import sys
@@ -200,3 +201,32 @@ def test_reminder_task_queues_what_is_due(app):
         assert task.apply().get() == 1
     kinds = db.session.scalars(sa.select(OutboxMessage.kind).order_by(OutboxMessage.id)).all()
     assert kinds == ["invitation", "deadline_reminder"]
+
+
+def test_a_pdf_is_rendered_by_the_worker_while_the_reader_waits(client, broker, start_worker):
+    from eventsys.documents.models import PreparationState, PreparedDocument
+    from eventsys.minutes import workflow
+    from eventsys.minutes.tokens import make_reader_token
+    from tests.minutes.workflow_records import held_workshop
+
+    workshop = held_workshop()
+    workflow.circulate(workshop.minutes, datetime.now(UTC) + timedelta(days=7))
+    db.session.commit()
+    reader_pdf = (
+        f"/minutes/read/{make_reader_token(workshop.minutes, workshop.present)}/minutes.pdf"
+    )
+
+    assert client.get(reader_pdf).status_code == 202
+    assert client.get(reader_pdf).status_code == 202  # asked again: no second task
+    queued = [json.loads(task)["headers"]["task"] for task in broker.lrange(DEFAULT_QUEUE, 0, -1)]
+    assert queued.count(tasks.PREPARE_DOCUMENT) == 1
+
+    start_worker()
+
+    def rendered() -> bool:
+        db.session.rollback()  # see the worker's commits
+        return db.session.scalar(sa.select(PreparedDocument.state)) is PreparationState.READY
+
+    assert wait_for(rendered, 90), "the worker did not render the PDF"
+    response = client.get(reader_pdf)
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")

@@ -13,6 +13,7 @@ from eventsys.attendance.models import Attendee
 from eventsys.attendance.states import AttendanceStatus
 from eventsys.documents.letterhead import letterhead
 from eventsys.documents.names import name_sort_key
+from eventsys.documents.preparation import DocumentRequest
 from eventsys.documents.session_facts import session_data, session_facts
 from eventsys.experts.models import Expert
 from eventsys.experts.stakeholders import StakeholderGroup
@@ -45,6 +46,13 @@ def sign_in_sheet_pdf(session: Session, language: str) -> bytes:
     expected and present attendees, or, before there is a list, those who accepted (also
     tentatively) and the deputies they named; sorted by surname. Those who said they would
     join online are left out, since they cannot sign. Raises PdfRenderingError."""
+    sheet = sign_in_sheet_document(session, language)
+    return render_pdf(sheet.html, extra_asset_files=dict(sheet.asset_files))
+
+
+def sign_in_sheet_document(session: Session, language: str) -> DocumentRequest:
+    """The sign-in sheet (see `sign_in_sheet_pdf`) as a document to prepare outside the
+    request (see `eventsys.documents.preparation`), shown in the browser to print."""
     logo = letterhead()
     with force_locale(language):
         rows = sorted(expected_at_the_door(session), key=lambda row: name_sort_key(row.name))
@@ -66,7 +74,13 @@ def sign_in_sheet_pdf(session: Session, language: str) -> bytes:
             ],
             blank_rows=BLANK_ROWS,
         )
-    return render_pdf(html, extra_asset_files=logo.extra_asset_files)
+    return DocumentRequest(
+        subject=f"sign-in-sheet:{session.id}:{language}",
+        html=html,
+        filename=f"sign-in-sheet-session-{session.id}.pdf",
+        asset_files=logo.extra_asset_files,
+        inline=True,
+    )
 
 
 def expected_at_the_door(session: Session) -> list[SheetRow]:

@@ -29,7 +29,7 @@ from eventsys.attendance.forms import (
 )
 from eventsys.attendance.models import Attendee
 from eventsys.attendance.states import AttendanceStatus
-from eventsys.documents.downloads import pdf_response
+from eventsys.documents import preparation
 from eventsys.extensions import db
 from eventsys.sessions.models import Session
 
@@ -269,14 +269,13 @@ def mark_remaining_absent(session_id: int):
 @roles_required(*ALL_STAFF)
 def sign_in_sheet(session_id: int):
     # Imported here: the sheet has a module of its own and the list works without it.
-    from eventsys.attendance.sign_in_sheet import sign_in_sheet_pdf
+    from eventsys.attendance.sign_in_sheet import sign_in_sheet_document
 
     session = db.get_or_404(Session, session_id)
     language = request.args.get("language", "")
     if language not in current_app.config["LANGUAGES"]:
         language = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])[:2]
-    return pdf_response(
-        sign_in_sheet_pdf(session, language),
-        f"sign-in-sheet-session-{session.id}.pdf",
-        inline=True,
+    return preparation.respond(
+        sign_in_sheet_document(session, language),
+        back_url=url_for("attendance.list_attendees", session_id=session.id),
     )

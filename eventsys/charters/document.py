@@ -18,6 +18,7 @@ from eventsys.charters.diff import CharterDiff
 from eventsys.database import utcnow
 from eventsys.documents.downloads import ascii_slug
 from eventsys.documents.letterhead import letterhead
+from eventsys.documents.preparation import DocumentRequest
 from eventsys.i18n import format_local_date
 from eventsys.markup import MarkdownRejected
 from eventsys.pdf import PdfRenderingError, render_pdf
@@ -66,6 +67,25 @@ def charter_pdf(
     return render_pdf(html, extra_asset_files=letterhead().extra_asset_files)
 
 
+def charter_document(
+    content: dict[str, Any],
+    *,
+    subject: str,
+    language: str,
+    state_label: str,
+    frozen_at: datetime | None = None,
+) -> DocumentRequest:
+    """The text as a document to prepare outside the request (see
+    `eventsys.documents.preparation`), the PDF `charter_pdf` would give. `subject` names the
+    text ("charter-version:7:de"). Raises PdfRenderingError."""
+    return DocumentRequest(
+        subject=subject,
+        html=charter_html(content, language=language, state_label=state_label, frozen_at=frozen_at),
+        filename=charter_filename(content, language),
+        asset_files=letterhead().extra_asset_files,
+    )
+
+
 def charter_filename(content: dict[str, Any], language: str) -> str:
     """An ASCII file name such as "Smart-City-Charta-Fassung-0.2-de.pdf" ("…-Entwurf-de.pdf"
     for the working text). German whatever the language, so that the files sort together."""
@@ -101,6 +121,18 @@ def redline_pdf(changes: CharterDiff, new_content: dict[str, Any], *, language: 
     """The redline as a tagged A4 PDF with page numbers. Raises PdfRenderingError."""
     html = redline_html(changes, new_content, language=language)
     return render_pdf(html, extra_asset_files=letterhead().extra_asset_files)
+
+
+def redline_document(
+    changes: CharterDiff, new_content: dict[str, Any], *, subject: str, language: str
+) -> DocumentRequest:
+    """The redline as a document to prepare outside the request. Raises PdfRenderingError."""
+    return DocumentRequest(
+        subject=subject,
+        html=redline_html(changes, new_content, language=language),
+        filename=redline_filename(new_content, changes.old_label or "", changes.new_label),
+        asset_files=letterhead().extra_asset_files,
+    )
 
 
 def redline_heading(changes: CharterDiff) -> str:

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from eventsys.attendance.states import AttendanceStatus
 from eventsys.documents.downloads import ascii_slug
 from eventsys.documents.letterhead import Letterhead, letterhead
+from eventsys.documents.preparation import DocumentRequest
 from eventsys.documents.session_facts import session_facts
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.i18n import format_local_date, local
@@ -50,6 +51,19 @@ def minutes_html(content: dict[str, Any], *, language: str, approval: Approval |
     `approval` is None. Raises PdfRenderingError when a text of the minutes cannot be shown
     (Markdown the editor should have refused)."""
     return _render_html(content, language, approval, letterhead())
+
+
+def draft_document(content: dict[str, Any], *, session_id: int, language: str) -> DocumentRequest:
+    """The draft with the watermark, as a document to prepare outside the request (see
+    `eventsys.documents.preparation`); staff and readers in the same language share it. Raises
+    PdfRenderingError when a text cannot be shown."""
+    logo = letterhead()
+    return DocumentRequest(
+        subject=f"minutes-draft:{session_id}:{language}",
+        html=_render_html(content, language, None, logo),
+        filename=minutes_filename(content, None),
+        asset_files=logo.extra_asset_files,
+    )
 
 
 def minutes_pdf(content: dict[str, Any], *, language: str, approval: Approval | None) -> bytes:

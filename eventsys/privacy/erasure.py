@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from eventsys.audit import services as audit
 from eventsys.audit.models import AuditEntry
 from eventsys.charters.models import ConsultationComment
+from eventsys.documents.models import PreparedDocument
 from eventsys.experts.models import Expert, working_group_members
 from eventsys.extensions import db
 from eventsys.invitations.models import DeputyProposal, Invitation, InvitationAnswer
@@ -91,6 +92,9 @@ def erase_expert(expert: Expert) -> ErasureReport:
             )
         )
     )
+    # Prepared PDFs (drafts, sign-in sheets) are copies that may name the person; any of them is
+    # rendered again, from what is left, when next asked for.
+    db.session.execute(sa.delete(PreparedDocument))
     db.session.execute(
         sa.delete(working_group_members).where(working_group_members.c.expert_id == expert.id)
     )

@@ -8,7 +8,9 @@ What each purge does:
   body, so the outbox and the organisers' mail log still show that it went;
 - audit old values: the old and new values of audit entries are cleared, who changed what when
   stays;
-- calendar feeds of experts deactivated that long ago: the subscription address stops working.
+- calendar feeds of experts deactivated that long ago: the subscription address stops working;
+- prepared PDFs (drafts, sign-in sheets, see `eventsys.documents.preparation`) are deleted; one
+  asked for again is rendered anew from what the platform holds then.
 
 Each purge is one audit entry with its counts. Like the other services, these functions change
 state and flush; the caller commits.
@@ -28,6 +30,7 @@ from flask_babel import lazy_gettext as _l
 from eventsys.audit import services as audit
 from eventsys.audit.models import AuditEntry
 from eventsys.database import utcnow
+from eventsys.documents.models import PreparationState, PreparedDocument
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
 from eventsys.outbox.models import DeliveryState, OutboxMessage
@@ -142,6 +145,19 @@ def _purge_feeds(before: datetime) -> int:
     return len(ids)
 
 
+def _prepared_held() -> sa.Select:
+    return sa.select(PreparedDocument.id).where(
+        PreparedDocument.state.in_([PreparationState.READY, PreparationState.FAILED])
+    )
+
+
+def _purge_prepared(before: datetime) -> int:
+    ids = _due_ids(_prepared_held(), PreparedDocument.requested_at, before)
+    if ids:
+        db.session.execute(sa.delete(PreparedDocument).where(PreparedDocument.id.in_(ids)))
+    return len(ids)
+
+
 def _due_ids(held: sa.Select, since: sa.ColumnElement, before: datetime) -> list[int]:
     return list(db.session.scalars(held.where(since < before).limit(BATCH_SIZE)))
 
@@ -178,6 +194,14 @@ KINDS = (
         _feeds_held,
         Expert.updated_at,
         _purge_feeds,
+    ),
+    RetentionKind(
+        "prepared_documents",
+        "RETENTION_PREPARED_DOCUMENTS_DAYS",
+        _l("PDFs prepared for reading (drafts, sign-in sheets)"),
+        _prepared_held,
+        PreparedDocument.requested_at,
+        _purge_prepared,
     ),
 )
 

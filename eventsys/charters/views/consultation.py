@@ -22,7 +22,7 @@ from eventsys.charters.tokens import read_consultation_token
 from eventsys.charters.versions import version_or_404
 from eventsys.charters.views import blueprint
 from eventsys.database import utcnow
-from eventsys.documents.downloads import pdf_response
+from eventsys.documents import preparation
 from eventsys.errors import refuse_link_of_deactivated_person
 from eventsys.experts.models import Expert, WorkingGroup
 from eventsys.extensions import db
@@ -252,12 +252,13 @@ def consult_pdf(token: str):
     language = page_language(expert.language)
     with force_locale(language):
         try:
-            pdf = document.charter_pdf(
+            text = document.charter_document(
                 version.content,
+                subject=f"charter-version:{version.id}:{language}",
                 language=language,
                 state_label=version.state.label,
                 frozen_at=version.frozen_at,
             )
         except PdfRenderingError:
             abort(422)
-    return pdf_response(pdf, document.charter_filename(version.content, language))
+        return preparation.respond(text, back_url=url_for("charters.consult", token=token))

@@ -15,7 +15,7 @@ from eventsys.charters import content, diff, document, versions
 from eventsys.charters.models import Charter, CharterVersion
 from eventsys.charters.version_forms import WORKING_TEXT, CompareForm
 from eventsys.charters.views import blueprint
-from eventsys.documents.downloads import pdf_response
+from eventsys.documents import preparation
 from eventsys.extensions import db
 from eventsys.pdf import PdfRenderingError
 
@@ -66,19 +66,19 @@ def diff_pdf(charter_id: int):
         return render_template(
             "charters/diff.html", charter=charter, form=form, comparison=None
         ), 422
+    new_label = comparison.new.label if comparison.new else "draft"
+    subject = f"charter-redline:{charter.id}:{comparison.old.label}:{new_label}"
     try:
-        pdf = document.redline_pdf(
-            comparison.changes, comparison.new_content, language=comparison.language
+        redline = document.redline_document(
+            comparison.changes,
+            comparison.new_content,
+            subject=f"{subject}:{comparison.language}",
+            language=comparison.language,
         )
     except PdfRenderingError as error:
         flash(_("The PDF could not be produced: %(reason)s", reason=error), "error")
         return redirect(comparison.page_url(charter))
-    filename = document.redline_filename(
-        comparison.new_content,
-        comparison.old.label,
-        comparison.new.label if comparison.new else None,
-    )
-    return pdf_response(pdf, filename)
+    return preparation.respond(redline, back_url=comparison.page_url(charter))
 
 
 def _comparison(charter: Charter) -> tuple[CompareForm, Comparison | None]:

@@ -11,7 +11,7 @@ from eventsys.charters.errors import CharterError
 from eventsys.charters.models import Charter, CharterVersion
 from eventsys.charters.version_forms import AdoptForm, CompareForm, FreezeForm
 from eventsys.charters.views import blueprint
-from eventsys.documents.downloads import pdf_response
+from eventsys.documents import preparation
 from eventsys.extensions import db
 from eventsys.i18n import current_language
 from eventsys.pdf import PdfRenderingError
@@ -118,8 +118,9 @@ def version_pdf(charter_id: int, major: int, minor: int):
     found = versions.version_or_404(charter_id, major, minor)
     language = _document_language()
     try:
-        pdf = document.charter_pdf(
+        text = document.charter_document(
             found.content,
+            subject=f"charter-version:{found.id}:{language}",
             language=language,
             state_label=found.state.lazy_label,
             frozen_at=found.frozen_at,
@@ -127,7 +128,7 @@ def version_pdf(charter_id: int, major: int, minor: int):
     except PdfRenderingError as error:
         flash(_("The PDF could not be produced: %(reason)s", reason=error), "error")
         return redirect(_version_url(found))
-    return pdf_response(pdf, document.charter_filename(found.content, language))
+    return preparation.respond(text, back_url=_version_url(found))
 
 
 @blueprint.route("/<int:charter_id>/draft.pdf")
@@ -138,11 +139,18 @@ def draft_pdf(charter_id: int):
     language = _document_language()
     text = content.working_text(charter)
     try:
-        pdf = document.charter_pdf(text, language=language, state_label=document.WORKING_TEXT_LABEL)
+        working_text = document.charter_document(
+            text,
+            subject=f"charter-draft:{charter.id}:{language}",
+            language=language,
+            state_label=document.WORKING_TEXT_LABEL,
+        )
     except PdfRenderingError as error:
         flash(_("The PDF could not be produced: %(reason)s", reason=error), "error")
         return _back_to_draft(charter)
-    return pdf_response(pdf, document.charter_filename(text, language))
+    return preparation.respond(
+        working_text, back_url=url_for("charters.draft", charter_id=charter.id)
+    )
 
 
 def _document_language() -> str:

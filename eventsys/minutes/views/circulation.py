@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from eventsys.access import public
+from eventsys.documents import preparation
 from eventsys.documents.downloads import pdf_response
 from eventsys.errors import refuse_link_of_deactivated_person
 from eventsys.experts.models import Expert
@@ -113,12 +114,13 @@ def read_pdf(token: str):
             etag=latest.pdf_sha256,
         )
     if minutes.state is MinutesState.CIRCULATED:
-        content = snapshot.take(minutes)
+        language = page_language(expert.language)
         try:
-            pdf = document.minutes_pdf(
-                content, language=page_language(expert.language), approval=None
+            draft = document.draft_document(
+                snapshot.take(minutes), session_id=minutes.session_id, language=language
             )
         except PdfRenderingError:
             abort(422)
-        return pdf_response(pdf, document.minutes_filename(content, None))
+        with force_locale(language):
+            return preparation.respond(draft, back_url=url_for("minutes.read", token=token))
     abort(404)

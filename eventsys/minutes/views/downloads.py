@@ -1,10 +1,11 @@
 """The secretariat's downloads: every session's minutes, version PDFs, a year's ZIP."""
 
-from flask import abort, make_response, render_template, request
+from flask import abort, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 
 from eventsys.access import ALL_STAFF, roles_required
 from eventsys.database import utcnow
+from eventsys.documents import preparation
 from eventsys.documents.downloads import pdf_response
 from eventsys.i18n import current_language
 from eventsys.minutes import archive, document, snapshot, workflow
@@ -45,12 +46,13 @@ def version_pdf(session_id: int, version_number: int):
 def draft_pdf(session_id: int):
     """The working copy as it is now, marked as a draft."""
     minutes = minutes_of_session_or_404(session_id)
-    content = snapshot.take(minutes)
     try:
-        pdf = document.minutes_pdf(content, language=current_language(), approval=None)
+        draft = document.draft_document(
+            snapshot.take(minutes), session_id=session_id, language=current_language()
+        )
     except PdfRenderingError as error:
         return render_template("minutes/pdf_failed.html", minutes=minutes, reason=str(error)), 422
-    return pdf_response(pdf, document.minutes_filename(content, None))
+    return preparation.respond(draft, back_url=url_for("minutes.edit", session_id=session_id))
 
 
 @blueprint.route("/<int:year>.zip")
