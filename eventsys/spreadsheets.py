@@ -1,4 +1,4 @@
-"""Writing CSV files that stay data in any spreadsheet program.
+"""Writing CSV and XLSX files that stay data in any spreadsheet program.
 
 A cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return is read as a formula by
 Excel and LibreOffice, which can run commands or send data away (OWASP: CSV injection). Every
@@ -6,12 +6,24 @@ such cell gets an apostrophe in front, which spreadsheets show as text and do no
 field is quoted. A program that splits on another delimiter than ours (German Excel splits on
 `;`) can still cut a field in the middle, so a formula character after a `,`, `;` or tab inside
 a value gets an apostrophe too.
+
+In an XLSX file every text is written as a string cell, never as a formula (openpyxl would
+otherwise store a text beginning with `=` as one), and one that begins like a formula is also
+marked "quote prefix", so that Excel keeps it as text when someone edits the cell. Characters XML
+cannot carry (control characters from a hostile form field) become U+FFFD.
 """
 
 import csv
+import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any, TextIO
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A delimiter, then spaces or quotes, then a formula character: a cell if split there.
@@ -44,3 +56,51 @@ class _SafeWriter:
     def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
         for row in rows:
             self.writerow(row)
+
+
+# How dates with a time look in the XLSX files (Excel's own codes, read the same in German).
+XLSX_DATETIME_FORMAT = "DD.MM.YYYY HH:MM"
+
+
+def xlsx_workbook(
+    title: str, headings: Sequence[str], rows: Iterable[Sequence[Any]], *, column_widths=()
+) -> bytes:
+    """An XLSX file with one sheet named `title`: a bold heading row that stays in view, then
+    `rows`. Texts are string cells (see the module's text); datetimes, which must be local and
+    naive, are dates; numbers are numbers. Written row by row, so that a long list does not
+    build up in memory."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_sheet_title(title))
+    sheet.freeze_panes = "A2"
+    for number, width in enumerate(column_widths):
+        sheet.column_dimensions[chr(ord("A") + number)].width = width
+    bold = Font(bold=True)
+    sheet.append([_xlsx_cell(sheet, heading, font=bold) for heading in headings])
+    for row in rows:
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_cell(sheet, value: Any, font: Font | None = None) -> WriteOnlyCell:
+    if isinstance(value, bool | int | float) or value is None:
+        cell = WriteOnlyCell(sheet, value=value)
+    elif isinstance(value, datetime):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = XLSX_DATETIME_FORMAT
+    else:
+        text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(value))
+        cell = WriteOnlyCell(sheet, value=None)
+        cell.value = text
+        cell.data_type = "s"  # set after the value: openpyxl guesses "f" for a text with "="
+        if text.lstrip(' "').startswith(FORMULA_STARTS):
+            cell.quotePrefix = True
+    if font is not None:
+        cell.font = font
+    return cell
+
+
+def _sheet_title(title: str) -> str:
+    """A sheet name Excel accepts: at most 31 characters, none of []:*?/\\."""
+    return re.sub(r"[\[\]:*?/\\]", " ", title).strip()[:31] or "Sheet"

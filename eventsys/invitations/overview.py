@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TextIO
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import load_only, selectinload
 
@@ -22,7 +23,7 @@ from eventsys.invitations.states import Response
 from eventsys.localtime import platform_zone
 from eventsys.outbox.models import DeliveryState, OutboxMessage
 from eventsys.sessions.models import Session
-from eventsys.spreadsheets import csv_writer
+from eventsys.spreadsheets import csv_writer, xlsx_workbook
 
 CSV_COLUMNS = ("email", "name", "answer", "channel", "answered_at", "comment")
 
@@ -270,3 +271,36 @@ def write_answers_csv(session: Session, stream: TextIO) -> None:
                 invitation.comment,
             ]
         )
+
+
+def answers_xlsx(session: Session) -> bytes:
+    """The invitees of `session` (not withdrawn) as an Excel workbook, by surname, for people
+    rather than programs: headings and answers in the current language, the time of the answer
+    as a date in Berlin time, and the organisation and the way of taking part as extra columns.
+    Every text cell is made safe for spreadsheets (see `eventsys.spreadsheets`)."""
+    headings = [
+        _("E-mail"), _("Name"), _("Organisation"), _("Answer"), _("Taking part"),
+        _("Answered by"), _("Answered at"), _("Comment"),
+    ]  # fmt: skip
+    rows = (
+        [
+            invitation.expert.email,
+            invitation.expert.full_name,
+            invitation.expert.organisation.name if invitation.expert.organisation else "",
+            str(ANSWER_LABELS[answer_key(invitation)]),
+            invitation.attendance_mode.label if invitation.attendance_mode else "",
+            invitation.channel.label if invitation.channel else "",
+            _naive_local(invitation.responded_at),
+            invitation.comment,
+        ]
+        for invitation in _invitations(session)
+        if invitation.is_active
+    )
+    return xlsx_workbook(
+        _("Answers"), headings, rows, column_widths=(32, 28, 32, 18, 14, 20, 18, 48)
+    )
+
+
+def _naive_local(moment: datetime | None) -> datetime | None:
+    """A spreadsheet has no time zones: the Berlin time as it reads."""
+    return moment.astimezone(platform_zone()).replace(tzinfo=None) if moment else None

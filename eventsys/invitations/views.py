@@ -88,6 +88,19 @@ def export_csv(session_id: int):
     )
 
 
+@blueprint.route("/sessions/<int:session_id>/invitations.xlsx")
+@roles_required(*ALL_STAFF)
+def export_xlsx(session_id: int):
+    session = db.get_or_404(Session, session_id)
+    return Response(
+        overview.answers_xlsx(session),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={
+            "Content-Disposition": f'attachment; filename="invitations-session-{session.id}.xlsx"'
+        },
+    )
+
+
 def _offer_choices(form: InviteForm, session: Session) -> None:
     previous = selection.previous_session(session)
     form.offer(

@@ -1,15 +1,21 @@
-"""Exports safe in any spreadsheet (issue 11, item 8): names and comments that would be formulas
-stay text, whichever delimiter the spreadsheet splits on."""
+"""Exports safe in any spreadsheet: names and comments that would be formulas stay text,
+whichever delimiter the spreadsheet splits on, and in the Excel list no cell is a formula. The
+XLSX file is read back twice: its sheet's XML as Excel reads it, and through openpyxl."""
 
 import csv
 import io
+import zipfile
+from datetime import datetime
 
+import openpyxl
 import pytest
+import sqlalchemy as sa
 
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
 from eventsys.invitations import services
 from eventsys.invitations.states import Channel, Response
+from eventsys.localtime import platform_zone
 from eventsys.spreadsheets import FORMULA_STARTS, neutralise_cell
 from tests.invitations.conftest import invitation_of
 
@@ -84,3 +90,44 @@ def test_formulas_in_names_and_comments_stay_text_in_any_split(organiser_client,
 )
 def test_cells_are_neutralised_the_owasp_way(value, written):
     assert neutralise_cell(value) == written
+
+
+def test_formulas_in_names_and_comments_stay_text_in_the_excel_list(organiser_client, hostile):
+    response = organiser_client.get(f"/sessions/{hostile.id}/invitations.xlsx")
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    sheet_xml = zipfile.ZipFile(io.BytesIO(response.data)).read("xl/worksheets/sheet1.xml")
+    assert b"<f>" not in sheet_xml and b"<f " not in sheet_xml  # no formula anywhere
+
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    assert [cell.value for cell in sheet[1]] == [
+        "E-mail", "Name", "Organisation", "Answer", "Taking part", "Answered by", "Answered at",
+        "Comment",
+    ]  # fmt: skip
+    rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    name = rows["eins@example.org"][1]
+    assert name.value == "=1+1 Eins" and name.data_type == "s" and name.quotePrefix
+    calc = rows["zwei@example.org"]
+    assert calc[1].value == f"{CALC} Zwei" and calc[1].quotePrefix
+    assert calc[3].value == "Accepted" and calc[5].value == "Link in the mail"
+    assert calc[7].value.startswith('ok,"@SUM') and calc[7].data_type == "s"
+    assert isinstance(calc[6].value, datetime)  # a date a spreadsheet can sort and filter
+    invitation = invitation_of(hostile, db.session.get(Expert, calc_id(hostile)))
+    berlin = invitation.responded_at.astimezone(platform_zone()).replace(tzinfo=None)
+    assert abs((calc[6].value - berlin).total_seconds()) < 1
+    assert rows["eins@example.org"][3].value == "No answer yet"
+
+
+def calc_id(session) -> int:
+    return db.session.scalar(sa.select(Expert.id).where(Expert.email == "zwei@example.org"))
+
+
+def test_characters_xml_cannot_carry_do_not_break_the_excel_list(organiser_client, hostile):
+    invitation = invitation_of(hostile, db.session.get(Expert, calc_id(hostile)))
+    invitation.comment = "vor\x01\x08\x1bnach"  # (PostgreSQL refuses NUL in text)
+    db.session.commit()
+    response = organiser_client.get(f"/sessions/{hostile.id}/invitations.xlsx")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    comments = [row[7].value for row in sheet.iter_rows(min_row=2)]
+    assert "vor\ufffd\ufffd\ufffdnach" in comments
