@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from eventsys.audit.services import acting_as
-from eventsys.auth import services
+from eventsys.auth import services, two_factor
 from eventsys.extensions import db
 from eventsys.roles import Role
 
@@ -37,6 +37,26 @@ def create(email: str, role: str, name: str, language: str, password: str) -> No
             raise click.ClickException(str(error)) from error
         db.session.commit()
     click.echo(f"Created {user.role.value} account {user.email}.")
+
+
+@users.command("reset-two-factor")
+@click.argument("email")
+@with_appcontext
+def reset_two_factor(email: str) -> None:
+    """Take two-factor sign-in off the account with EMAIL and end its sessions: for an admin who
+    lost their phone and their recovery codes, when no other admin can do it on the web."""
+    with acting_as("cli"):
+        user = services.find_user_by_email(email)
+        if user is None:
+            raise click.ClickException(f"There is no account {email}.")
+        if not user.two_factor_enabled:
+            raise click.ClickException(f"Two-factor sign-in is not set up for {user.email}.")
+        two_factor.reset_by_admin(user)
+        db.session.commit()
+    click.echo(
+        f"Two-factor sign-in of {user.email} is reset; they sign in with their password and "
+        "set it up again."
+    )
 
 
 ADMIN_LOGIN_FILE = "admin-login.txt"

@@ -11,11 +11,11 @@ A route builds its document's HTML (templates and Markdown: milliseconds) and ha
 - failed: a page that says so; staff may ask for another try (`retry`).
 
 Where it renders (DOCUMENT_PREPARATION and CELERY_BROKER_URL, see `init_app`): a Celery task when
-a broker is configured, otherwise a small pool of threads in this process, or ("inline") within
-the request itself, for tests and the command line. Each rendering runs in a child process that
-is stopped at PDF_TIME_LIMIT_SECONDS (see `eventsys.pdf.time_limit`), so no text can keep a
-renderer for longer. A renderer that died mid-way (a restarted process) is noticed by the next
-request, which starts the rendering again, up to MAX_ATTEMPTS times.
+a broker is configured, otherwise a small pool of threads in this process, each rendering in a
+child process that is stopped at PDF_TIME_LIMIT_SECONDS (see `eventsys.pdf.time_limit`), so that
+no text can keep a renderer for longer; or ("inline", for tests) within the request, in the
+process itself and without a time limit. A renderer that died mid-way (a restarted process) is
+noticed by the next request, which starts the rendering again, up to MAX_ATTEMPTS times.
 
 A new revision of the same text is new HTML and so a new rendering; once it is ready, the older
 renderings of the same subject are deleted, so that one PDF per document is kept.
@@ -40,7 +40,7 @@ from eventsys.database import utcnow
 from eventsys.documents.downloads import pdf_response
 from eventsys.documents.models import PreparationState, PreparedDocument
 from eventsys.extensions import db
-from eventsys.pdf import PdfRenderingError
+from eventsys.pdf import PdfRenderingError, render_pdf
 from eventsys.pdf.time_limit import RenderingTimedOut, render_pdf_within
 
 log = logging.getLogger(__name__)
@@ -207,7 +207,11 @@ def prepare(document_id: int) -> PreparationState | None:
     db.session.commit()  # no transaction stays open while the renderer works
     limit = float(current_app.config["PDF_TIME_LIMIT_SECONDS"])
     try:
-        pdf = render_pdf_within(limit, html, extra_asset_files=asset_files)
+        if current_app.config["DOCUMENT_PREPARATION"] == "inline":
+            # In the process itself: no child to start, and no time limit (tests, scripts).
+            pdf = render_pdf(html, extra_asset_files=asset_files)
+        else:
+            pdf = render_pdf_within(limit, html, extra_asset_files=asset_files)
     except RenderingTimedOut as error:
         return _finish(document_id, failure=str(error), timed_out=True)
     except PdfRenderingError as error:

@@ -244,6 +244,29 @@ def test_an_admin_resets_another_persons_two_factor_sign_in(app, client, staff, 
     assert staff.admin.two_factor_enabled  # one's own only with password and code
 
 
+def test_the_only_admin_who_lost_the_phone_is_reset_from_the_shell(app, runner, staff):
+    totp, _ = enrol(staff.admin)
+    admin = app.test_client()
+    password_step(admin, staff.admin)
+    admin.post("/login/code", data={"code": totp.now()})
+    assert signed_in(admin)
+
+    result = runner.invoke(args=["users", "reset-two-factor", staff.admin.email.upper()])
+    assert result.exit_code == 0, result.output
+    assert "is reset" in result.output
+    db.session.expire_all()
+    assert not staff.admin.two_factor_enabled
+    assert not signed_in(admin)  # its sessions ended
+    assert "user.two_factor_reset" in audit_actions()
+    forget_last_user()
+    assert password_step(app.test_client(), staff.admin).headers["Location"] == "/"
+
+    again = runner.invoke(args=["users", "reset-two-factor", staff.admin.email])
+    assert again.exit_code != 0 and "not set up" in again.output
+    unknown = runner.invoke(args=["users", "reset-two-factor", "nobody@example.org"])
+    assert unknown.exit_code != 0 and "no account" in unknown.output
+
+
 def test_turning_it_off_needs_the_password_and_a_code(client, staff):
     totp, _ = enrol(staff.organiser)
     password_step(client, staff.organiser)
