@@ -6,14 +6,17 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 
 from eventsys.documents.letterhead import letterhead
-from eventsys.pdf import render_pdf
 from eventsys.pdf.fetcher import asset_url
+from eventsys.pdf.time_limit import render_pdf_within
 from eventsys.privacy.readable import readable_sections
 
 
 def export_pdf(export: dict, name: str, exported_at: datetime, language: str) -> bytes:
-    """The tagged A4 PDF of `export` (see `export.expert_export`) in `language`.
-    Raises PdfRenderingError."""
+    """The tagged A4 PDF of `export` (see `export.expert_export`) in `language`, rendered in a
+    child process stopped after PDF_TIME_LIMIT_SECONDS. (It is made while the admin waits, not
+    prepared and kept like the other documents: it names the moment of the export and is a copy
+    of personal data, so each one is made for its request and stored nowhere.)
+    Raises PdfRenderingError (RenderingTimedOut when the limit is over)."""
     logo = letterhead()
     with force_locale(language):
         html = render_template(
@@ -27,4 +30,5 @@ def export_pdf(export: dict, name: str, exported_at: datetime, language: str) ->
             name=name,
             exported_at=exported_at,
         )
-    return render_pdf(html, extra_asset_files=logo.extra_asset_files)
+    limit = float(current_app.config["PDF_TIME_LIMIT_SECONDS"])
+    return render_pdf_within(limit, html, extra_asset_files=logo.extra_asset_files)

@@ -13,6 +13,7 @@ from eventsys.documents.downloads import ascii_slug, pdf_response
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
 from eventsys.i18n import current_language
+from eventsys.pdf import PdfRenderingError
 from eventsys.privacy import erasure, export, retention
 from eventsys.privacy.document import export_pdf
 from eventsys.privacy.forms import ErasureForm
@@ -51,7 +52,11 @@ def export_as_pdf(expert_id: int):
     expert = db.get_or_404(Expert, expert_id)
     exported_at = utcnow()
     data = export.expert_export(expert, exported_at)
-    pdf = export_pdf(data, expert.full_name, exported_at, current_language())
+    try:
+        pdf = export_pdf(data, expert.full_name, exported_at, current_language())
+    except PdfRenderingError:
+        flash(_("The PDF could not be produced. The export as JSON holds the same data."), "error")
+        return redirect(url_for("privacy.overview", expert_id=expert.id))
     _record_export(expert, "PDF")
     return pdf_response(pdf, f"{_file_stem(expert)}.pdf")
 

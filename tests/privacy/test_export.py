@@ -56,6 +56,19 @@ def test_the_pdf_reads_as_a_letter_of_access(admin_client, answered):
     assert structure.language == "de" and {"H1", "H2", "Table", "TH"} <= structure.types()
 
 
+def test_a_pdf_over_the_time_limit_leaves_the_json_and_no_trace_of_an_export(
+    app, admin_client, answered
+):
+    app.config["PDF_TIME_LIMIT_SECONDS"] = 0.01  # no real rendering is that fast
+    response = admin_client.get(f"/experts/{answered.anna.id}/privacy/export.pdf")
+    assert response.status_code == 302
+    assert response.location.endswith(f"/experts/{answered.anna.id}/privacy/")
+    assert "enthält dieselben Daten" in page_text(admin_client.get(response.location))
+    assert db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "privacy.exported")
+    ).all() == []
+
+
 def test_the_page_shows_every_part_in_words(admin_client, answered):
     text = page_text(admin_client.get(f"/experts/{answered.anna.id}/privacy/"))
     for heading in (
