@@ -29,7 +29,7 @@ TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 test-only: translations
 	@$(BIN)/python tools/test_prerequisites.py
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=10 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --durations=10 $(PYTEST_ARGS)
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "eventsys needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)")'

@@ -41,9 +41,11 @@ def neutralise_cell(value: Any) -> str:
     return text
 
 
-def csv_writer(stream: TextIO):
+def csv_writer(stream: TextIO, delimiter: str = ","):
     """A CSV writer on `stream` that quotes every field and neutralises every cell."""
-    return _SafeWriter(csv.writer(stream, quoting=csv.QUOTE_ALL, lineterminator="\r\n"))
+    return _SafeWriter(
+        csv.writer(stream, delimiter=delimiter, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    )
 
 
 class _SafeWriter:

@@ -67,6 +67,20 @@ def base_config(database_url: str) -> dict:
         "PREFERRED_URL_SCHEME": "http",
         "CELERY_BROKER_URL": None,
         "IMAP_HOST": None,
+    } | _engine_options(database_url)
+
+
+def _engine_options(database_url: str) -> dict:
+    """On PostgreSQL a commit need not wait for the disk: a crash of the test server loses
+    nothing a test needs (it starts from a restored state), and the suite commits thousands of
+    times."""
+    if not database_url.startswith("postgresql"):
+        return {}
+    return {
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": True,
+            "connect_args": {"options": "-c synchronous_commit=off"},
+        }
     }
 
 
@@ -252,3 +266,24 @@ def count_queries(app):
             sa.event.remove(db.engine, "before_cursor_execute", counter)
 
     return counting
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """On PostgreSQL (the second pass of `.ci/run`), the tests whose outcome depends on the
+    database. Left to the SQLite pass, which runs every test:
+    - tests that never touch a database (the PDF renderer, the calendar parsers, the
+      catalogues, the layers): running them again proves nothing more;
+    - the browser tests (marked `browser`): they check what Chromium shows and does; what they
+      read and write, the same routes do for the other tests on both databases.
+    EVENTSYS_TEST_EVERYTHING=1 runs every test on PostgreSQL too."""
+    if not POSTGRES_URL or os.environ.get("EVENTSYS_TEST_EVERYTHING") == "1":
+        return
+    left_to_sqlite = [
+        item
+        for item in items
+        if "test_database" not in item.fixturenames or item.get_closest_marker("browser")
+    ]
+    if left_to_sqlite:
+        config.hook.pytest_deselected(items=left_to_sqlite)
+        skipped = set(left_to_sqlite)
+        items[:] = [item for item in items if item not in skipped]

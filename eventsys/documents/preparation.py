@@ -315,6 +315,14 @@ def prepare_in_thread(app: Flask, document_id: int) -> None:
     renderers.submit(_prepare_in_thread, app, document_id)
 
 
+def stop_renderers(app: Flask) -> None:
+    """Let this process's renderer threads finish what they have, then end them (a process
+    shutting down, a test that is over)."""
+    renderers = app.extensions.pop(_RENDERERS, None)
+    if renderers is not None:
+        renderers.shutdown(wait=True)
+
+
 def _prepare_in_thread(app: Flask, document_id: int) -> None:
     with app.app_context():
         try:

@@ -5,9 +5,10 @@ Everything is read in a fixed number of queries, however many experts are invite
 """
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TextIO
+from typing import Any, TextIO
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -17,6 +18,7 @@ from sqlalchemy.orm import load_only, selectinload
 from eventsys.experts.models import Expert
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
+from eventsys.i18n import current_language
 from eventsys.invitations.mail import MailKind
 from eventsys.invitations.models import Invitation, InvitationAnswer
 from eventsys.invitations.states import Response
@@ -25,7 +27,7 @@ from eventsys.outbox.models import DeliveryState, OutboxMessage
 from eventsys.sessions.models import Session
 from eventsys.spreadsheets import csv_writer, xlsx_workbook
 
-CSV_COLUMNS = ("email", "name", "answer", "channel", "answered_at", "comment")
+CSV_COLUMNS = ("email", "name", "answer", "channel", "answered_at", "version", "comment")
 
 WAITLISTED = "waitlisted"
 # The columns of the counts, in the order an organiser reads them.
@@ -118,9 +120,14 @@ class SessionInvitations:
         return len(self.rows)
 
 
-def _invitations(session: Session, with_history: bool = False) -> list[Invitation]:
+def _invitations(
+    session: Session, with_history: bool = False, with_deputies: bool = False
+) -> list[Invitation]:
     """The session's invitations (withdrawn ones too) by surname, experts loaded."""
     options = [selectinload(Invitation.expert).selectinload(Expert.organisation)]
+    if with_deputies:
+        options.append(selectinload(Invitation.delegated_to).selectinload(Invitation.expert))
+        options.append(selectinload(Invitation.deputy_proposal))
     if with_history:
         options.append(selectinload(Invitation.answers).selectinload(InvitationAnswer.recorded_by))
     return list(
@@ -251,8 +258,9 @@ def _answered_at(moment: datetime | None) -> str:
 def write_answers_csv(session: Session, stream: TextIO) -> None:
     """Write the invitees of `session` (not withdrawn) as CSV to `stream`, by surname.
 
-    Columns: e-mail, name, answer, channel, answered at (ISO 8601, Berlin time), comment. The
-    answer is the iCalendar-style value (accepted, tentative, declined, delegated,
+    Columns: e-mail, name, answer, channel, answered at (ISO 8601, Berlin time), version (the
+    calendar SEQUENCE the answer was given to; the session's current one is on its page),
+    comment. The answer is the iCalendar-style value (accepted, tentative, declined, delegated,
     needs_action), or `waitlisted` for an acceptance waiting for a place. Names and comments
     come from outside (the public answer page): every cell is made safe for spreadsheets.
     """
@@ -268,37 +276,93 @@ def write_answers_csv(session: Session, stream: TextIO) -> None:
                 answer_key(invitation),
                 invitation.channel.value if invitation.channel else "",
                 _answered_at(invitation.responded_at),
+                invitation.responded_sequence,
                 invitation.comment,
             ]
         )
 
 
-def answers_xlsx(session: Session) -> bytes:
-    """The invitees of `session` (not withdrawn) as an Excel workbook, by surname, for people
-    rather than programs: headings and answers in the current language, the time of the answer
-    as a date in Berlin time, and the organisation and the way of taking part as extra columns.
-    Every text cell is made safe for spreadsheets (see `eventsys.spreadsheets`)."""
+# --- the lists for people: Excel and the CSV that German Excel opens ----------------------------
+
+
+def answer_table(session: Session) -> tuple[list[str], Iterator[list[Any]]]:
+    """The headings and rows of the answer lists, in the current language: the invitees of
+    `session` (not withdrawn), by surname. Times are naive Berlin datetimes (a spreadsheet has
+    no time zones); everything else is text."""
     headings = [
-        _("E-mail"), _("Name"), _("Organisation"), _("Answer"), _("Taking part"),
-        _("Answered by"), _("Answered at"), _("Comment"),
+        _("Name"), _("E-mail"), _("Organisation"), _("Stakeholder group"), _("Answer"),
+        _("In person / online"), _("Deputy"), _("Answered at"), _("Answered by"),
+        _("For which version"), _("Comment"),
     ]  # fmt: skip
     rows = (
         [
-            invitation.expert.email,
             invitation.expert.full_name,
+            invitation.expert.email,
             invitation.expert.organisation.name if invitation.expert.organisation else "",
+            _stakeholder_group_of(invitation),
             str(ANSWER_LABELS[answer_key(invitation)]),
             invitation.attendance_mode.label if invitation.attendance_mode else "",
-            invitation.channel.label if invitation.channel else "",
+            _deputy_of(invitation),
             _naive_local(invitation.responded_at),
+            invitation.channel.label if invitation.channel else "",
+            _version_answered(invitation),
             invitation.comment,
         ]
-        for invitation in _invitations(session)
+        for invitation in _invitations(session, with_deputies=True)
         if invitation.is_active
     )
+    return headings, rows
+
+
+def answers_xlsx(session: Session) -> bytes:
+    """The answer list (see `answer_table`) as an Excel workbook, every text cell made safe for
+    spreadsheets (see `eventsys.spreadsheets`)."""
+    headings, rows = answer_table(session)
     return xlsx_workbook(
-        _("Answers"), headings, rows, column_widths=(32, 28, 32, 18, 14, 20, 18, 48)
+        _("Answers"), headings, rows, column_widths=(28, 32, 32, 24, 18, 16, 28, 18, 20, 20, 48)
     )
+
+
+def write_answers_table_csv(session: Session, stream: TextIO) -> None:
+    """The answer list (see `answer_table`) as CSV that German Excel opens as a table: fields
+    separated by semicolons, times as the reader's language writes them. The caller adds the
+    byte order mark that makes Excel read UTF-8. (A "sep=;" first line would make Excel of any
+    language split on semicolons, but it then ignores the byte order mark and garbles umlauts;
+    the XLSX list is the one for every Excel.)"""
+    headings, rows = answer_table(session)
+    writer = csv_writer(stream, delimiter=";")
+    writer.writerow(headings)
+    pattern = SPREADSHEET_TIME_PATTERNS.get(current_language(), SPREADSHEET_TIME_PATTERNS["en"])
+    for row in rows:
+        writer.writerow(
+            [value.strftime(pattern) if isinstance(value, datetime) else value for value in row]
+        )
+
+
+# How the CSV for people writes times: as Excel reads them in that language.
+SPREADSHEET_TIME_PATTERNS = {"de": "%d.%m.%Y %H:%M", "en": "%Y-%m-%d %H:%M"}
+
+
+def _stakeholder_group_of(invitation: Invitation) -> str:
+    organisation = invitation.expert.organisation
+    return organisation.stakeholder_group.label if organisation else ""
+
+
+def _deputy_of(invitation: Invitation) -> str:
+    if invitation.delegated_to is not None:
+        return invitation.delegated_to.expert.full_name
+    proposal = invitation.deputy_proposal
+    if proposal is not None and proposal.is_pending:
+        return _("%(name)s (to be confirmed)", name=proposal.full_name)
+    return ""
+
+
+def _version_answered(invitation: Invitation) -> str:
+    if invitation.responded_sequence is None:
+        return ""
+    if invitation.answered_earlier_version:
+        return _("An earlier version")
+    return _("The current version")
 
 
 def _naive_local(moment: datetime | None) -> datetime | None:

@@ -77,7 +77,7 @@ def list_invitations(session_id: int):
 def export_csv(session_id: int):
     session = db.get_or_404(Session, session_id)
     buffer = io.StringIO()
-    overview.write_answers_csv(session, buffer)
+    overview.write_answers_table_csv(session, buffer)
     # The byte order mark makes Excel read the file as UTF-8 (umlauts in names).
     return Response(
         "\ufeff" + buffer.getvalue(),

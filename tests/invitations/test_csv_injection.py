@@ -63,9 +63,10 @@ def test_formulas_in_names_and_comments_stay_text_in_any_split(organiser_client,
 
     for delimiter in (",", ";", "\t", "|"):
         assert formula_cells(text, delimiter) == [], delimiter
-    rows = {row["email"]: row for row in csv.DictReader(io.StringIO(text, newline=""))}
-    assert rows["eins@example.org"]["name"] == "'=1+1 Eins"
-    assert rows["zwei@example.org"]["name"] == "'-2+3;'=cmd|' /C calc'!A0 Zwei"
+    table = csv.DictReader(io.StringIO(text, newline=""), delimiter=";")
+    rows = {row["E-mail"]: row for row in table}
+    assert rows["eins@example.org"]["Name"] == "'=1+1 Eins"
+    assert rows["zwei@example.org"]["Name"] == "'-2+3;'=cmd|' /C calc'!A0 Zwei"
     # Every field quoted, the header too.
     for line in text.splitlines():
         assert line.startswith('"') and line.endswith('"')
@@ -101,21 +102,22 @@ def test_formulas_in_names_and_comments_stay_text_in_the_excel_list(organiser_cl
 
     sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
     assert [cell.value for cell in sheet[1]] == [
-        "E-mail", "Name", "Organisation", "Answer", "Taking part", "Answered by", "Answered at",
-        "Comment",
+        "Name", "E-mail", "Organisation", "Stakeholder group", "Answer", "In person / online",
+        "Deputy", "Answered at", "Answered by", "For which version", "Comment",
     ]  # fmt: skip
-    rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
-    name = rows["eins@example.org"][1]
+    rows = {row[1].value: row for row in sheet.iter_rows(min_row=2)}
+    name = rows["eins@example.org"][0]
     assert name.value == "=1+1 Eins" and name.data_type == "s" and name.quotePrefix
     calc = rows["zwei@example.org"]
-    assert calc[1].value == f"{CALC} Zwei" and calc[1].quotePrefix
-    assert calc[3].value == "Accepted" and calc[5].value == "Link in the mail"
-    assert calc[7].value.startswith('ok,"@SUM') and calc[7].data_type == "s"
-    assert isinstance(calc[6].value, datetime)  # a date a spreadsheet can sort and filter
+    assert calc[0].value == f"{CALC} Zwei" and calc[0].quotePrefix
+    assert calc[4].value == "Accepted" and calc[8].value == "Link in the mail"
+    assert calc[9].value == "The current version"
+    assert calc[10].value.startswith('ok,"@SUM') and calc[10].data_type == "s"
+    assert isinstance(calc[7].value, datetime)  # a date a spreadsheet can sort and filter
     invitation = invitation_of(hostile, db.session.get(Expert, calc_id(hostile)))
     berlin = invitation.responded_at.astimezone(platform_zone()).replace(tzinfo=None)
-    assert abs((calc[6].value - berlin).total_seconds()) < 1
-    assert rows["eins@example.org"][3].value == "No answer yet"
+    assert abs((calc[7].value - berlin).total_seconds()) < 1
+    assert rows["eins@example.org"][4].value == "No answer yet"
 
 
 def calc_id(session) -> int:
@@ -129,5 +131,5 @@ def test_characters_xml_cannot_carry_do_not_break_the_excel_list(organiser_clien
     response = organiser_client.get(f"/sessions/{hostile.id}/invitations.xlsx")
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
-    comments = [row[7].value for row in sheet.iter_rows(min_row=2)]
+    comments = [row[10].value for row in sheet.iter_rows(min_row=2)]
     assert "vor\ufffd\ufffd\ufffdnach" in comments

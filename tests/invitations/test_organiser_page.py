@@ -5,12 +5,13 @@ import io
 import re
 from datetime import UTC, datetime, timedelta
 
+import openpyxl
 import pytest
 import sqlalchemy as sa
 
 from eventsys.database import utcnow
 from eventsys.extensions import db
-from eventsys.invitations import services
+from eventsys.invitations import deputies, services
 from eventsys.invitations.models import Invitation
 from eventsys.invitations.states import AttendanceMode, Channel, Response
 from eventsys.outbox.models import DeliveryState, OutboxMessage
@@ -239,10 +240,10 @@ def test_no_answer_can_be_set_for_a_withdrawn_invitation(organiser_client, answe
 
 
 def read_csv(text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text)))
+    return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
 
 
-def test_the_csv_lists_the_invitees_with_berlin_times(secretariat_client, answered):
+def test_the_csv_opens_in_german_excel_with_words_and_berlin_times(secretariat_client, answered):
     session = answered.session
     anna = invitation_of(session, answered.anna)
     anna.responded_at = datetime(2030, 6, 3, 12, 30, tzinfo=UTC)
@@ -256,24 +257,70 @@ def test_the_csv_lists_the_invitees_with_berlin_times(secretariat_client, answer
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     text = response.get_data(as_text=True)
-    assert text.startswith('\ufeff"email","name","answer","channel","answered_at","comment"\r\n')
+    assert text.startswith('\ufeff"Name";"E-mail";"Organisation";"Stakeholder group";"Answer";')
     rows = read_csv(text.removeprefix("\ufeff"))
-    assert [row["email"] for row in rows] == [
+    assert [row["E-mail"] for row in rows] == [
         "anna.schmidt@example.org",
         "claire.tremblay@example.org",
         "bernd.vogel@example.org",
     ]
     assert rows[0] == {
-        "email": "anna.schmidt@example.org",
-        "name": "Dr. Anna Schmidt",
-        "answer": "accepted",
-        "channel": "link",
-        "answered_at": "2030-06-03T14:30:00+02:00",
-        "comment": "Ich komme gern.",
+        "Name": "Dr. Anna Schmidt",
+        "E-mail": "anna.schmidt@example.org",
+        "Organisation": "Stadt Köln",
+        "Stakeholder group": "Cities, districts and municipalities",
+        "Answer": "Accepted",
+        "In person / online": "",
+        "Deputy": "",
+        "Answered at": "2030-06-03 14:30",
+        "Answered by": "Link in the mail",
+        "For which version": "The current version",
+        "Comment": "Ich komme gern.",
     }
-    assert (rows[1]["answer"], rows[1]["channel"]) == ("tentative", "manual")
-    assert rows[1]["comment"] == "'=HYPERLINK(1)"
-    assert rows[2]["channel"] == "calendar"
+    assert (rows[1]["Answer"], rows[1]["Answered by"]) == ("Tentative", "Set by hand")
+    assert rows[1]["Comment"] == "'=HYPERLINK(1)"
+    assert rows[2]["Answered by"] == "Calendar reply"
+
+
+def test_the_excel_list_names_deputies_the_way_of_taking_part_and_the_version(
+    organiser_client, answered
+):
+    session = answered.session
+    anna = invitation_of(session, answered.anna)
+    anna.attendance_mode = AttendanceMode.ONLINE
+    services.send_deputy(invitation_of(session, answered.bernd), answered.claire)
+    deputies.propose_deputy(
+        invitation_of(session, answered.claire),
+        deputies.NewDeputy("Marc", "Gagnon", "marc.gagnon@example.ca"),
+    )
+    session.ical_sequence += 1  # the session moved after Anna's answer
+    db.session.commit()
+
+    response = organiser_client.get(f"/sessions/{session.id}/invitations.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    headings = [cell.value for cell in sheet[1]]
+    rows = {
+        row[1]: dict(zip(headings, row, strict=True))
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+    }
+    assert rows["anna.schmidt@example.org"]["In person / online"] == "Online"
+    assert rows["anna.schmidt@example.org"]["For which version"] == "An earlier version"
+    assert rows["bernd.vogel@example.org"]["Answer"] == "Sends a deputy"
+    assert rows["bernd.vogel@example.org"]["Deputy"] == "Claire Tremblay"
+    assert rows["claire.tremblay@example.org"]["Deputy"] == "Marc Gagnon (to be confirmed)"
+    assert rows["bernd.vogel@example.org"]["Stakeholder group"] == "Science organisations"
+
+
+def test_the_csv_is_german_for_german_staff(secretariat_client, staff, answered):
+    staff.secretariat.language = "de"
+    invitation_of(answered.session, answered.anna).responded_at = datetime(
+        2030, 6, 3, 12, 30, tzinfo=UTC
+    )
+    db.session.commit()
+    response = secretariat_client.get(f"/sessions/{answered.session.id}/invitations.csv")
+    rows = read_csv(response.get_data(as_text=True).removeprefix("\ufeff"))
+    assert rows[0]["Antwort"] == "Zusage" and rows[0]["Beantwortet am"] == "03.06.2030 14:30"
+    assert rows[0]["Für welche Fassung"] == "Die aktuelle Fassung"
 
 
 def test_the_csv_marks_the_waiting_list_and_leaves_out_withdrawn_invitations(
@@ -288,9 +335,9 @@ def test_the_csv_marks_the_waiting_list_and_leaves_out_withdrawn_invitations(
     response = organiser_client.get(f"/sessions/{session.id}/invitations.csv")
 
     rows = read_csv(response.get_data(as_text=True).removeprefix("\ufeff"))
-    assert [(row["email"], row["answer"]) for row in rows] == [
-        ("anna.schmidt@example.org", "accepted"),
-        ("claire.tremblay@example.org", "waitlisted"),
+    assert [(row["E-mail"], row["Answer"]) for row in rows] == [
+        ("anna.schmidt@example.org", "Accepted"),
+        ("claire.tremblay@example.org", "Waiting list"),
     ]
 
 

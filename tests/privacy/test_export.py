@@ -64,9 +64,12 @@ def test_a_pdf_over_the_time_limit_leaves_the_json_and_no_trace_of_an_export(
     assert response.status_code == 302
     assert response.location.endswith(f"/experts/{answered.anna.id}/privacy/")
     assert "enthält dieselben Daten" in page_text(admin_client.get(response.location))
-    assert db.session.scalars(
-        sa.select(AuditEntry).where(AuditEntry.action == "privacy.exported")
-    ).all() == []
+    assert (
+        db.session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.action == "privacy.exported")
+        ).all()
+        == []
+    )
 
 
 def test_the_page_shows_every_part_in_words(admin_client, answered):

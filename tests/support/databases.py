@@ -168,7 +168,8 @@ class PostgresTestDatabase(TestDatabase):
         with engine.begin() as connection:
             # One round trip: psycopg sends a statement list without parameters as one query.
             connection.connection.driver_connection.execute(
-                "SET LOCAL lock_timeout = '20s';\n" + self._restore_sql[name]
+                "SET LOCAL lock_timeout = '20s';\nSET LOCAL synchronous_commit = off;\n"
+                + self._restore_sql[name]
             )
         engine.dispose()
 
