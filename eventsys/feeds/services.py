@@ -21,6 +21,7 @@ from eventsys.experts.models import Expert
 from eventsys.extensions import db
 from eventsys.invitations.calendar import feed_calendar
 from eventsys.invitations.models import Invitation
+from eventsys.invitations.states import Response
 from eventsys.sessions.models import Session
 
 TOKEN_BYTES = 32  # 43 characters in URL-safe base64, in a column of 64
@@ -124,11 +125,22 @@ def all_sessions() -> list[Session]:
     return list(db.session.scalars(query))
 
 
+def sessions_declined_by(expert: Expert) -> frozenset[int]:
+    """The ids of the sessions `expert` declined or sent a deputy to: in their feed these do not
+    block their time."""
+    query = sa.select(Invitation.session_id).where(
+        Invitation.expert_id == expert.id,
+        Invitation.withdrawn_at.is_(None),
+        Invitation.response.in_([Response.DECLINED, Response.DELEGATED]),
+    )
+    return frozenset(db.session.scalars(query))
+
+
 def expert_feed(expert: Expert) -> bytes:
     """The iCalendar text of `expert`'s feed, named in their language."""
     with force_locale(expert.language):
         name = current_app.config["PLATFORM_NAME"]
-        return feed_calendar(expert_sessions(expert), name)
+        return feed_calendar(expert_sessions(expert), name, free=sessions_declined_by(expert))
 
 
 def staff_feed(user: User) -> bytes:

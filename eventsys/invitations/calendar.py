@@ -5,10 +5,10 @@ client can misread a zone name. Lines are CRLF-terminated and folded at 75 octet
 icalendar library.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import Calendar, Event, vCalAddress, vDuration, vText
 
 from eventsys.database import utcnow
 from eventsys.invitations.models import Invitation
@@ -112,10 +112,19 @@ def invitation_cancel(invitation: Invitation, description: str = "") -> bytes:
     return calendar.to_ical()
 
 
-def feed_calendar(sessions: list[Session], name: str) -> bytes:
-    """A subscription feed (no METHOD): one VEVENT per session."""
+# How often subscribed calendars should fetch the feed again (RFC 7986 REFRESH-INTERVAL, and
+# X-PUBLISHED-TTL, which Outlook and Apple Calendar read instead): a moved session shows within
+# the hour.
+FEED_REFRESH = timedelta(hours=1)
+
+
+def feed_calendar(sessions: list[Session], name: str, free: frozenset[int] = frozenset()) -> bytes:
+    """A subscription feed (no METHOD): one VEVENT per session. The sessions whose ids are in
+    `free` (declined, or a deputy sent) do not block the subscriber's time (TRANSP:TRANSPARENT)."""
     calendar = _calendar(None)
     calendar.add("x-wr-calname", name)
+    calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(FEED_REFRESH))
     stamp = utcnow()
     for session in sessions:
         event = _event(session, session.description, stamp)
@@ -124,5 +133,6 @@ def feed_calendar(sessions: list[Session], name: str) -> bytes:
             SessionStatus.CANCELLED: "CANCELLED",
         }.get(session.status, "TENTATIVE")
         event.add("status", status)
+        event.add("transp", "TRANSPARENT" if session.id in free else "OPAQUE")
         calendar.add_component(event)
     return calendar.to_ical()

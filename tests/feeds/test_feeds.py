@@ -1,8 +1,11 @@
 """Calendar subscription feeds: what they hold, who can open them, and taking them back."""
 
+from datetime import timedelta
+
 import icalendar
 import pytest
 import sqlalchemy as sa
+import vobject
 from flask import render_template_string
 from flask_login import login_user
 
@@ -10,6 +13,7 @@ from eventsys.audit.models import AuditEntry
 from eventsys.extensions import db
 from eventsys.feeds import services
 from eventsys.invitations import services as invitations
+from eventsys.invitations.states import Channel, Response
 from eventsys.sessions.states import SessionStatus
 from tests.conftest import page_text
 from tests.feeds.conftest import make_sessions
@@ -222,3 +226,27 @@ def test_feeds_need_the_same_number_of_queries_for_3_and_30_sessions(
         assert len(events_of(response)) == total
         counts.append(counter.count)
     assert counts[0] == counts[1] <= 3
+
+
+def test_calendars_are_asked_to_refresh_hourly_and_declined_sessions_leave_time_free(
+    client, subscriber
+):
+    declined = invitations.invitations_of(subscriber.invited[1])
+    (mine,) = [
+        invitation for invitation in declined if invitation.expert_id == subscriber.expert.id
+    ]
+    invitations.record_answer(mine, Response.DECLINED, Channel.LINK)
+    db.session.commit()
+    response = client.get(f"/feeds/experts/{give_feed(subscriber.expert)}.ics")
+
+    calendar = icalendar.Calendar.from_ical(response.data)
+    assert calendar["REFRESH-INTERVAL"].params["VALUE"] == "DURATION"
+    assert calendar.decoded("REFRESH-INTERVAL") == timedelta(hours=1)
+    assert b"X-PUBLISHED-TTL:PT1H" in response.data
+    events = events_of(response)
+    assert str(events["Workshop 0"]["TRANSP"]) == "OPAQUE"  # not answered yet: busy
+    assert str(events["Workshop 1"]["TRANSP"]) == "TRANSPARENT"  # declined: free
+    # An independent parser reads the same.
+    parsed = vobject.readOne(response.get_data(as_text=True))
+    transparency = {event.summary.value: event.transp.value for event in parsed.vevent_list}
+    assert transparency == {"Workshop 0": "OPAQUE", "Workshop 1": "TRANSPARENT"}
