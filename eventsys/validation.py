@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -81,3 +82,15 @@ def optional_id(value: object) -> int | None:
 def text_or_empty(value: object) -> str:
     """Coerce a select's value to text, with None (nothing stored) as the empty choice."""
     return "" if value is None else str(value)
+
+
+def local_path(target: str | None) -> str | None:
+    """`target` when it is a path on this site (where to go back to after a form), else None:
+    never another host, and nothing with a control character (CR/LF would split the Location
+    header) or a backslash (browsers read "/\\host" as another host)."""
+    if not target or not target.isprintable() or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/"):
+        return None
+    return target

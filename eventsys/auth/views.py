@@ -1,8 +1,6 @@
 """Sign-in (with the second step of two-factor sign-in), password reset, one's own account
 with two-factor set-up, the admins' account list and sign-in policy."""
 
-from urllib.parse import urlsplit
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -39,6 +37,7 @@ from eventsys.auth.models import User
 from eventsys.extensions import db
 from eventsys.i18n import LANGUAGE_SESSION_KEY
 from eventsys.roles import Role
+from eventsys.validation import local_path
 
 blueprint = Blueprint("auth", __name__)
 
@@ -47,13 +46,8 @@ OPEN_BEFORE_ENROLMENT = frozenset({"static", "auth.two_factor_setup", "auth.logo
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow `next` to a path on this site, never to another host; a target with a
-    control character (CR/LF would split the Location header) leads to the dashboard."""
-    if target and target.isprintable():
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
-    return url_for("dashboard.index")
+    """Only follow `next` to a path on this site; anything else leads to the dashboard."""
+    return local_path(target) or url_for("dashboard.index")
 
 
 @blueprint.route("/login", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ from eventsys.access import ALL_STAFF, roles_required
 from eventsys.documents import preparation
 from eventsys.documents.models import PreparedDocument
 from eventsys.extensions import db
+from eventsys.validation import local_path
 
 blueprint = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -28,14 +29,4 @@ def retry(document_id: int):
         abort(400)
     if preparation.retry(prepared):
         flash(_("The PDF is being prepared again."), "success")
-    return redirect(_local_path(form.back_to.data) or url_for("dashboard.index"))
-
-
-def _local_path(target: str | None) -> str | None:
-    """`target` when it is a path on this site (a PDF's address), else None: the form comes from
-    a browser and could name any address."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return None
-    if any(character in target for character in "\r\n\\") or not target.isprintable():
-        return None
-    return target
+    return redirect(local_path(form.back_to.data) or url_for("dashboard.index"))
