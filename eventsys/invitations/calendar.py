@@ -30,14 +30,17 @@ def _organizer() -> vCalAddress:
     return organizer
 
 
-def _attendee(invitation: Invitation, partstat: str = "NEEDS-ACTION") -> vCalAddress:
+def _attendee(
+    invitation: Invitation, partstat: str = "NEEDS-ACTION", rsvp: bool = True
+) -> vCalAddress:
     expert = invitation.expert
     attendee = vCalAddress(f"mailto:{expert.email}")
     attendee.params["CN"] = vText(expert.full_name)
     attendee.params["CUTYPE"] = "INDIVIDUAL"
     attendee.params["ROLE"] = "REQ-PARTICIPANT"
     attendee.params["PARTSTAT"] = partstat
-    attendee.params["RSVP"] = "TRUE"
+    if rsvp:
+        attendee.params["RSVP"] = "TRUE"
     return attendee
 
 
@@ -48,11 +51,18 @@ def location_text(session: Session) -> str:
     return ", ".join(parts)
 
 
-def _event(session: Session, description: str, stamp: datetime, uid: str = "") -> Event:
-    """The session as a VEVENT; `uid` is the invitee's own entry, else the session's (feeds)."""
+def _event(
+    session: Session, description: str, stamp: datetime, invitation: Invitation | None = None
+) -> Event:
+    """The session as a VEVENT: the invitee's own entry for an invitation, else the session's
+    (feeds)."""
     event = Event()
-    event.add("uid", uid or session.ical_uid)
-    event.add("sequence", session.ical_sequence)
+    if invitation is not None:
+        event.add("uid", invitation.calendar_uid)
+        event.add("sequence", invitation.calendar_sequence)
+    else:
+        event.add("uid", session.ical_uid)
+        event.add("sequence", session.ical_sequence)
     event.add("dtstamp", stamp)
     event.add("dtstart", session.starts_at)
     event.add("dtend", session.ends_at)
@@ -93,7 +103,7 @@ def invitation_request(invitation: Invitation, description: str) -> bytes:
     """METHOD:REQUEST naming the invitee as the one ATTENDEE, with RSVP=TRUE."""
     session = invitation.session
     calendar = _calendar("REQUEST")
-    event = _event(session, description, utcnow(), invitation.calendar_uid)
+    event = _event(session, description, utcnow(), invitation)
     event.add("status", "CONFIRMED" if session.status == SessionStatus.CONFIRMED else "TENTATIVE")
     event.add("attendee", _attendee(invitation, _standing_partstat(invitation)))
     event.add("transp", "OPAQUE")
@@ -102,12 +112,14 @@ def invitation_request(invitation: Invitation, description: str) -> bytes:
 
 
 def invitation_cancel(invitation: Invitation, description: str = "") -> bytes:
-    """METHOD:CANCEL for one invitee: the session was cancelled or the invitation withdrawn."""
+    """METHOD:CANCEL for one invitee: the session was cancelled, the invitation withdrawn, or
+    the invitee declined or sent a deputy, so that the entry leaves their calendar. A
+    cancellation asks for no answer (no RSVP)."""
     session = invitation.session
     calendar = _calendar("CANCEL")
-    event = _event(session, description, utcnow(), invitation.calendar_uid)
+    event = _event(session, description, utcnow(), invitation)
     event.add("status", "CANCELLED")
-    event.add("attendee", _attendee(invitation))
+    event.add("attendee", _attendee(invitation, _standing_partstat(invitation), rsvp=False))
     calendar.add_component(event)
     return calendar.to_ical()
 

@@ -55,6 +55,12 @@ class Invitation(db.Model):
     # names it can only come from someone who holds this invitee's copy. None for invitations
     # sent before invitations had UIDs of their own; those carry the session's UID.
     ical_uid: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
+    # Changes to this invitee's entry alone (a withdrawal, the removal after a decline) raise
+    # its SEQUENCE above the session's, so that the invitee's calendar applies them.
+    own_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    # True once this invitee's calendar was sent a CANCEL for their own answer (a decline or a
+    # deputy by link): updates then skip them, and an acceptance brings the entry back.
+    entry_removed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     session: Mapped[Session] = relationship()
     expert: Mapped[Expert] = relationship()
@@ -97,11 +103,23 @@ class Invitation(db.Model):
         return self.waitlisted_at is not None
 
     @property
+    def calendar_sequence(self) -> int:
+        """The SEQUENCE of the entry in this invitee's calendar."""
+        return self.session.ical_sequence + self.own_sequence
+
+    def session_version(self, calendar_sequence: int) -> int:
+        """The session's version (its ical_sequence) that a SEQUENCE seen in this invitee's
+        calendar stands for. Should the invitee's own part have grown since, the result is
+        lower, never higher: an answer is at worst taken as one to an earlier version."""
+        return max(0, min(self.session.ical_sequence, calendar_sequence - self.own_sequence))
+
+    @property
     def answered_earlier_version(self) -> bool:
-        """True when the answer was given before the session last moved."""
+        """True when the answer was given before the session last moved (a change of time,
+        date or place; a corrected title leaves answers valid)."""
         return (
             self.responded_sequence is not None
-            and self.responded_sequence < self.session.ical_sequence
+            and self.responded_sequence < self.session.major_change_sequence
         )
 
 

@@ -44,6 +44,10 @@ class OutboxMessage(db.Model):
         sa.ForeignKey("invitations.id", ondelete="SET NULL"), index=True
     )
 
+    # What the message says beyond the current state of what it is about, for its composer:
+    # the old values of a change ("bisher: 10:00 Uhr"), the reason given for a cancellation.
+    details: Mapped[dict | None] = mapped_column(sa.JSON)
+
     __table_args__ = (sa.Index("ix_outbox_messages_due", "state", "next_attempt_at"),)
 
     @property

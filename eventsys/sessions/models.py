@@ -42,12 +42,18 @@ class Session(db.Model):
     status: Mapped[SessionStatus] = mapped_column(
         enum_column(SessionStatus, "session_status"), default=SessionStatus.PLANNED, index=True
     )
+    # Seats in the room; online participants never take one (see online_capacity).
     capacity: Mapped[int | None]
+    # An optional limit of its own for those who take part online in a hybrid session.
+    online_capacity: Mapped[int | None]
     rsvp_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # One UID forever for the session's calendar entry; SEQUENCE grows with every change of
     # time or place (RFC 5546), so that calendars replace the entry instead of adding one.
     ical_uid: Mapped[str] = mapped_column(sa.String(255), unique=True, default=new_calendar_uid)
     ical_sequence: Mapped[int] = mapped_column(default=0)
+    # The SEQUENCE of the last change of time, date or place: answers given for it or a later
+    # version stay valid; a change of title or description raises only ical_sequence.
+    major_change_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     reminders_enabled: Mapped[bool] = mapped_column(default=True)
     copied_from_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("sessions.id", ondelete="SET NULL")
@@ -65,6 +71,9 @@ class Session(db.Model):
     __table_args__ = (
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         sa.CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
+        sa.CheckConstraint(
+            "online_capacity IS NULL OR online_capacity > 0", name="online_capacity_positive"
+        ),
     )
 
     def __repr__(self) -> str:
