@@ -19,7 +19,9 @@ session_changed = _signals.signal(
     doc="""A session's details were changed and the change recorded.
 
     The sender is the `Session`; `changes` maps each changed field to its [old, new] values
-    (as in the audit trail).
+    (as in the audit trail). `announce` False asks that invitees' calendars are not updated (a
+    typo fixed that nobody needs to hear about); `reason` is the organisers' word on a
+    cancellation.
     """,
 )
 

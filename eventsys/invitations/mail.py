@@ -37,6 +37,8 @@ class MailKind:
     WAITLISTED = "waitlisted"
     MOVED_UP = "moved_up"
     DEPUTY_INVITED = "deputy_invited"
+    ANSWER_CONFIRMED = "answer_confirmed"  # after an acceptance by link, with the entry
+    ANSWER_REMOVED = "answer_removed"  # after a decline or deputy by link, with a CANCEL
 
 
 # Which kinds carry a calendar object, and with which METHOD.
@@ -46,7 +48,9 @@ CALENDAR_METHODS = {
     MailKind.DEADLINE_REMINDER: "REQUEST",
     MailKind.EVE_REMINDER: "REQUEST",
     MailKind.DEPUTY_INVITED: "REQUEST",
+    MailKind.ANSWER_CONFIRMED: "REQUEST",
     MailKind.CANCELLATION: "CANCEL",
+    MailKind.ANSWER_REMOVED: "CANCEL",
     MailKind.WITHDRAWAL: "CANCEL",
 }
 
@@ -63,19 +67,26 @@ class WhenText:
 
 def describe_when(session: Session, language: str, time_zone: str) -> WhenText:
     """The session's date and times in the reader's zone, with Berlin time when it differs."""
+    return describe_times(session.starts_at, session.ends_at, language, time_zone)
+
+
+def describe_times(
+    starts_at: datetime, ends_at: datetime, language: str, time_zone: str
+) -> WhenText:
+    """A date and times in the reader's zone, with Berlin time when it differs."""
     berlin = platform_zone_name()
     reader_zone = zone(time_zone or berlin)
-    start, end = session.starts_at.astimezone(reader_zone), session.ends_at.astimezone(reader_zone)
+    start, end = starts_at.astimezone(reader_zone), ends_at.astimezone(reader_zone)
     date_pattern = "EEEE, d. MMMM yyyy" if language == "de" else "EEEE, d MMMM yyyy"
     time_pattern = "HH:mm"
     note = ""
     if (
         time_zone
         and time_zone != berlin
-        and start.utcoffset() != session.starts_at.astimezone(zone(berlin)).utcoffset()
+        and start.utcoffset() != starts_at.astimezone(zone(berlin)).utcoffset()
     ):
-        berlin_start = format_time(session.starts_at.astimezone(zone(berlin)), time_pattern)
-        berlin_end = format_time(session.ends_at.astimezone(zone(berlin)), time_pattern)
+        berlin_start = format_time(starts_at.astimezone(zone(berlin)), time_pattern)
+        berlin_end = format_time(ends_at.astimezone(zone(berlin)), time_pattern)
         note = _(
             "(%(zone)s time; in Berlin %(start)s–%(end)s)",
             zone=time_zone,
@@ -89,6 +100,62 @@ def describe_when(session: Session, language: str, time_zone: str) -> WhenText:
         end=format_time(end, time_pattern, locale=language) + suffix,
         zone_note=note,
     )
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    """One thing that changed, as an update mail says it: the new value beside the old one."""
+
+    label: str
+    new: str
+    old: str = ""  # empty where the old value is too long to repeat (a description)
+
+
+def _instant(value: object) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _place(address: str, room: str) -> str:
+    return ", ".join(part for part in (address, room) if part)
+
+
+def describe_changes(
+    changes: dict, session: Session, language: str, time_zone: str
+) -> list[ChangeLine]:
+    """What changed, in the reader's language and zone: `changes` maps each changed field to
+    its [old, new] values as stored in the audit trail; the new values are the session's."""
+    lines: list[ChangeLine] = []
+    if "starts_at" in changes or "ends_at" in changes:
+        old_start = _instant(changes.get("starts_at", [session.starts_at])[0])
+        old_end = _instant(changes.get("ends_at", [session.ends_at])[0])
+        if old_start is not None and old_end is not None:
+            new = describe_when(session, language, time_zone)
+            old = describe_times(old_start, old_end, language, time_zone)
+            if old.date != new.date:
+                lines.append(ChangeLine(_("Date"), new.date, old.date))
+            old_times, new_times = f"{old.start} – {old.end}", f"{new.start} – {new.end}"
+            if old_times != new_times:
+                lines.append(ChangeLine(_("Time"), new_times, old_times))
+    if "venue_address" in changes or "venue_room" in changes:
+        old_place = _place(
+            str(changes.get("venue_address", [session.venue_address])[0] or ""),
+            str(changes.get("venue_room", [session.venue_room])[0] or ""),
+        )
+        new_place = _place(session.venue_address, session.venue_room)
+        lines.append(ChangeLine(_("Venue"), new_place or _("none"), old_place or _("none")))
+    if "online_url" in changes:
+        old_url = str(changes["online_url"][0] or "")
+        lines.append(ChangeLine(_("Online"), session.online_url or _("none"), old_url or _("none")))
+    if "title" in changes:
+        lines.append(ChangeLine(_("Title"), session.title, str(changes["title"][0] or "")))
+    if "description" in changes:
+        lines.append(ChangeLine(_("Description"), _("changed, see below")))
+    return lines
 
 
 DEADLINE_PATTERNS = {"de": ("dd.MM.yyyy", "HH:mm 'Uhr'"), "en": ("d MMM yyyy", "HH:mm")}
@@ -126,11 +193,13 @@ SUBJECTS = {
     MailKind.WAITLISTED: lambda s: _("On the waiting list: %(title)s", title=s.title),
     MailKind.MOVED_UP: lambda s: _("A place is free for you: %(title)s", title=s.title),
     MailKind.DEPUTY_INVITED: lambda s: _("Invitation as a deputy: %(title)s", title=s.title),
+    MailKind.ANSWER_CONFIRMED: lambda s: _("Your answer: %(title)s", title=s.title),
+    MailKind.ANSWER_REMOVED: lambda s: _("Your answer: %(title)s", title=s.title),
 }
 
 
 def compose_invitation_mail(
-    invitation: Invitation, kind: str, message_id: str | None = None
+    invitation: Invitation, kind: str, message_id: str | None = None, details: dict | None = None
 ) -> EmailMessage:
     """One message of `kind` for the invitee, in their language, ready for the outbox."""
     expert = invitation.expert
@@ -150,6 +219,12 @@ def compose_invitation_mail(
             "platform": current_app.config["PLATFORM_NAME"],
             "reply_address": calendar.organizer_address(),
             "stands_in_for": _principal_name(invitation) if kind == MailKind.DEPUTY_INVITED else "",
+            "changes": describe_changes(
+                (details or {}).get("changes", {}), session, language, expert.timezone
+            ),
+            "major": (details or {}).get("major", True),
+            "reason": (details or {}).get("reason", ""),
+            "asks_for_answer": _asks_for_answer(kind, (details or {}).get("major", True)),
         }
         subject = SUBJECTS[kind](session)
         text = render_template("invitations/mail/message.txt", **context)
@@ -164,6 +239,7 @@ def compose_invitation_mail(
         sender=sender,
         message_id=message_id,
     )
+    message["Content-Language"] = language
     message.set_content(text, cte="quoted-printable")
     message.add_alternative(html, subtype="html", cte="quoted-printable")
     method = CALENDAR_METHODS.get(kind)
@@ -185,6 +261,19 @@ def compose_invitation_mail(
     return message
 
 
+def _asks_for_answer(kind: str, major: bool) -> bool:
+    """Whether the mail offers the answer buttons: not where nothing is to be answered (a
+    cancellation, a confirmation, an update that keeps answers valid)."""
+    if kind == MailKind.UPDATE:
+        return major
+    return kind not in (
+        MailKind.CANCELLATION,
+        MailKind.WITHDRAWAL,
+        MailKind.ANSWER_CONFIRMED,
+        MailKind.ANSWER_REMOVED,
+    )
+
+
 def _principal_name(deputy_invitation: Invitation) -> str:
     """The name of the invitee who sent this deputy, if one did."""
     principal = db.session.scalar(
@@ -199,12 +288,12 @@ def _sender() -> str:
     return str(mailbox(calendar.organizer_address(), current_app.config["PLATFORM_NAME"]))
 
 
-def queue_invitation_mail(invitation: Invitation, kind: str) -> None:
+def queue_invitation_mail(invitation: Invitation, kind: str, details: dict | None = None) -> None:
     """Queue one mail about `invitation` in the current transaction; it is composed after the
     commit, from the invitation and session as they are then (a calendar wants the newest
-    state anyway)."""
+    state anyway), and from `details` (JSON), what it must say beyond that state."""
     outbox.queue_for_composition(
-        kind, invitation.expert.email, _sender(), invitation_id=invitation.id
+        kind, invitation.expert.email, _sender(), invitation_id=invitation.id, details=details
     )
 
 
@@ -213,4 +302,6 @@ def _compose_queued(entry: OutboxMessage) -> EmailMessage:
     invitation = db.session.get(Invitation, entry.invitation_id) if entry.invitation_id else None
     if invitation is None:
         raise LookupError("the invitation of this message no longer exists")
-    return compose_invitation_mail(invitation, entry.kind, message_id=entry.message_id)
+    return compose_invitation_mail(
+        invitation, entry.kind, message_id=entry.message_id, details=entry.details
+    )

@@ -105,13 +105,14 @@ class Invitation(db.Model):
     @property
     def calendar_sequence(self) -> int:
         """The SEQUENCE of the entry in this invitee's calendar."""
-        return self.session.ical_sequence + self.own_sequence
+        # Zero before the first flush (an invitation shown in a preview, not yet stored).
+        return self.session.ical_sequence + (self.own_sequence or 0)
 
     def session_version(self, calendar_sequence: int) -> int:
         """The session's version (its ical_sequence) that a SEQUENCE seen in this invitee's
         calendar stands for. Should the invitee's own part have grown since, the result is
         lower, never higher: an answer is at worst taken as one to an earlier version."""
-        return max(0, min(self.session.ical_sequence, calendar_sequence - self.own_sequence))
+        return max(0, min(self.session.ical_sequence, calendar_sequence - (self.own_sequence or 0)))
 
     @property
     def answered_earlier_version(self) -> bool:

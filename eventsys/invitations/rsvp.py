@@ -133,9 +133,11 @@ def _delegate(invitation: Invitation, answer: LinkAnswer) -> LinkOutcome:
             raise InvitationError(_("No deputy is on record for you. Please name one."))
         deputies.drop_proposal(invitation)
         services.send_deputy(invitation, on_record, comment=answer.comment)
+        services.confirm_to_invitee(invitation)
         return LinkOutcome(changed=True, deputy=on_record)
     services.record_answer(invitation, Response.DELEGATED, Channel.LINK, comment=answer.comment)
     proposal = deputies.propose_deputy(invitation, named)
+    services.confirm_to_invitee(invitation)
     return LinkOutcome(changed=True, proposal=proposal)
 
 
@@ -162,4 +164,6 @@ def answer_by_link(invitation: Invitation, expired: bool, answer: LinkAnswer) ->
         outcome = services.record_answer(
             invitation, answer.response, Channel.LINK, comment=answer.comment, attendance_mode=mode
         )
+        if outcome.changed:
+            services.confirm_to_invitee(invitation)
         return LinkOutcome(changed=outcome.changed, waitlisted=outcome.waitlisted)

@@ -4,6 +4,7 @@ All functions change state, flush, write the audit trail and queue mail in the c
 transaction; the caller commits, so a change and the mail it causes are stored together.
 """
 
+import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -113,6 +114,7 @@ def invite_experts(
         invitation.comment = ""
         invitation.attendance_mode = None
         invitation.delegated_to_id = None
+        invitation.entry_removed = False
         invitation.invited_at = utcnow()
         invitation.invited_by_id = _current_user_id()
         db.session.flush()
@@ -134,6 +136,9 @@ def withdraw_invitation(invitation: Invitation) -> None:
     was_confirmed_place = invitation.response == Response.ACCEPTED and not invitation.is_waitlisted
     invitation.withdrawn_at = utcnow()
     invitation.waitlisted_at = None
+    # The cancellation must outrank the request the invitee's calendar holds.
+    invitation.own_sequence += 1
+    invitation.entry_removed = True
     queue_invitation_mail(invitation, MailKind.WITHDRAWAL)
     audit.record(
         "invitation.withdrawn", invitation, f"Invitation of {invitation.expert.email} withdrawn"
@@ -142,37 +147,66 @@ def withdraw_invitation(invitation: Invitation) -> None:
         fill_free_places(invitation.session)
 
 
-def confirmed_count(session: Session) -> int:
-    """Acceptances holding a place (not waiting)."""
+class Places(enum.Enum):
+    """The two kinds of place an acceptance can take: a seat in the room, or a place online
+    (in a hybrid session, for those who said they take part online)."""
+
+    ROOM = "room"
+    ONLINE = "online"
+
+
+def places_for(mode: AttendanceMode | None) -> Places:
+    # An acceptance that does not say how is counted in the room: a seat is the scarce kind.
+    return Places.ONLINE if mode == AttendanceMode.ONLINE else Places.ROOM
+
+
+def place_limit(session: Session, places: Places) -> int | None:
+    """How many places of this kind there are; None for no limit."""
+    return session.online_capacity if places is Places.ONLINE else session.capacity
+
+
+def _in_places(places: Places) -> sa.ColumnElement[bool]:
+    if places is Places.ONLINE:
+        return Invitation.attendance_mode == AttendanceMode.ONLINE
+    return sa.or_(
+        Invitation.attendance_mode.is_(None), Invitation.attendance_mode != AttendanceMode.ONLINE
+    )
+
+
+def confirmed_count(session: Session, places: Places = Places.ROOM) -> int:
+    """Acceptances holding a place of this kind (not waiting); by default, seats in the room."""
     return db.session.scalar(
         sa.select(sa.func.count(Invitation.id)).where(
             Invitation.session_id == session.id,
             Invitation.withdrawn_at.is_(None),
             Invitation.response == Response.ACCEPTED,
             Invitation.waitlisted_at.is_(None),
+            _in_places(places),
         )
     )
 
 
 def fill_free_places(session: Session) -> list[Invitation]:
-    """Move the earliest waiting acceptances up while places are free, telling each."""
-    if session.capacity is None:
-        waiting_limit = None
-    else:
-        waiting_limit = session.capacity - confirmed_count(session)
-        if waiting_limit <= 0:
-            return []
-    query = (
-        sa.select(Invitation)
-        .where(
-            Invitation.session_id == session.id,
-            Invitation.withdrawn_at.is_(None),
-            Invitation.waitlisted_at.is_not(None),
+    """Move the earliest waiting acceptances up while places of their kind are free, telling
+    each."""
+    moved: list[Invitation] = []
+    for places in Places:
+        limit = place_limit(session, places)
+        waiting_limit = None if limit is None else limit - confirmed_count(session, places)
+        if waiting_limit is not None and waiting_limit <= 0:
+            continue
+        query = (
+            sa.select(Invitation)
+            .where(
+                Invitation.session_id == session.id,
+                Invitation.withdrawn_at.is_(None),
+                Invitation.waitlisted_at.is_not(None),
+                _in_places(places),
+            )
+            .order_by(Invitation.waitlisted_at, Invitation.id)
+            .limit(waiting_limit)
         )
-        .order_by(Invitation.waitlisted_at, Invitation.id)
-        .limit(waiting_limit)
-    )
-    moved = list(db.session.scalars(query))
+        moved.extend(db.session.scalars(query))
     for invitation in moved:
         invitation.waitlisted_at = None
         queue_invitation_mail(invitation, MailKind.MOVED_UP)
@@ -226,14 +260,16 @@ def record_answer(
         return AnswerOutcome(changed=False, waitlisted=invitation.is_waitlisted)
 
     previous = invitation.response
+    previous_places = places_for(invitation.attendance_mode)
+    new_places = places_for(attendance_mode)
     held_place = previous == Response.ACCEPTED and not invitation.is_waitlisted
-    needs_place = response == Response.ACCEPTED and not held_place and not invitation.is_waitlisted
+    # Waiting for a place of the kind asked for before keeps the place in the queue.
+    keeps_turn = invitation.is_waitlisted and previous_places is new_places
+    keeps_place = held_place and previous_places is new_places
+    needs_place = response == Response.ACCEPTED and not keeps_place and not keeps_turn
+    limit = place_limit(session, new_places)
     # Counted before this invitation changes: once flushed, it would count as holding a place.
-    full = (
-        needs_place
-        and session.capacity is not None
-        and confirmed_count(session) >= session.capacity
-    )
+    full = needs_place and limit is not None and confirmed_count(session, new_places) >= limit
     invitation.response = response
     invitation.responded_sequence = sequence
     invitation.responded_at = utcnow()
@@ -261,6 +297,8 @@ def record_answer(
             waitlisted = True
             db.session.flush()
             queue_invitation_mail(invitation, MailKind.WAITLISTED)
+        else:
+            invitation.waitlisted_at = None
     else:
         invitation.waitlisted_at = None
     db.session.flush()
@@ -270,7 +308,7 @@ def record_answer(
         f"{invitation.expert.email}: {response.value} via {channel.value}",
         {"response": [previous.value, response.value]},
     )
-    if held_place and response != Response.ACCEPTED:
+    if held_place and not (response == Response.ACCEPTED and keeps_place):
         fill_free_places(session)
     return AnswerOutcome(changed=True, waitlisted=waitlisted)
 
@@ -338,38 +376,79 @@ def release_deputy_of(invitation: Invitation) -> None:
     _release_deputy(previous)
 
 
-def session_moved(session: Session) -> int:
-    """After a change of time or place: SEQUENCE + 1 and an update to everyone who has not
-    declined, asking them to confirm again. Returns how many updates were queued."""
+def holds_entry(invitation: Invitation) -> bool:
+    """Whether the invitee's calendar holds the session: it does unless we removed it (a
+    withdrawal, or their own decline or deputy by link). A decline from a calendar program
+    leaves the entry there, marked as declined, so it gets updates too."""
+    return invitation.is_active and not invitation.entry_removed
+
+
+def session_moved(session: Session, changes: dict | None = None, major: bool = True) -> int:
+    """After a change that calendars must show: SEQUENCE + 1 and an update to everyone whose
+    calendar holds the entry, saying what changed (`changes`: field to [old, new], as in the
+    audit trail). A `major` change (time, date, place) asks everyone to answer again; a minor
+    one (title, description, online link) keeps every answer. A session that has ended gets
+    no update. Returns how many updates were queued."""
+    if session.ends_at <= utcnow():
+        return 0
     session.ical_sequence += 1
-    for invitation in invitations_of(session):
-        invitation.eve_reminder_sent_at = None
-        invitation.deadline_reminder_sent_at = None
+    if major:
+        session.major_change_sequence = session.ical_sequence
+    invitations = invitations_of(session)
+    if major:
+        for invitation in invitations:
+            invitation.eve_reminder_sent_at = None
+            invitation.deadline_reminder_sent_at = None
     db.session.flush()
+    details = {"changes": changes or {}, "major": major}
     count = 0
-    for invitation in invitations_of(session):
-        if invitation.response in (Response.DECLINED, Response.DELEGATED):
+    for invitation in invitations:
+        if not holds_entry(invitation):
             continue
-        queue_invitation_mail(invitation, MailKind.UPDATE)
+        queue_invitation_mail(invitation, MailKind.UPDATE, details)
         count += 1
     audit.record(
         "session.update_sent",
         session,
-        f"Update (SEQUENCE {session.ical_sequence}) sent to {count} invitees",
+        f"{'Update' if major else 'Minor update'} (SEQUENCE {session.ical_sequence}) sent to "
+        f"{count} invitees",
     )
     return count
 
 
-def session_cancelled(session: Session) -> int:
-    """After a cancellation: SEQUENCE + 1 and METHOD:CANCEL to every invitee."""
+def session_cancelled(session: Session, reason: str = "") -> int:
+    """After a cancellation: SEQUENCE + 1 and METHOD:CANCEL, with the organisers' `reason`, to
+    everyone whose calendar holds the entry."""
     session.ical_sequence += 1
     db.session.flush()
-    invitations = invitations_of(session)
+    invitations = [invitation for invitation in invitations_of(session) if holds_entry(invitation)]
+    details = {"reason": reason.strip()} if reason.strip() else None
     for invitation in invitations:
-        queue_invitation_mail(invitation, MailKind.CANCELLATION)
+        queue_invitation_mail(invitation, MailKind.CANCELLATION, details)
     audit.record(
         "session.cancellation_sent",
         session,
         f"Cancellation (SEQUENCE {session.ical_sequence}) sent to {len(invitations)} invitees",
     )
     return len(invitations)
+
+
+def confirm_to_invitee(invitation: Invitation) -> None:
+    """After an answer through the link, a short confirmation that also puts the invitee's
+    calendar right: the entry again for an acceptance, a CANCEL for a decline or a deputy (the
+    deputy gets an invitation of their own). A place on the waiting list is told by its own
+    mail."""
+    if invitation.response in (Response.DECLINED, Response.DELEGATED):
+        if not invitation.entry_removed:
+            invitation.own_sequence += 1
+            invitation.entry_removed = True
+        queue_invitation_mail(invitation, MailKind.ANSWER_REMOVED)
+    elif invitation.response in (Response.ACCEPTED, Response.TENTATIVE):
+        if invitation.is_waitlisted:
+            return
+        if invitation.entry_removed:
+            # The request must outrank the cancellation the calendar saw last.
+            invitation.own_sequence += 1
+            invitation.entry_removed = False
+        queue_invitation_mail(invitation, MailKind.ANSWER_CONFIRMED)
+    db.session.flush()

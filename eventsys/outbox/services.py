@@ -23,6 +23,8 @@ import threading
 from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import datetime, timedelta
+from email import message_from_bytes
+from email import policy as email_policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -33,7 +35,7 @@ from flask_sqlalchemy.session import Session
 
 from eventsys.database import utcnow
 from eventsys.extensions import db, mail
-from eventsys.outbox import headers, links
+from eventsys.outbox import headers, links, rehearsal
 from eventsys.outbox.models import DeliveryState, OutboxMessage
 from eventsys.outbox.outcomes import SentRecorder
 
@@ -128,15 +130,21 @@ def queue(kind: str, message: EmailMessage, invitation_id: int | None = None) ->
     )
     db.session.add(entry)
     db.session.info[_pending_kick] = True
+    rehearsal.note_queued(entry)
     return entry
 
 
 def queue_for_composition(
-    kind: str, recipient: str, sender: str, invitation_id: int | None = None
+    kind: str,
+    recipient: str,
+    sender: str,
+    invitation_id: int | None = None,
+    details: dict | None = None,
 ) -> OutboxMessage:
     """Store, in the current transaction, that a message of `kind` is owed to `recipient`; the
     composer registered for `kind` writes it after the commit. The Message-ID is fixed now, so
-    that the message can be referred to (and answered) before it is written.
+    that the message can be referred to (and answered) before it is written. `details` (JSON)
+    is what the message must say that the state after the commit no longer shows.
 
     Raises LookupError for a kind without composer, headers.UnsafeHeader for an address that
     cannot go into a header, and links.LinkHostUnknown in a request whose host the links must
@@ -155,12 +163,14 @@ def queue_for_composition(
         subject="",
         message_id=new_message_id(sender),
         raw_message=None,
+        details=details,
         # Where SERVER_NAME is not set, the links are built for the request's address, which
         # `link_base_of_request` gives only for a host in TRUSTED_HOSTS.
         link_base=link_base,
     )
     db.session.add(entry)
     db.session.info[_pending_kick] = True
+    rehearsal.note_queued(entry)
     return entry
 
 
@@ -215,6 +225,19 @@ def compose_pending(limit: int = COMPOSE_BATCH_SIZE) -> int:
             entry.raw_message = raw_message
             written += 1
         db.session.commit()
+
+
+def preview_mail(action: Callable[[], object]) -> rehearsal.MailPreview:
+    """What `action` would mail, counted and shown, with nothing sent and nothing kept: the
+    transaction is rolled back (see `rehearsal`)."""
+
+    def compose_one(entry: OutboxMessage) -> EmailMessage:
+        if entry.raw_message is not None:
+            return message_from_bytes(entry.raw_message, policy=email_policy)
+        with _link_context(entry.link_base):
+            return _composers[entry.kind](entry)
+
+    return rehearsal.rehearse(action, compose_one)
 
 
 def _link_context(link_base: str | None):

@@ -18,6 +18,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    SubmitField,
     TextAreaField,
     TimeField,
     URLField,
@@ -139,6 +140,10 @@ class SessionForm(FlaskForm):
     capacity = IntegerField(
         _l("Capacity (places)"), validators=[Optional(), NumberRange(min=1, max=MAX_CAPACITY)]
     )
+    online_capacity = IntegerField(
+        _l("Limit for online participants"),
+        validators=[Optional(), NumberRange(min=1, max=MAX_CAPACITY)],
+    )
     rsvp_date = DateField(_l("Reply deadline: date"), validators=[Optional(), WithinYears()])
     rsvp_time = TimeField(_l("Reply deadline: time"), validators=[Optional()])
     organisers = SelectMultipleField(
@@ -198,6 +203,7 @@ class SessionForm(FlaskForm):
             online_url=self.online_url.data or "",
             status=self.chosen_status(),
             capacity=self.capacity.data,
+            online_capacity=self.online_capacity.data,
             rsvp_deadline=self.rsvp_deadline,
             organisers=[self._eligible_organisers[user_id] for user_id in self.organisers.data],
         )
@@ -208,11 +214,31 @@ class SessionForm(FlaskForm):
             "ends_at": self.end_time,
             "rsvp_deadline": self.rsvp_time,
             "capacity": self.capacity,
+            "online_capacity": self.online_capacity,
             "venue_address": self.venue_address,
             "organisers": self.organisers,
         }
         for detail, message in problems.items():
             fields_by_detail.get(detail, self.title).errors.append(message)
+
+
+class EditSessionForm(SessionForm):
+    """A change to an existing session. A change that mails invitees is shown first (see
+    `outbox.preview_mail`); the organiser then sends it, or saves it without updating the
+    calendars (a typo fixed), and gives a reason when cancelling."""
+
+    cancellation_reason = TextAreaField(
+        _l("Reason for the cancellation (goes into the mail)"),
+        validators=[Length(max=1000)],
+        filters=[strip_whitespace],
+    )
+    save_and_send = SubmitField(_l("Save and send"))
+    save_quietly = SubmitField(_l("Save without mail"))
+
+    @property
+    def decided(self) -> bool:
+        """True once the organiser has seen what would be mailed and chosen."""
+        return bool(self.save_and_send.data or self.save_quietly.data)
 
 
 class CopySessionForm(SessionForm):
@@ -235,6 +261,7 @@ def session_form_data(session: Session, with_schedule: bool = True) -> dict[str,
         "venue_room": session.venue_room,
         "online_url": session.online_url,
         "capacity": session.capacity,
+        "online_capacity": session.online_capacity,
         "organisers": [user.id for user in session.organisers],
     }
     if with_schedule:

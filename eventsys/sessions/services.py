@@ -48,6 +48,7 @@ class SessionDetails:
     online_url: str = ""
     status: SessionStatus = SessionStatus.PLANNED
     capacity: int | None = None
+    online_capacity: int | None = None
     rsvp_deadline: datetime | None = None
     organisers: list[User] = field(default_factory=list)
 
@@ -65,6 +66,8 @@ def check_session_details(details: SessionDetails) -> None:
         problems["rsvp_deadline"] = _("The reply deadline must be before the session starts.")
     if details.capacity is not None and details.capacity < 1:
         problems["capacity"] = _("The capacity must be at least 1.")
+    if details.online_capacity is not None and details.online_capacity < 1:
+        problems["online_capacity"] = _("The limit for online participants must be at least 1.")
     if (
         details.status in STATUSES_NEEDING_A_PLACE
         and not details.venue_address
@@ -107,9 +110,13 @@ def create_session(details: SessionDetails) -> Session:
     return session
 
 
-def update_session(session: Session, details: SessionDetails) -> None:
+def update_session(
+    session: Session, details: SessionDetails, announce: bool = True, reason: str = ""
+) -> dict:
     """Change a session's details, recording old and new values of what changed, and tell
-    the features that care (`signals.session_changed`: invitees get calendar updates).
+    the features that care (`signals.session_changed`: invitees get calendar updates, unless
+    `announce` is False; a cancellation carries `reason`). Returns what changed, each field
+    with its [old, new] values.
 
     Raises InvalidSessionDetails if the new details break a rule.
     """
@@ -120,7 +127,8 @@ def update_session(session: Session, details: SessionDetails) -> None:
     if changes:
         db.session.flush()
         audit.record("session.updated", session, f"Session {session.title!r} changed", changes)
-        signals.session_changed.send(session, changes=changes)
+        signals.session_changed.send(session, changes=changes, announce=announce, reason=reason)
+    return changes
 
 
 def copy_session(original: Session, details: SessionDetails) -> Session:

@@ -7,11 +7,13 @@ from flask_login import current_user
 
 from eventsys.access import ALL_STAFF, PLANNERS, roles_required
 from eventsys.extensions import db
+from eventsys.outbox import services as outbox
 from eventsys.query_arguments import page_number
 from eventsys.sessions import agenda, queries, services
 from eventsys.sessions.forms import (
     AgendaItemForm,
     CopySessionForm,
+    EditSessionForm,
     MoveAgendaItemForm,
     RemoveAgendaItemForm,
     SessionFilterForm,
@@ -19,6 +21,7 @@ from eventsys.sessions.forms import (
     session_form_data,
 )
 from eventsys.sessions.models import AgendaItem, Session
+from eventsys.sessions.states import SessionStatus
 
 blueprint = Blueprint("sessions", __name__, url_prefix="/sessions")
 
@@ -80,17 +83,38 @@ def create_session():
 @roles_required(*PLANNERS)
 def edit_session(session_id: int):
     session = db.get_or_404(Session, session_id)
-    form = SessionForm(data=session_form_data(session))
+    form = EditSessionForm(data=session_form_data(session))
+    preview = None
     if form.validate_on_submit():
+        details, reason = form.details(), form.cancellation_reason.data or ""
+        cancelling = details.status == SessionStatus.CANCELLED != session.status
         try:
-            services.update_session(session, form.details())
+            if not form.decided:
+                # Whoever would get mail is shown first; nothing is kept or sent meanwhile.
+                preview = outbox.preview_mail(
+                    lambda: services.update_session(session, details, reason=reason)
+                )
+            if preview is None or not preview.total:
+                announce = cancelling or not form.save_quietly.data
+                services.update_session(session, details, announce=announce, reason=reason)
+                preview = None
         except services.InvalidSessionDetails as error:
+            db.session.rollback()
             form.show_problems(error.problems)
         else:
-            db.session.commit()
-            flash(_("The session has been saved."), "success")
-            return _show(session)
-    return render_template("sessions/session_form.html", form=form, session=session, original=None)
+            if preview is None:
+                db.session.commit()
+                flash(_("The session has been saved."), "success")
+                return _show(session)
+        session = db.session.get(Session, session_id)
+    return render_template(
+        "sessions/session_form.html",
+        form=form,
+        session=session,
+        original=None,
+        preview=preview,
+        cancelling=preview is not None and form.status.data == SessionStatus.CANCELLED,
+    )
 
 
 @blueprint.route("/<int:session_id>/copy", methods=["GET", "POST"])

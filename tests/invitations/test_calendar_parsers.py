@@ -126,8 +126,9 @@ def build_cases(staff_user) -> dict[str, CalendarCase]:
 
     invitations.withdraw_invitation(by_expert[claire.id])
     db.session.commit()
+    # Withdrawing one invitation raises that invitee's SEQUENCE above the session's.
     cases["withdrawal"] = _mail_case(
-        "withdrawal", "withdrawal", claire.email, "CANCEL", 1, MOVED_TO, "CANCELLED"
+        "withdrawal", "withdrawal", claire.email, "CANCEL", 2, MOVED_TO, "CANCELLED"
     )
 
     assert reminders.send_due_reminders(DEADLINE - timedelta(days=1)).deadline == 1

@@ -56,8 +56,9 @@ def test_beyond_the_capacity_acceptances_wait_and_are_told(client, platform):
 
     assert seats(session) == (2, 1)
     assert invitation_of(session, platform.claire).is_waitlisted
+    # The waiting list's mail is the confirmation; those with a place get the calendar entry.
     assert mail_kinds(invitation_of(session, platform.claire)) == ["invitation", "waitlisted"]
-    assert mail_kinds(invitation_of(session, platform.bernd)) == ["invitation"]
+    assert mail_kinds(invitation_of(session, platform.bernd)) == ["invitation", "answer_confirmed"]
 
 
 def test_a_decline_moves_the_first_waiting_up_and_tells_them(client, platform):

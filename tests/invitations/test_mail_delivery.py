@@ -84,15 +84,16 @@ def test_the_links_in_the_mail_open_the_answer_page(
         assert "Invitation for Claire Tremblay" in page_text(response)
 
 
-def test_moving_the_session_sends_sequence_1_to_all_who_have_not_declined(
-    organiser_client, staff, platform, smtp_server
+def test_moving_the_session_updates_every_calendar_that_holds_the_entry(
+    client, organiser_client, staff, platform, smtp_server
 ):
     session = platform.session
     session.organisers = [staff.organiser]
     db.session.commit()
     services.invite_experts(session, [platform.anna, platform.bernd, platform.claire])
     db.session.commit()
-    services.record_answer(invitation_of(session, platform.bernd), Response.DECLINED, Channel.LINK)
+    # Bernd declines by link: the confirmation takes the entry out of his calendar.
+    client.post(rsvp_path(invitation_of(session, platform.bernd)), data={"response": "declined"})
     services.record_answer(invitation_of(session, platform.claire), Response.ACCEPTED, Channel.LINK)
     db.session.commit()
 
@@ -107,6 +108,7 @@ def test_moving_the_session_sends_sequence_1_to_all_who_have_not_declined(
             end_time="16:00",
             description="",
             venue_room="",
+            save_and_send="1",
         ),
     )
 
@@ -121,7 +123,7 @@ def test_moving_the_session_sends_sequence_1_to_all_who_have_not_declined(
     )
     assert [
         calendar for _, calendar in subjects_and_calendars(smtp_server.sink, platform.bernd.email)
-    ] == [("REQUEST", 0)]
+    ] == [("REQUEST", 0), ("CANCEL", 1)]
     assert "Dienstag, 2. Juli 2030" in text_of(
         smtp_server.sink.messages_to(platform.anna.email)[-1]
     )
@@ -148,6 +150,7 @@ def test_cancelling_the_session_sends_a_cancel_to_everyone(
             end_time="16:00",
             description="",
             venue_room="",
+            save_and_send="1",
         ),
     )
 
@@ -172,7 +175,7 @@ def test_withdrawing_sends_a_cancel_to_that_expert_only(organiser_client, platfo
     assert response.status_code == 302
     assert subjects_and_calendars(smtp_server.sink, platform.claire.email)[-1] == (
         "Invitation withdrawn: Workshop Datenräume",
-        ("CANCEL", 0),
+        ("CANCEL", 1),
     )
     assert len(smtp_server.sink.messages_to(platform.anna.email)) == 1
 

@@ -294,6 +294,7 @@ def test_the_excel_list_names_deputies_the_way_of_taking_part_and_the_version(
         deputies.NewDeputy("Marc", "Gagnon", "marc.gagnon@example.ca"),
     )
     session.ical_sequence += 1  # the session moved after Anna's answer
+    session.major_change_sequence = session.ical_sequence
     db.session.commit()
 
     response = organiser_client.get(f"/sessions/{session.id}/invitations.xlsx")
