@@ -23,7 +23,8 @@ from eventsys.invitations.forms import (
     WithdrawForm,
 )
 from eventsys.invitations.models import Invitation
-from eventsys.invitations.states import Channel
+from eventsys.invitations.states import AttendanceMode, Channel
+from eventsys.invitations.states import Response as ResponseState
 from eventsys.invitations.tokens import read_rsvp_token
 from eventsys.sessions.models import Session
 
@@ -271,9 +272,31 @@ def respond(token: str, answer: str = ""):
                 form.form_errors.append(str(error))
             else:
                 db.session.commit()
-                flash(_confirmation(outcome), "success")
+                flash(_confirmation(outcome, invitation), "success")
                 return redirect(url_for("invitations.respond", token=token))
-        return _answer_page(invitation, state, form, token)
+        quick = _quick_answer(invitation, state, answer) if not form.errors else None
+        return _answer_page(invitation, state, form, token, quick)
+
+
+def _quick_answer(invitation: Invitation, state: rsvp.LinkState, answer: str):
+    """The answer a mail's button stood for, to confirm with one click; None when there is
+    nothing to confirm (no such button, the link takes no answers, or that answer is the one
+    recorded for the current version)."""
+    if state is not rsvp.LinkState.OPEN:
+        return None
+    chosen = next((r for r in rsvp.LINK_RESPONSES if r.value == answer), None)
+    if chosen is None:
+        return None
+    if invitation.response == chosen and not invitation.answered_earlier_version:
+        return None
+    return chosen
+
+
+QUICK_BUTTONS = {
+    "accepted": lambda: _("Confirm acceptance"),
+    "tentative": lambda: _("Confirm acceptance with reservation"),
+    "declined": lambda: _("Confirm decline"),
+}
 
 
 def _preselected(invitation: Invitation, answer: str) -> str | None:
@@ -285,30 +308,85 @@ def _preselected(invitation: Invitation, answer: str) -> str | None:
     return current if current in offered else None
 
 
-def _confirmation(outcome: rsvp.LinkOutcome) -> str:
+def _confirmation(outcome: rsvp.LinkOutcome, invitation: Invitation) -> str:
+    """Exactly what was recorded, what happens to the expert's calendar, and how to change it."""
+    deadline = mail.format_deadline(
+        invitation.session.rsvp_deadline,
+        page_language(invitation.expert.language),
+        invitation.expert.timezone,
+    )
+    if deadline:
+        change = _("You can change your answer on this page until %(deadline)s.", deadline=deadline)
+    else:
+        change = _("You can change your answer on this page at any time.")
     if outcome.proposal is not None:
         # Only what the expert typed: the directory's data about that address stays unshown.
-        return _(
+        said = _(
             "Thank you. You have named %(name)s (%(email)s) as your deputy. The organisers "
-            "confirm your deputy, who then receives an invitation of their own.",
+            "confirm your deputy, who then receives an invitation of their own. The session is "
+            "removed from your calendar.",
             name=outcome.proposal.full_name,
             email=outcome.proposal.email,
         )
-    if outcome.deputy is not None:
-        return _(
+    elif outcome.deputy is not None:
+        said = _(
             "Thank you. %(name)s has been invited as your deputy and receives an invitation "
-            "of their own.",
+            "of their own. The session is removed from your calendar.",
             name=outcome.deputy.full_name,
         )
-    if outcome.waitlisted:
-        return _(
-            "Thank you for your acceptance. All places are taken at the moment, so you are on "
-            "the waiting list. We will write to you as soon as a place becomes free."
+    elif outcome.waitlisted:
+        if invitation.attendance_mode == AttendanceMode.ONLINE:
+            said = _(
+                "Thank you for your acceptance. All places online are taken at the moment, so "
+                "you are on the waiting list. We will write to you as soon as a place becomes "
+                "free."
+            )
+        elif invitation.session.is_hybrid:
+            said = _(
+                "Thank you for your acceptance. All seats in the room are taken at the moment, "
+                "so you are on the waiting list for one. We will write to you as soon as a seat "
+                "becomes free; until then you can take part online."
+            )
+        else:
+            said = _(
+                "Thank you for your acceptance. All places are taken at the moment, so you are "
+                "on the waiting list. We will write to you as soon as a place becomes free."
+            )
+    elif invitation.response == ResponseState.DECLINED:
+        said = _(
+            "Your decline has been recorded. The session is removed from your calendar; a "
+            "confirmation is on its way by e-mail."
         )
-    return _("Thank you. Your answer has been recorded.")
+    elif invitation.response == ResponseState.TENTATIVE:
+        said = _(
+            "Your acceptance with reservation has been recorded. A confirmation with the "
+            "calendar entry is on its way by e-mail."
+        )
+    elif invitation.attendance_mode == AttendanceMode.ONLINE:
+        said = _(
+            "Your acceptance has been recorded: you take part online. A confirmation with the "
+            "calendar entry is on its way by e-mail."
+        )
+    elif invitation.attendance_mode == AttendanceMode.IN_PERSON:
+        said = _(
+            "Your acceptance has been recorded: you take part in person. A confirmation with "
+            "the calendar entry is on its way by e-mail."
+        )
+    else:
+        said = _(
+            "Your acceptance has been recorded. A confirmation with the calendar entry is on "
+            "its way by e-mail."
+        )
+    return f"{said} {change}"
 
 
-def _answer_page(invitation: Invitation, state: rsvp.LinkState, form: RsvpForm, token: str):
+def _answer_page(
+    invitation: Invitation,
+    state: rsvp.LinkState,
+    form: RsvpForm,
+    token: str,
+    quick_answer: ResponseState | None = None,
+):
     session = invitation.session
     expert = invitation.expert
     language = page_language(invitation.expert.language)
@@ -328,6 +406,17 @@ def _answer_page(invitation: Invitation, state: rsvp.LinkState, form: RsvpForm, 
             answered_at=mail.format_deadline(invitation.responded_at, language, expert.timezone),
             waitlist_position=rsvp.waitlist_position(invitation),
             contact=rsvp.contact_for(invitation),
+            place=_place_line(session),
+            quick_answer=quick_answer,
+            quick_button=QUICK_BUTTONS[quick_answer.value]() if quick_answer else "",
         ),
         status,
     )
+
+
+def _place_line(session: Session) -> str:
+    """Where, in a few words for the page's second line: the venue, and "online" beside it."""
+    venue = ", ".join(part for part in (session.venue_address, session.venue_room) if part)
+    if venue and session.online_url:
+        return _("%(venue)s and online", venue=venue)
+    return venue or (_("Online") if session.online_url else "")

@@ -85,7 +85,8 @@ def test_submitting_records_the_answer_with_its_comment(client, invited):
     assert invitation.comment == "I may arrive after lunch."
     assert invitation.responded_sequence == 0
     page = page_text(client.get(response.headers["Location"]))
-    assert "Thank you. Your answer has been recorded." in page
+    assert "Your acceptance with reservation has been recorded." in page
+    assert "You can change your answer on this page" in page
     assert "Your answer so far Tentative" in page
     assert "I may arrive after lunch." in page
 
