@@ -63,6 +63,7 @@ class WhenText:
     start: str
     end: str
     zone_note: str  # e.g. "(Berlin: 10:00–12:00 Uhr)" for readers in another zone
+    span: str = ""  # start and end as one, e.g. "10:00–16:00 Uhr"
 
 
 def describe_when(session: Session, language: str, time_zone: str) -> WhenText:
@@ -94,11 +95,14 @@ def describe_times(
             end=berlin_end,
         )
     suffix = " Uhr" if language == "de" else ""
+    start_text = format_time(start, time_pattern, locale=language)
+    end_text = format_time(end, time_pattern, locale=language)
     return WhenText(
         date=format_date(start, date_pattern, locale=language),
-        start=format_time(start, time_pattern, locale=language) + suffix,
-        end=format_time(end, time_pattern, locale=language) + suffix,
+        start=start_text + suffix,
+        end=end_text + suffix,
         zone_note=note,
+        span=f"{start_text}–{end_text}{suffix}",
     )
 
 
@@ -138,9 +142,8 @@ def describe_changes(
             old = describe_times(old_start, old_end, language, time_zone)
             if old.date != new.date:
                 lines.append(ChangeLine(_("Date"), new.date, old.date))
-            old_times, new_times = f"{old.start} – {old.end}", f"{new.start} – {new.end}"
-            if old_times != new_times:
-                lines.append(ChangeLine(_("Time"), new_times, old_times))
+            if old.span != new.span:
+                lines.append(ChangeLine(_("Time"), new.span, old.span))
     if "venue_address" in changes or "venue_room" in changes:
         old_place = _place(
             str(changes.get("venue_address", [session.venue_address])[0] or ""),
@@ -239,7 +242,6 @@ def compose_invitation_mail(
         sender=sender,
         message_id=message_id,
     )
-    message["Content-Language"] = language
     message.set_content(text, cte="quoted-printable")
     message.add_alternative(html, subtype="html", cte="quoted-printable")
     method = CALENDAR_METHODS.get(kind)
@@ -258,6 +260,8 @@ def compose_invitation_mail(
         message.add_attachment(
             ics, maintype="application", subtype="ics", filename="invite.ics", cte="base64"
         )
+    # Set last: setting the content clears every Content-* header.
+    message["Content-Language"] = language
     return message
 
 

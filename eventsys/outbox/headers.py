@@ -35,6 +35,8 @@ MESSAGE_HEADERS = frozenset(
         "date",
         "message-id",
         "auto-submitted",
+        # The reader's language (RFC 3282), so that a preview can show each language once.
+        "content-language",
         "mime-version",
         "content-type",
         "content-transfer-encoding",
