@@ -64,12 +64,13 @@ def test_an_expert_answers_from_the_mail_and_the_organiser_sees_it(
         answer_page.goto(link)
         answer_page.get_by_role("heading", level=1, name="Workshop Datenräume").wait_for()
         assert answer_page.get_by_label("I accept with reservation").is_checked()
+        answer_page.get_by_role("button", name="Confirm acceptance with reservation").wait_for()
         assert "America/Toronto time" in answer_page.locator("main").inner_text()
         axe.check(answer_page)
         answer_page.get_by_label("Comment (optional)").fill("I can only stay until 14:00.")
         answer_page.get_by_role("button", name="Send my answer").click()
         answer_page.get_by_role("status").get_by_text(
-            "Thank you. Your answer has been recorded."
+            "Your acceptance with reservation has been recorded."
         ).wait_for()
         assert "Tentative" in answer_page.locator("#current-answer").inner_text()
         axe.check(answer_page)
