@@ -8,6 +8,7 @@ PostgreSQL server; then each process gets a database of its own on that server. 
 pytest-xdist each worker has its own databases, ports, Redis and browser.
 """
 
+import html
 import os
 import re
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.datastructures import MultiDict
 from werkzeug.security import generate_password_hash
 
 from eventsys import create_app
@@ -235,6 +237,23 @@ def page_text(response) -> str:
         .replace("&gt;", ">")
     )
     return re.sub(r"\s+", " ", text).strip()
+
+
+def confirm_sending(client: FlaskClient, response):
+    """Press the button of the "who gets mail" page that `response` is, as a browser would:
+    the same form again, with the hidden fields the page carries. A response that is no such
+    page (one recipient or none is not asked about) is returned as it is."""
+    page = response.get_data(as_text=True)
+    found = re.search(
+        r'<section class="mail-preview".*?<form method="post" action="([^"]+)">(.*?)</form>',
+        page,
+        re.S,
+    )
+    if response.status_code != 200 or found is None:
+        return response
+    fields = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', found.group(2))
+    data = MultiDict([(name, html.unescape(value)) for name, value in fields])
+    return client.post(html.unescape(found.group(1)), data=data)
 
 
 class QueryCounter:

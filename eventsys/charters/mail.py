@@ -40,4 +40,5 @@ def queue_consultation_mail(version: CharterVersion, expert: Expert, last_day: d
     message = outbox.compose(mailbox(expert.email, expert.full_name), subject, text)
     message.set_content(text, cte="quoted-printable")
     message.add_alternative(html, subtype="html", cte="quoted-printable")
+    message["Content-Language"] = language  # after the content, which clears Content-* headers
     outbox.queue(CONSULTATION_MAIL_KIND, message)

@@ -48,4 +48,5 @@ def queue_minutes_mail(minutes: Minutes, expert: Expert, kind: str) -> None:
     message = outbox.compose(mailbox(expert.email, expert.full_name), subject, text)
     message.set_content(text, cte="quoted-printable")
     message.add_alternative(html, subtype="html", cte="quoted-printable")
+    message["Content-Language"] = language  # after the content, which clears Content-* headers
     outbox.queue(kind, message)

@@ -24,9 +24,9 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import datetime, timedelta
 from email import message_from_bytes
-from email import policy as email_policy
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import default as default_policy
 from email.utils import formatdate, make_msgid
 
 import sqlalchemy as sa
@@ -233,7 +233,7 @@ def preview_mail(action: Callable[[], object]) -> rehearsal.MailPreview:
 
     def compose_one(entry: OutboxMessage) -> EmailMessage:
         if entry.raw_message is not None:
-            return message_from_bytes(entry.raw_message, policy=email_policy)
+            return message_from_bytes(entry.raw_message, policy=default_policy)
         with _link_context(entry.link_base):
             return _composers[entry.kind](entry)
 

@@ -9,11 +9,19 @@ from eventsys.database import utcnow
 from eventsys.extensions import db
 from eventsys.invitations.mail import MailKind
 from eventsys.invitations.services import invitations_of
+from eventsys.outbox import confirmation
+from eventsys.outbox import services as outbox
 from eventsys.reminders import services
 from eventsys.reminders.forms import ReminderSettingsForm, SendRemindersForm
 from eventsys.sessions.models import Session
 
 blueprint = Blueprint("reminders", __name__)
+
+
+def _chosen(session: Session, invitation_ids: list[int]):
+    """The chosen invitations, loaded afresh (a preview rolls the transaction back)."""
+    by_id = {invitation.id: invitation for invitation in invitations_of(session)}
+    return [by_id[chosen] for chosen in invitation_ids if chosen in by_id]
 
 
 @blueprint.route("/sessions/<int:session_id>/reminders", methods=["GET", "POST"])
@@ -53,11 +61,20 @@ def manage(session_id: int):
         return redirect(url_for("reminders.manage", session_id=session.id))
 
     if sending.send.data and sending.validate_on_submit():
-        by_id = {invitation.id: invitation for invitation in invitations}
+        chosen_ids = list(sending.invitations.data)
         try:
-            result = services.send_reminders_now(
-                session, [by_id[chosen] for chosen in sending.invitations.data], now
-            )
+            if not confirmation.confirmed():
+                preview = outbox.preview_mail(
+                    lambda: services.send_reminders_now(session, _chosen(session, chosen_ids), now)
+                )
+                if confirmation.needs_confirmation(preview):
+                    return confirmation.confirmation_page(
+                        preview,
+                        heading=_("Send reminders"),
+                        send_label=_("Send the reminders"),
+                        back_url=url_for("reminders.manage", session_id=session.id),
+                    )
+            result = services.send_reminders_now(session, _chosen(session, chosen_ids), now)
         except services.ReminderError as error:
             flash(str(error), "error")
         else:

@@ -11,7 +11,7 @@ from eventsys.charters.states import VersionState
 from eventsys.experts.models import WorkingGroup
 from eventsys.extensions import db
 from tests.charters.test_consultation import assign_by_guideline, make_version, outsider
-from tests.conftest import page_text
+from tests.conftest import confirm_sending, page_text
 from tests.invitations.conftest import text_of
 
 
@@ -33,8 +33,10 @@ def link_in(message, path: str = "") -> str:
 
 
 def start(client, version, **data):
+    """Start the consultation, confirming on the page that shows who gets mail."""
     url = f"/charters/{version.charter_id}/versions/{version.label}/consultation"
-    return client.post(url, data={"recipients": "attendees", "deadline": "2099-12-31"} | data)
+    preview = client.post(url, data={"recipients": "attendees", "deadline": "2099-12-31"} | data)
+    return confirm_sending(client, preview)
 
 
 def test_the_attendees_get_the_link_in_their_language(

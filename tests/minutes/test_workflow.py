@@ -18,7 +18,7 @@ from eventsys.minutes.errors import WorkflowError
 from eventsys.minutes.models import Minutes, MinutesComment, MinutesTopic, MinutesVersion
 from eventsys.minutes.states import MinutesState
 from eventsys.minutes.tokens import make_reader_token
-from tests.conftest import page_text
+from tests.conftest import confirm_sending, page_text
 from tests.invitations.conftest import make_expert, make_session, text_of
 from tests.minutes.workflow_records import HELD_ON, held_workshop
 
@@ -48,14 +48,22 @@ def link_in(message, path: str) -> str:
 
 
 def circulate(client, session_id: int, deadline: str = "2099-12-31"):
-    return client.post(f"/minutes/session/{session_id}/circulate", data={"deadline": deadline})
+    """Send the draft for comments, confirming on the page that shows who gets mail."""
+    preview = client.post(f"/minutes/session/{session_id}/circulate", data={"deadline": deadline})
+    return confirm_sending(client, preview)
 
 
 def test_circulating_mails_the_attendees_who_were_there(
     workshop, secretariat_client, smtp_server, client
 ):
     minutes = workshop.minutes
-    response = circulate(secretariat_client, minutes.session_id)
+    preview = secretariat_client.post(
+        f"/minutes/session/{minutes.session_id}/circulate", data={"deadline": "2099-12-31"}
+    )
+    assert "2 people receive “Protokollentwurf zur Kommentierung" in page_text(preview)
+    assert "The mail in English" in page_text(preview)
+    assert smtp_server.sink.received == []
+    response = confirm_sending(secretariat_client, preview)
     assert response.status_code == 302
 
     db.session.refresh(minutes)
@@ -235,7 +243,13 @@ def test_publishing_sends_the_approved_pdf_link(
     db.session.commit()
     smtp_server.sink.received.clear()
 
-    response = organiser_client.post(f"/minutes/session/{minutes.session_id}/publish")
+    preview = organiser_client.post(f"/minutes/session/{minutes.session_id}/publish")
+    assert preview.status_code == 200
+    assert "people receive “Genehmigtes Protokoll: Workshop Datenräume”" in page_text(preview)
+    assert smtp_server.sink.received == []
+    db.session.refresh(minutes)
+    assert minutes.state is MinutesState.APPROVED  # nothing happened yet
+    response = confirm_sending(organiser_client, preview)
     assert response.status_code == 302
     db.session.refresh(minutes)
     assert minutes.state is MinutesState.PUBLISHED

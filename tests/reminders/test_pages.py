@@ -1,5 +1,6 @@
 """The reminders page of a session: turning reminders off and on, and sending them now."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -8,7 +9,7 @@ from freezegun import freeze_time
 from eventsys.extensions import db
 from eventsys.invitations.mail import MailKind
 from eventsys.sessions.states import SessionStatus
-from tests.conftest import page_text
+from tests.conftest import confirm_sending, page_text
 from tests.reminders.conftest import STARTS_AT, recipients
 
 
@@ -112,3 +113,23 @@ def test_cancelled_session_offers_nobody(organiser_client, invited):
 def test_only_planners_open_the_page(request, invited, client_fixture, status):
     client = request.getfixturevalue(client_fixture)
     assert page(client, invited).status_code == status
+
+
+def test_reminders_to_several_show_who_gets_which_mail_before_sending(organiser_client, invited):
+    with freeze_time(STARTS_AT - timedelta(hours=20)):
+        html = page(organiser_client, invited).get_data(as_text=True)
+        chosen = re.findall(r'name="now-invitations"[^>]*value="(\d+)"', html)
+        assert len(chosen) >= 2
+        preview = organiser_client.post(
+            f"/sessions/{invited.session.id}/reminders",
+            data={"now-send": "1", "now-invitations": chosen},
+        )
+
+        assert preview.status_code == 200
+        assert "Before you send: who gets mail" in page_text(preview)
+        assert recipients(MailKind.DEADLINE_REMINDER) + recipients(MailKind.EVE_REMINDER) == []
+        sent = confirm_sending(organiser_client, preview)
+
+    assert sent.status_code == 302
+    reminded = recipients(MailKind.DEADLINE_REMINDER) + recipients(MailKind.EVE_REMINDER)
+    assert len(reminded) == len(chosen)

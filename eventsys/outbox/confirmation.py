@@ -1,0 +1,41 @@
+"""Asking once before an action mails several people: the page shows who gets which mail (see
+`rehearsal`) and sends the same form again, confirmed.
+
+The confirmation page repeats every field the form sent, so that any form gains the step
+without a second description of its fields.
+"""
+
+from flask import render_template, request
+
+from eventsys.outbox.rehearsal import MailPreview
+
+CONFIRMED = "mail_confirmed"
+# One recipient is told by the action's own message; from two on, the organiser looks first.
+PREVIEW_FROM = 2
+
+
+def confirmed() -> bool:
+    """Whether the form was sent again from the confirmation page."""
+    return request.form.get(CONFIRMED) == "1"
+
+
+def needs_confirmation(preview: MailPreview) -> bool:
+    return preview.total >= PREVIEW_FROM
+
+
+def confirmation_page(preview: MailPreview, heading: str, send_label: str, back_url: str):
+    fields = [
+        (name, value)
+        for name, value in request.form.items(multi=True)
+        if name not in ("csrf_token", CONFIRMED)
+    ]
+    return render_template(
+        "outbox/confirm_sending.html",
+        preview=preview,
+        heading=heading,
+        send_label=send_label,
+        back_url=back_url,
+        fields=fields,
+        action=request.path,
+        confirmed_field=CONFIRMED,
+    )
