@@ -283,6 +283,10 @@ class SetAnswerForm(FlaskForm):
         return valid
 
 
+class AgendaUpdateForm(FlaskForm):
+    """No fields: it carries the CSRF token of the "send the new agenda" button."""
+
+
 class WithdrawForm(FlaskForm):
     """No fields: it carries the CSRF token of the withdraw button."""
 

@@ -157,8 +157,18 @@ def describe_changes(
     if "title" in changes:
         lines.append(ChangeLine(_("Title"), session.title, str(changes["title"][0] or "")))
     if "description" in changes:
-        lines.append(ChangeLine(_("Description"), _("changed, see below")))
+        lines.append(ChangeLine(_("Description"), _shortened(session.description) or _("none")))
+    if "agenda" in changes:
+        lines.append(ChangeLine(_("Agenda"), _("changed, see below")))
     return lines
+
+
+DESCRIPTION_SHOWN = 300  # characters of a changed description an update repeats
+
+
+def _shortened(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= DESCRIPTION_SHOWN else text[: DESCRIPTION_SHOWN - 1] + "…"
 
 
 DEADLINE_PATTERNS = {"de": ("dd.MM.yyyy", "HH:mm 'Uhr'"), "en": ("d MMM yyyy", "HH:mm")}

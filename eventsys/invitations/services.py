@@ -392,6 +392,7 @@ def session_moved(session: Session, changes: dict | None = None, major: bool = T
     if session.ends_at <= utcnow():
         return 0
     session.ical_sequence += 1
+    session.agenda_changed = False  # every update carries the agenda as it is now
     if major:
         session.major_change_sequence = session.ical_sequence
     invitations = invitations_of(session)
@@ -414,6 +415,12 @@ def session_moved(session: Session, changes: dict | None = None, major: bool = T
         f"{count} invitees",
     )
     return count
+
+
+def send_agenda_update(session: Session) -> int:
+    """After the agenda was edited: one minor update to every calendar that holds the entry
+    (answers stay valid). Returns how many were queued."""
+    return session_moved(session, {"agenda": [None, None]}, major=False)
 
 
 def session_cancelled(session: Session, reason: str = "") -> int:

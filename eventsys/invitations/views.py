@@ -16,6 +16,7 @@ from eventsys.extensions import db
 from eventsys.i18n import page_language
 from eventsys.invitations import deputies, mail, overview, rsvp, selection, services
 from eventsys.invitations.forms import (
+    AgendaUpdateForm,
     DeputyDecisionForm,
     InviteForm,
     RsvpForm,
@@ -26,6 +27,8 @@ from eventsys.invitations.models import Invitation
 from eventsys.invitations.states import AttendanceMode, Channel
 from eventsys.invitations.states import Response as ResponseState
 from eventsys.invitations.tokens import read_rsvp_token
+from eventsys.outbox import confirmation
+from eventsys.outbox import services as outbox
 from eventsys.sessions.models import Session
 
 blueprint = Blueprint("invitations", __name__)
@@ -151,6 +154,39 @@ def invite(session_id: int):
         form=form,
         closed_reason=selection.closed_for_invitations(session),
     )
+
+
+@blueprint.route("/sessions/<int:session_id>/agenda-update", methods=["POST"])
+@roles_required(*PLANNERS)
+def send_agenda_update(session_id: int):
+    """Bring the invitees' calendars up to date with the edited agenda, after a look at who
+    gets mail."""
+    session = _session_or_404(session_id)
+    back = url_for("sessions.show_session", session_id=session_id)
+    if not AgendaUpdateForm().validate_on_submit():
+        flash(_("The form has expired. Please send it again."), "error")
+        return redirect(back)
+    if not confirmation.confirmed():
+        preview = outbox.preview_mail(lambda: services.send_agenda_update(session))
+        if confirmation.needs_confirmation(preview):
+            return confirmation.confirmation_page(
+                preview,
+                heading=_("Send the new agenda"),
+                send_label=_("Send the update"),
+                back_url=back,
+            )
+        session = _session_or_404(session_id)
+    count = services.send_agenda_update(session)
+    db.session.commit()
+    flash(
+        ngettext(
+            "The new agenda is on its way to %(num)d invitee.",
+            "The new agenda is on its way to %(num)d invitees.",
+            count,
+        ),
+        "success",
+    )
+    return redirect(back)
 
 
 @blueprint.route(

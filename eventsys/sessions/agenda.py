@@ -70,6 +70,13 @@ def _item_label(item: AgendaItem) -> str:
     return f"TOP {item.position} {item.title!r} of session {item.session_id}"
 
 
+def _note_agenda_change(session_id: int) -> None:
+    """Remember that the invitees' calendars show an older agenda (see Session.agenda_changed)."""
+    session = db.session.get(Session, session_id)
+    if session is not None:
+        session.agenda_changed = True
+
+
 def _position_after(agenda: list[AgendaItem]) -> int:
     """The first free position behind the last item."""
     return agenda[-1].position + 1 if agenda else 1
@@ -93,6 +100,7 @@ def add_agenda_item(session: Session, details: AgendaItemDetails) -> AgendaItem:
     )
     db.session.add(item)
     db.session.flush()
+    _note_agenda_change(session.id)
     audit.record(
         "agenda_item.added",
         item,
@@ -117,6 +125,7 @@ def update_agenda_item(item: AgendaItem, details: AgendaItemDetails) -> None:
     db.session.flush()
     changes = audit.diff(before, audit.snapshot(item, AGENDA_ITEM_FIELDS))
     if changes:
+        _note_agenda_change(item.session_id)
         audit.record("agenda_item.updated", item, f"{_item_label(item)} changed", changes)
 
 
@@ -130,6 +139,7 @@ def remove_agenda_item(item: AgendaItem) -> None:
     if item not in agenda:
         raise SessionError(_("This agenda item has already been removed."))
     agenda_item_removing.send(item)
+    _note_agenda_change(item.session_id)
     audit.record(
         "agenda_item.removed",
         item,
@@ -173,6 +183,7 @@ def move_agenda_item(item: AgendaItem, direction: str) -> None:
     db.session.flush()
     item.position = new_position
     db.session.flush()
+    _note_agenda_change(item.session_id)
     audit.record(
         "agenda_item.moved",
         item,

@@ -54,6 +54,9 @@ class Session(db.Model):
     # The SEQUENCE of the last change of time, date or place: answers given for it or a later
     # version stay valid; a change of title or description raises only ical_sequence.
     major_change_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The agenda changed since the invitees' calendars last got it: organisers send the update
+    # when they are done editing, instead of one mail per edited item.
+    agenda_changed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     reminders_enabled: Mapped[bool] = mapped_column(default=True)
     copied_from_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("sessions.id", ondelete="SET NULL")

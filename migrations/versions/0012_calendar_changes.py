@@ -23,6 +23,9 @@ def upgrade():
         batch_op.add_column(
             sa.Column("major_change_sequence", sa.Integer(), server_default="0", nullable=False)
         )
+        batch_op.add_column(
+            sa.Column("agenda_changed", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
         batch_op.create_check_constraint(
             op.f("ck_sessions_online_capacity_positive"),
             "online_capacity IS NULL OR online_capacity > 0",
@@ -48,5 +51,6 @@ def downgrade():
         batch_op.drop_column("own_sequence")
     with op.batch_alter_table("sessions", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_sessions_online_capacity_positive"), type_="check")
+        batch_op.drop_column("agenda_changed")
         batch_op.drop_column("major_change_sequence")
         batch_op.drop_column("online_capacity")

@@ -13,7 +13,7 @@ from eventsys.extensions import db
 from eventsys.invitations import services
 from eventsys.invitations.states import AttendanceMode, Channel, Response
 from eventsys.outbox.models import OutboxMessage
-from tests.conftest import page_text
+from tests.conftest import confirm_sending, page_text
 from tests.invitations.conftest import (
     calendar_of,
     invitation_of,
@@ -22,7 +22,7 @@ from tests.invitations.conftest import (
     rsvp_path,
     text_of,
 )
-from tests.sessions.factories import session_form
+from tests.sessions.factories import agenda_form, session_form
 
 
 @pytest.fixture
@@ -298,3 +298,34 @@ def test_online_participants_never_take_a_seat_in_a_hybrid_workshop(client, plat
     assert not invitation_of(workshop, eve).is_waitlisted
     assert invitation_of(workshop, platform.claire).is_waitlisted
     assert services.confirmed_count(workshop, services.Places.ONLINE) == 1
+
+
+def test_an_edited_agenda_reaches_the_calendars_once_the_organiser_sends_it(
+    organiser_client, staff, platform, workshop, smtp_server
+):
+    services.record_answer(invitation_of(workshop, platform.anna), Response.ACCEPTED, Channel.LINK)
+    db.session.commit()
+    received_before = len(smtp_server.sink.received)
+
+    organiser_client.post(
+        f"/sessions/{workshop.id}/agenda/new",
+        data=agenda_form(title="Datenräume in der Praxis", duration_minutes="45"),
+    )
+    organiser_client.post(f"/sessions/{workshop.id}/agenda/new", data=agenda_form(title="Ausblick"))
+
+    assert len(smtp_server.sink.received) == received_before  # no mail per edited item
+    show = page_text(organiser_client.get(f"/sessions/{workshop.id}"))
+    assert "The agenda has changed since the invitees’ calendars were last updated." in show
+    preview = organiser_client.post(f"/sessions/{workshop.id}/agenda-update")
+    assert "3 people receive “Geändert: Workshop Datenräume”" in page_text(preview)
+    assert len(smtp_server.sink.received) == received_before
+
+    assert confirm_sending(organiser_client, preview).status_code == 302
+    update = smtp_server.sink.messages_to(platform.anna.email)[-1]
+    assert method_and_sequence(update) == ("REQUEST", 1)
+    assert the_attendee(update)[0] == "ACCEPTED"
+    text = text_of(update)
+    assert "Tagesordnung: geändert, siehe unten" in text
+    assert "TOP 2  Datenräume in der Praxis" in text
+    show = page_text(organiser_client.get(f"/sessions/{workshop.id}"))
+    assert "The agenda has changed since" not in show
