@@ -21,7 +21,7 @@ from eventsys.extensions import db
 from eventsys.i18n import current_language
 from eventsys.invitations.mail import MailKind
 from eventsys.invitations.models import Invitation, InvitationAnswer
-from eventsys.invitations.states import Response
+from eventsys.invitations.states import AttendanceMode, Response
 from eventsys.localtime import platform_zone
 from eventsys.outbox.models import DeliveryState, OutboxMessage
 from eventsys.sessions.models import Session
@@ -118,6 +118,24 @@ class SessionInvitations:
     @property
     def invited(self) -> int:
         return len(self.rows)
+
+    def _holding_a_place(self, online: bool) -> int:
+        return sum(
+            1
+            for row in self.rows
+            if row.invitation.response == Response.ACCEPTED
+            and not row.invitation.is_waitlisted
+            and (row.invitation.attendance_mode == AttendanceMode.ONLINE) == online
+        )
+
+    @property
+    def seats_taken(self) -> int:
+        """Acceptances holding a seat in the room (those online never take one)."""
+        return self._holding_a_place(online=False)
+
+    @property
+    def online_taken(self) -> int:
+        return self._holding_a_place(online=True)
 
 
 def _invitations(

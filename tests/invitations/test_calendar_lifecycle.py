@@ -329,3 +329,30 @@ def test_an_edited_agenda_reaches_the_calendars_once_the_organiser_sends_it(
     assert "TOP 2  Datenräume in der Praxis" in text
     show = page_text(organiser_client.get(f"/sessions/{workshop.id}"))
     assert "The agenda has changed since" not in show
+
+
+def test_the_answers_page_counts_seats_and_online_places_apart(
+    organiser_client, platform, workshop
+):
+    workshop.capacity = 2
+    workshop.online_url = "https://konferenz.example.org/raum"
+    db.session.commit()
+    services.record_answer(
+        invitation_of(workshop, platform.anna),
+        Response.ACCEPTED,
+        Channel.LINK,
+        attendance_mode=AttendanceMode.IN_PERSON,
+    )
+    for expert in (platform.bernd, platform.claire):
+        services.record_answer(
+            invitation_of(workshop, expert),
+            Response.ACCEPTED,
+            Channel.LINK,
+            attendance_mode=AttendanceMode.ONLINE,
+        )
+    db.session.commit()
+
+    page = page_text(organiser_client.get(f"/sessions/{workshop.id}/invitations"))
+
+    assert "In the room: 1 of 2 taken" in page
+    assert "Online: 2 taking part, no limit" in page

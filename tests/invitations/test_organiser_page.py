@@ -88,7 +88,10 @@ def test_answers_to_an_earlier_version_are_marked_and_the_history_kept(organiser
     assert "History (2 answers)" in anna
     assert re.search(r"Accepted, .*? earlier version .*? Tentative", anna)
     assert "Given for an earlier version" in bernd
-    assert "The time or place has changed 1 time" in page_text(response)
+    assert "1 update has been sent since the first invitations." in page_text(response)
+    assert "Answers given before the last change of time or place are marked." in page_text(
+        response
+    )
 
 
 def test_the_waiting_list_in_order_and_withdrawn_invitations_apart(organiser_client, platform):
