@@ -126,7 +126,7 @@ def test_reminders_to_several_show_who_gets_which_mail_before_sending(organiser_
         )
 
         assert preview.status_code == 200
-        assert "Before you send: who gets mail" in page_text(preview)
+        assert "Vor dem Senden: Wer eine E-Mail erhält" in page_text(preview)
         assert recipients(MailKind.DEADLINE_REMINDER) + recipients(MailKind.EVE_REMINDER) == []
         sent = confirm_sending(organiser_client, preview)
 
