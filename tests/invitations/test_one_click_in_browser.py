@@ -10,6 +10,7 @@ import pytest
 
 from eventsys.extensions import db
 from eventsys.invitations import services
+from eventsys.sessions import agenda
 from tests.conftest import TEST_PASSWORD
 from tests.invitations.conftest import (
     invitation_of,
@@ -18,6 +19,7 @@ from tests.invitations.conftest import (
     rsvp_path,
     text_of,
 )
+from tests.invitations.test_browser import sign_in
 from tests.invitations.test_deputies_in_browser import DESKTOP, PHONE, fits_the_screen
 
 pytestmark = pytest.mark.browser
@@ -143,3 +145,42 @@ def test_moving_the_session_shows_who_gets_mail_before_anything_is_sent(
     update = smtp_server.sink.messages_to(platform.anna.email)[-1]
     assert "Uhrzeit: 11:00–17:00 Uhr (bisher: 10:00–16:00 Uhr)" in text_of(update)
     assert len(smtp_server.sink.received) == received + 3
+
+
+def test_an_edited_agenda_is_sent_after_a_look_at_who_gets_mail(
+    page, live_server, staff, platform, smtp_server, axe
+):
+    session = platform.session
+    session.organisers = [staff.organiser]
+    db.session.commit()
+    services.invite_experts(session, [platform.anna, platform.claire])
+    db.session.commit()
+    agenda.add_agenda_item(
+        session, agenda.AgendaItemDetails(title="Datenräume in der Praxis", duration_minutes=45)
+    )
+    db.session.commit()
+    received = len(smtp_server.sink.received)
+
+    page.set_viewport_size(PHONE)
+    sign_in(page, staff.organiser.email)
+    page.goto(f"/sessions/{session.id}")
+    page.get_by_role("button", name="Send the new agenda to the invitees").wait_for()
+    assert fits_the_screen(page)
+    axe.check(page)
+    page.get_by_role("button", name="Send the new agenda to the invitees").click()
+
+    page.get_by_role("heading", level=1, name="Send the new agenda").wait_for()
+    assert (
+        "2 people receive “Changed: Workshop Datenräume”"
+        in page.locator("#mail-preview").inner_text()
+    )
+    assert len(smtp_server.sink.received) == received
+    assert fits_the_screen(page)
+    axe.check(page)
+    page.set_viewport_size(DESKTOP)
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    axe.check(page)
+
+    page.get_by_role("button", name="Send the update").click()
+    page.get_by_role("status").get_by_text("The new agenda is on its way to 2 invitees.").wait_for()
+    assert len(smtp_server.sink.received) == received + 2
