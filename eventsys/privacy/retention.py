@@ -108,6 +108,7 @@ def _purge_sent(before: datetime) -> int:
     ids = _due_ids(_sent_held(), OutboxMessage.sent_at, before)
     for message in db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.id.in_(ids))):
         message.raw_message = _headers_only(message.raw_message)
+        message.details = None  # what the mail said beyond the state: old values, a reason
     return len(ids)
 
 

@@ -46,6 +46,8 @@ def test_purge_removes_only_what_has_outlived_its_period(app, runner, staff):
     open_reply = inbound(200, Outcome.NEEDS_REVIEW)  # still waiting for a person: kept whole
     new_reply = inbound(10, Outcome.APPLIED)
     old_mail, new_mail = sent(200), sent(5)
+    old_mail.details = {"reason": "Krankheit der Referentin"}
+    new_mail.details = {"reason": "Raum nicht verfügbar"}
     koeln = make_organisation("Stadt Köln")
     gone = make_expert("Gerd", "Gegangen", koeln, active=False)
     gone.feed_token = "t" * 40
@@ -73,6 +75,8 @@ def test_purge_removes_only_what_has_outlived_its_period(app, runner, staff):
     purged_mail = db.session.get(OutboxMessage, old_mail.id).raw_message
     assert b"Geheimer Text" not in purged_mail and b"Hallo 200" in purged_mail
     assert b"Geheimer Text" in db.session.get(OutboxMessage, new_mail.id).raw_message
+    assert db.session.get(OutboxMessage, old_mail.id).details is None
+    assert db.session.get(OutboxMessage, new_mail.id).details == {"reason": "Raum nicht verfügbar"}
     assert db.session.get(AuditEntry, old_entry.id).changes == {}
     assert db.session.get(Expert, gone.id).feed_token is None
     assert db.session.get(Expert, here.id).feed_token == "h" * 40
