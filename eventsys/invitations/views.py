@@ -28,7 +28,6 @@ from eventsys.invitations.states import AttendanceMode, Channel
 from eventsys.invitations.states import Response as ResponseState
 from eventsys.invitations.tokens import read_rsvp_token
 from eventsys.outbox import confirmation
-from eventsys.outbox import services as outbox
 from eventsys.sessions.models import Session
 
 blueprint = Blueprint("invitations", __name__)
@@ -166,16 +165,14 @@ def send_agenda_update(session_id: int):
     if not AgendaUpdateForm().validate_on_submit():
         flash(_("The form has expired. Please send it again."), "error")
         return redirect(back)
-    if not confirmation.confirmed():
-        preview = outbox.preview_mail(lambda: services.send_agenda_update(session))
-        if confirmation.needs_confirmation(preview):
-            return confirmation.confirmation_page(
-                preview,
-                heading=_("Send the new agenda"),
-                send_label=_("Send the update"),
-                back_url=back,
-            )
-        session = _session_or_404(session_id)
+    page = confirmation.ask_first(
+        lambda: services.send_agenda_update(session),
+        heading=_("Send the new agenda"),
+        send_label=_("Send the update"),
+        back_url=back,
+    )
+    if page is not None:
+        return page
     count = services.send_agenda_update(session)
     db.session.commit()
     flash(

@@ -5,9 +5,12 @@ The confirmation page repeats every field the form sent, so that any form gains 
 without a second description of its fields.
 """
 
+from collections.abc import Callable
+
 from flask import render_template, request
 
 from eventsys.outbox.rehearsal import MailPreview
+from eventsys.outbox.services import preview_mail
 
 CONFIRMED = "mail_confirmed"
 # One recipient is told by the action's own message; from two on, the organiser looks first.
@@ -39,3 +42,15 @@ def confirmation_page(preview: MailPreview, heading: str, send_label: str, back_
         action=request.path,
         confirmed_field=CONFIRMED,
     )
+
+
+def ask_first(action: Callable[[], object], heading: str, send_label: str, back_url: str):
+    """The confirmation page, if `action` would mail several people and the form has not been
+    confirmed yet; else None, and the caller goes on to do it. Raises what `action` raises (the
+    rehearsal is rolled back either way)."""
+    if confirmed():
+        return None
+    preview = preview_mail(action)
+    if not needs_confirmation(preview):
+        return None
+    return confirmation_page(preview, heading, send_label, back_url)

@@ -10,7 +10,6 @@ from eventsys.extensions import db
 from eventsys.invitations.mail import MailKind
 from eventsys.invitations.services import invitations_of
 from eventsys.outbox import confirmation
-from eventsys.outbox import services as outbox
 from eventsys.reminders import services
 from eventsys.reminders.forms import ReminderSettingsForm, SendRemindersForm
 from eventsys.sessions.models import Session
@@ -63,17 +62,14 @@ def manage(session_id: int):
     if sending.send.data and sending.validate_on_submit():
         chosen_ids = list(sending.invitations.data)
         try:
-            if not confirmation.confirmed():
-                preview = outbox.preview_mail(
-                    lambda: services.send_reminders_now(session, _chosen(session, chosen_ids), now)
-                )
-                if confirmation.needs_confirmation(preview):
-                    return confirmation.confirmation_page(
-                        preview,
-                        heading=_("Send reminders"),
-                        send_label=_("Send the reminders"),
-                        back_url=url_for("reminders.manage", session_id=session.id),
-                    )
+            page = confirmation.ask_first(
+                lambda: services.send_reminders_now(session, _chosen(session, chosen_ids), now),
+                heading=_("Send reminders"),
+                send_label=_("Send the reminders"),
+                back_url=url_for("reminders.manage", session_id=session.id),
+            )
+            if page is not None:
+                return page
             result = services.send_reminders_now(session, _chosen(session, chosen_ids), now)
         except services.ReminderError as error:
             flash(str(error), "error")

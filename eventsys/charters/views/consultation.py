@@ -29,7 +29,6 @@ from eventsys.extensions import db
 from eventsys.i18n import format_local_date, local, page_language
 from eventsys.invitations.selection import working_groups_with_sizes
 from eventsys.outbox import confirmation
-from eventsys.outbox import services as outbox
 from eventsys.pdf import PdfRenderingError
 
 SHOW_OPEN = "open"
@@ -82,19 +81,14 @@ def start_consultation(charter_id: int, major: int, minor: int):
             return _start_page(version, form, status=422)
     experts = consultation.candidates(version, form.group(), working_group)
     try:
-        if not confirmation.confirmed():
-            preview = outbox.preview_mail(
-                lambda: consultation.start(version, experts, form.deadline_instant(), current_user)
-            )
-            if confirmation.needs_confirmation(preview):
-                return confirmation.confirmation_page(
-                    preview,
-                    heading=_("Send version %(label)s for comments", label=version.label),
-                    send_label=_("Send for comments"),
-                    back_url=request.path,
-                )
-            version = version_or_404(charter_id, major, minor)
-            experts = consultation.candidates(version, form.group(), working_group)
+        page = confirmation.ask_first(
+            lambda: consultation.start(version, experts, form.deadline_instant(), current_user),
+            heading=_("Send version %(label)s for comments", label=version.label),
+            send_label=_("Send for comments"),
+            back_url=request.path,
+        )
+        if page is not None:
+            return page
         count = consultation.start(version, experts, form.deadline_instant(), current_user)
     except CharterError as error:
         db.session.rollback()

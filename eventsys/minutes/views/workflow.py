@@ -16,7 +16,6 @@ from eventsys.minutes.views import blueprint
 from eventsys.minutes.views.lookup import minutes_of_session_or_404
 from eventsys.minutes.workflow_forms import CirculateForm, CorrectionForm
 from eventsys.outbox import confirmation
-from eventsys.outbox import services as outbox
 
 
 def _back_to_minutes(session_id: int):
@@ -43,17 +42,14 @@ def circulate(session_id: int):
             flash(" ".join(str(error) for error in errors), "error")
         return _back_to_minutes(session_id)
     try:
-        if not confirmation.confirmed():
-            preview = outbox.preview_mail(
-                lambda: workflow.circulate(minutes, form.deadline_instant())
-            )
-            if confirmation.needs_confirmation(preview):
-                return confirmation.confirmation_page(
-                    preview,
-                    heading=_("Send the draft minutes for comments"),
-                    send_label=_("Send the draft"),
-                    back_url=url_for("minutes.edit", session_id=session_id) + "#workflow",
-                )
+        page = confirmation.ask_first(
+            lambda: workflow.circulate(minutes, form.deadline_instant()),
+            heading=_("Send the draft minutes for comments"),
+            send_label=_("Send the draft"),
+            back_url=url_for("minutes.edit", session_id=session_id) + "#workflow",
+        )
+        if page is not None:
+            return page
         count = workflow.circulate(minutes, form.deadline_instant())
     except MinutesError as error:
         return _refused(error, session_id)
@@ -90,15 +86,14 @@ def approve(session_id: int):
 def publish(session_id: int):
     minutes = minutes_of_session_or_404(session_id)
     try:
-        if not confirmation.confirmed():
-            preview = outbox.preview_mail(lambda: workflow.publish(minutes, current_user))
-            if confirmation.needs_confirmation(preview):
-                return confirmation.confirmation_page(
-                    preview,
-                    heading=_("Publish the minutes"),
-                    send_label=_("Publish and send"),
-                    back_url=url_for("minutes.edit", session_id=session_id) + "#workflow",
-                )
+        page = confirmation.ask_first(
+            lambda: workflow.publish(minutes, current_user),
+            heading=_("Publish the minutes"),
+            send_label=_("Publish and send"),
+            back_url=url_for("minutes.edit", session_id=session_id) + "#workflow",
+        )
+        if page is not None:
+            return page
         count = workflow.publish(minutes, current_user)
     except MinutesError as error:
         return _refused(error, session_id)
