@@ -48,15 +48,18 @@ def location_text(session: Session) -> str:
     return ", ".join(parts)
 
 
-def _event(session: Session, description: str, stamp: datetime, uid: str = "") -> Event:
-    """The session as a VEVENT; `uid` is the invitee's own entry, else the session's (feeds)."""
+def _event(
+    session: Session, description: str, stamp: datetime, uid: str = "", language: str = "de"
+) -> Event:
+    """The session as a VEVENT, titled for readers of `language`; `uid` is the invitee's own
+    entry, else the session's (feeds)."""
     event = Event()
     event.add("uid", uid or session.ical_uid)
     event.add("sequence", session.ical_sequence)
     event.add("dtstamp", stamp)
     event.add("dtstart", session.starts_at)
     event.add("dtend", session.ends_at)
-    event.add("summary", session.title)
+    event.add("summary", session.title_for(language))
     if description:
         event.add("description", description)
     location = location_text(session)
@@ -93,7 +96,9 @@ def invitation_request(invitation: Invitation, description: str) -> bytes:
     """METHOD:REQUEST naming the invitee as the one ATTENDEE, with RSVP=TRUE."""
     session = invitation.session
     calendar = _calendar("REQUEST")
-    event = _event(session, description, utcnow(), invitation.calendar_uid)
+    event = _event(
+        session, description, utcnow(), invitation.calendar_uid, invitation.expert.language
+    )
     event.add("status", "CONFIRMED" if session.status == SessionStatus.CONFIRMED else "TENTATIVE")
     event.add("attendee", _attendee(invitation, _standing_partstat(invitation)))
     event.add("transp", "OPAQUE")
@@ -105,7 +110,9 @@ def invitation_cancel(invitation: Invitation, description: str = "") -> bytes:
     """METHOD:CANCEL for one invitee: the session was cancelled or the invitation withdrawn."""
     session = invitation.session
     calendar = _calendar("CANCEL")
-    event = _event(session, description, utcnow(), invitation.calendar_uid)
+    event = _event(
+        session, description, utcnow(), invitation.calendar_uid, invitation.expert.language
+    )
     event.add("status", "CANCELLED")
     event.add("attendee", _attendee(invitation))
     calendar.add_component(event)
@@ -118,16 +125,22 @@ def invitation_cancel(invitation: Invitation, description: str = "") -> bytes:
 FEED_REFRESH = timedelta(hours=1)
 
 
-def feed_calendar(sessions: list[Session], name: str, free: frozenset[int] = frozenset()) -> bytes:
-    """A subscription feed (no METHOD): one VEVENT per session. The sessions whose ids are in
-    `free` (declined, or a deputy sent) do not block the subscriber's time (TRANSP:TRANSPARENT)."""
+def feed_calendar(
+    sessions: list[Session],
+    name: str,
+    free: frozenset[int] = frozenset(),
+    language: str = "de",
+) -> bytes:
+    """A subscription feed (no METHOD): one VEVENT per session, titled and described for
+    readers of `language`. The sessions whose ids are in `free` (declined, or a deputy sent) do
+    not block the subscriber's time (TRANSP:TRANSPARENT)."""
     calendar = _calendar(None)
     calendar.add("x-wr-calname", name)
     calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(FEED_REFRESH))
     stamp = utcnow()
     for session in sessions:
-        event = _event(session, session.description, stamp)
+        event = _event(session, session.description_for(language), stamp, language=language)
         status = {
             SessionStatus.CONFIRMED: "CONFIRMED",
             SessionStatus.CANCELLED: "CANCELLED",

@@ -6,7 +6,15 @@ from eventsys.sessions.states import SessionStatus
 from eventsys.signals import session_changed
 
 # A change of any of these moves the calendar entry: invitees get an update (RFC 5546).
-CALENDAR_FIELDS = {"starts_at", "ends_at", "venue_address", "venue_room", "online_url", "title"}
+CALENDAR_FIELDS = {
+    "starts_at",
+    "ends_at",
+    "venue_address",
+    "venue_room",
+    "online_url",
+    "title",
+    "title_en",  # the title in English readers' calendars
+}
 
 
 @session_changed.connect
