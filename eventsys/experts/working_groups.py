@@ -159,9 +159,7 @@ def experts_by_ids(ids: Iterable[int]) -> list[Expert]:
         return []
     return list(
         db.session.scalars(
-            sa.select(Expert)
-            .where(Expert.id.in_(ids))
-            .order_by(Expert.sort_key, Expert.id)
+            sa.select(Expert).where(Expert.id.in_(ids)).order_by(Expert.sort_key, Expert.id)
         )
     )
 
