@@ -19,6 +19,7 @@ from tests.invitations.conftest import (
     text_of,
 )
 from tests.invitations.test_mail_delivery import invite_through_the_pages
+from tests.sessions.factories import session_form
 
 
 @pytest.fixture
@@ -184,3 +185,34 @@ def test_an_address_the_expert_revoked_is_not_given_again(organiser_client, plat
     text = plain(only_mail_to(smtp_server, platform.claire))
     assert "Your personal calendar address" not in text
     assert "/feeds/" not in text
+
+
+def test_a_new_english_title_reaches_english_calendars(
+    organiser_client, staff, platform, smtp_server
+):
+    session = platform.session
+    session.organisers = [staff.organiser]
+    db.session.commit()
+    services.invite_experts(session, [platform.claire])
+    db.session.commit()
+
+    response = organiser_client.post(
+        f"/sessions/{session.id}/edit",
+        data=session_form(
+            staff.organiser,
+            title="Workshop Datenräume",
+            title_en="Workshop on data spaces",
+            status="confirmed",
+            start_date="2030-07-01",
+            start_time="10:00",
+            end_time="16:00",
+            description="",
+            venue_room="",
+        ),
+    )
+
+    assert response.status_code == 302
+    update = smtp_server.sink.messages_to(platform.claire.email)[-1]
+    assert str(update["Subject"]) == "Changed: Workshop on data spaces"
+    event = vobject.readOne(ics_of(update), validate=True).vevent
+    assert event.summary.value == "Workshop on data spaces"
