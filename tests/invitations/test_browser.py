@@ -55,7 +55,7 @@ def test_an_expert_answers_from_the_mail_and_the_organiser_sees_it(
     axe.check(page)
 
     (mail,) = smtp_server.sink.messages_to(platform.claire.email)
-    link = re.search(r"Accept with reservation: (\S+)", text_of(mail)).group(1)
+    link = re.search(r"Tentative: (\S+)", text_of(mail)).group(1)
     assert link.startswith(live_server.url + "/rsvp/")
 
     expert = chromium.new_context(locale="en-CA")
