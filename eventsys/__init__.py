@@ -63,6 +63,7 @@ def _connect_receivers() -> None:
     """Import the modules whose receivers react to other features' signals (eventsys.signals).
     They connect on import, so once per process however many apps are built."""
     import eventsys.charters.intake  # minutes approved: recommendations enter the pools
+    import eventsys.feeds.invitees  # experts invited: they get a feed address
     import eventsys.invitations.session_changes  # session changed: invitees told
     import eventsys.minutes.frozen_agenda  # noqa: F401  agenda item removed: approved TOPs kept
 

@@ -4,6 +4,7 @@ platform's time zone."""
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from babel.dates import get_timezone_location
 from flask import current_app
 
 
@@ -38,6 +39,15 @@ def platform_zone_name() -> str:
 def platform_zone() -> ZoneInfo:
     """The zone of `platform_zone_name`."""
     return zone(platform_zone_name())
+
+
+def zone_city(name: str, language: str) -> str:
+    """The place that names the zone `name`, as readers of `language` know it ("Toronto",
+    "Tokio"), for "Toronto time" rather than "America/Toronto time"."""
+    try:
+        return get_timezone_location(name, locale=language, return_city=True)
+    except (LookupError, ValueError):
+        return name
 
 
 _known_zones: frozenset[str] | None = None

@@ -41,3 +41,12 @@ agenda_item_removing = _signals.signal(
     The sender is the `AgendaItem`.
     """,
 )
+
+experts_invited = _signals.signal(
+    "experts-invited",
+    doc="""Experts were invited to a session; their invitation mails are queued, to be composed
+    after the commit.
+
+    The sender is the `Session`; `experts` lists the experts invited now.
+    """,
+)

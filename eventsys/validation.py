@@ -35,6 +35,10 @@ class SingleLine:
 class KnownTimeZone:
     message = _l("Unknown time zone. Use a name such as Europe/Berlin or America/Toronto.")
 
+    def __init__(self, message=None) -> None:
+        if message is not None:
+            self.message = message
+
     def __call__(self, form: Form, field: Field) -> None:
         if field.data and field.data not in known_time_zones():
             raise ValidationError(self.message)

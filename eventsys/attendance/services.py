@@ -49,7 +49,7 @@ def attendees_of(session: Session) -> list[Attendee]:
     ).all()
     return sorted(
         attendees,
-        key=lambda a: (a.is_guest, name_sort_key(a.expert.last_name if a.expert else a.guest_name)),
+        key=lambda a: (a.is_guest, a.expert.sort_key if a.expert else name_sort_key(a.guest_name)),
     )
 
 
@@ -219,7 +219,7 @@ def addable_experts(session: Session) -> AddableExperts:
         sa.select(Expert)
         .where(Expert.id.not_in(listed), sa.or_(Expert.active, Expert.id.in_(invited)))
         .options(selectinload(Expert.organisation))
-        .order_by(Expert.last_name, Expert.first_name, Expert.id)
+        .order_by(Expert.sort_key, Expert.id)
     ).all()
     invited_ids = set(db.session.scalars(invited))
     return AddableExperts(

@@ -65,7 +65,7 @@ def last_comment_day(version: CharterVersion) -> date | None:
 
 
 def _by_name(query: sa.Select) -> sa.Select:
-    return query.order_by(Expert.last_name, Expert.first_name, Expert.id)
+    return query.order_by(Expert.sort_key, Expert.id)
 
 
 def session_ids_of(version: CharterVersion) -> set[int]:

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from eventsys.charters.models import CharterVersion
 from eventsys.charters.tokens import make_consultation_token
 from eventsys.experts.models import Expert
+from eventsys.experts.salutations import letter_opening
 from eventsys.i18n import format_local_date
 from eventsys.outbox import services as outbox
 from eventsys.outbox.headers import mailbox
@@ -27,6 +28,7 @@ def queue_consultation_mail(version: CharterVersion, expert: Expert, last_day: d
         title = charter.title(language)
         context = {
             "expert": expert,
+            "greeting": letter_opening(expert, language),
             "title": title,
             "label": version.label,
             "platform": current_app.config["PLATFORM_NAME"],

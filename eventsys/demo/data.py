@@ -13,6 +13,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, time
 
+from eventsys.experts.salutations import Salutation
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.roles import Role
 from eventsys.sessions.states import SessionKind, SessionStatus
@@ -45,6 +46,8 @@ class DemoExpert:
     language: str = "de"
     timezone: str = "Europe/Berlin"
     active: bool = True
+    # Known for the people the demo minutes speak of; the others are greeted without one.
+    salutation: Salutation = Salutation.NONE
 
 
 @dataclass(frozen=True)
@@ -281,14 +284,15 @@ EXPERTS = (
     # Bundesressorts
     E("Dr.", "Henrike", "Sommerfeld", "henrike.sommerfeld@bmwsb.example.org", BMWSB,
       "Referatsleiterin Stadtentwicklungspolitik",
-      deputy="florian.eckert@bmwsb.example.org"),
+      deputy="florian.eckert@bmwsb.example.org", salutation=Salutation.MS),
     E("", "Florian", "Eckert", "florian.eckert@bmwsb.example.org", BMWSB,
       "Referent Smart Cities", (AG_KOMPETENZEN,)),
     E("Dr.", "Jan-Philipp", "Roth", "jan-philipp.roth@bbsr.example.org", BBSR,
       "Projektleiter Forschungscluster Smart Cities", (AG_DATEN,),
-      deputy="verena.albrecht@bbsr.example.org"),
+      deputy="verena.albrecht@bbsr.example.org", salutation=Salutation.MR),
     E("Dr.", "Verena", "Albrecht", "verena.albrecht@bbsr.example.org", BBSR,
-      "Wissenschaftliche Referentin Stadtentwicklung", (AG_TEILHABE,)),
+      "Wissenschaftliche Referentin Stadtentwicklung", (AG_TEILHABE,),
+      salutation=Salutation.MS),
     E("", "Matthias", "Krämer", "matthias.kraemer@bmi.example.org", BMI,
       "Referent Verwaltungsdigitalisierung"),
     E("Dr.", "Stephanie", "Vogel", "stephanie.vogel@bmbf.example.org", BMBF,

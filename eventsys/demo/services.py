@@ -150,6 +150,7 @@ def _ensure_experts(
         if content.email in by_email:
             continue
         expert = Expert(
+            salutation=content.salutation,
             title=content.title,
             first_name=content.first_name,
             last_name=content.last_name,
@@ -178,6 +179,7 @@ def _ensure_experts(
                 expert,
                 (
                     "email",
+                    "salutation",
                     "title",
                     "first_name",
                     "last_name",

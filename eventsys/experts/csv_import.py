@@ -17,6 +17,7 @@ from eventsys.experts.csv_reading import (
     ExpertRow,
     RowRejected,
     language_from,
+    salutation_from,
     stakeholder_group_from,
     time_zone_from,
     working_group_names,
@@ -126,11 +127,13 @@ def _apply_row(values: dict[str, str], columns: tuple[str, ...]) -> tuple[Outcom
         "email": values["email"],
         "organisation": organisation,
     }
-    # An empty cell in an optional column clears title and function, but never the language
-    # or time zone, which every expert must have.
+    # An empty cell in an optional column clears salutation, title and function, but never the
+    # language or time zone, which every expert must have.
     for column in ("title", "function"):
         if column in columns:
             given[column] = values.get(column, "")
+    if "salutation" in columns:
+        given["salutation"] = salutation_from(values.get("salutation", ""))
     if values.get("language"):
         given["language"] = language_from(values["language"])
     if values.get("timezone"):

@@ -15,6 +15,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from eventsys.experts.salutations import Salutation
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.localtime import known_time_zones
 
@@ -26,6 +27,7 @@ COLUMN_HEADINGS = {
     "email": ("E-Mail", "E-Mail-Adresse", "Mail", "Email address", "E-mail address"),
     "first_name": ("Vorname", "First name", "Given name", "Forename"),
     "last_name": ("Nachname", "Name", "Familienname", "Last name", "Surname", "Family name"),
+    "salutation": ("Anrede", "Salutation"),
     "title": ("Titel", "Akademischer Titel", "Title"),
     "organisation": ("Organisation", "Organization", "Institution", "Einrichtung"),
     "stakeholder_group": ("Stakeholdergruppe", "Gruppe", "Akteursgruppe", "Stakeholder group"),
@@ -40,6 +42,7 @@ COLUMN_LABELS = {
     "email": _l("E-mail address"),
     "first_name": _l("First name"),
     "last_name": _l("Last name"),
+    "salutation": _l("Salutation"),
     "title": _l("Title"),
     "organisation": _l("Organisation"),
     "stakeholder_group": _l("Stakeholder group"),
@@ -75,6 +78,23 @@ LANGUAGE_NAMES = {
     "englisch": "en",
     "english": "en",
     "eng": "en",
+}
+
+SALUTATION_NAMES = {
+    "frau": Salutation.MS,
+    "fr.": Salutation.MS,
+    "ms": Salutation.MS,
+    "ms.": Salutation.MS,
+    "mrs": Salutation.MS,
+    "mrs.": Salutation.MS,
+    "herr": Salutation.MR,
+    "hr.": Salutation.MR,
+    "mr": Salutation.MR,
+    "mr.": Salutation.MR,
+    "": Salutation.NONE,
+    "keine": Salutation.NONE,
+    "none": Salutation.NONE,
+    "-": Salutation.NONE,
 }
 
 WORKING_GROUP_SEPARATORS = re.compile(r"[|,]")
@@ -287,6 +307,20 @@ def language_from(text: str) -> str:
     if language is None:
         raise RowRejected(_('Unknown language "%(value)s"; please use de or en.', value=text))
     return language
+
+
+def salutation_from(text: str) -> Salutation:
+    """The salutation `text` names (Frau/Herr, Ms/Mr, or empty or "keine" for none); raises
+    RowRejected for anything else."""
+    salutation = SALUTATION_NAMES.get(text.strip().casefold())
+    if salutation is None:
+        raise RowRejected(
+            _(
+                'Unknown salutation "%(value)s"; please use Frau, Herr or leave it empty.',
+                value=text,
+            )
+        )
+    return salutation
 
 
 def time_zone_from(text: str) -> str:

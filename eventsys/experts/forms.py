@@ -19,8 +19,10 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from eventsys.experts.checks import max_length
 from eventsys.experts.countries import country_choices
 from eventsys.experts.models import Expert, Organisation, WorkingGroup
+from eventsys.experts.salutations import Salutation
 from eventsys.experts.search import ExpertSearch, ExpertStatus
 from eventsys.experts.stakeholders import StakeholderGroup
+from eventsys.experts.time_zones import time_zone_choices
 from eventsys.experts.working_groups import DESCRIPTION_MAX_LENGTH
 from eventsys.localtime import platform_zone_name
 from eventsys.validation import (
@@ -48,7 +50,17 @@ def _expert_label(expert: Expert) -> str:
     return f"{expert.sort_name} ({expert.email})"
 
 
+def salutation_choices() -> list[SelectChoice]:
+    return [SelectChoice(salutation.value, salutation.label) for salutation in Salutation]
+
+
 class ExpertForm(FlaskForm):
+    salutation = SelectField(
+        _l("Salutation"),
+        choices=salutation_choices,
+        default=Salutation.NONE.value,
+        validators=[DataRequired()],
+    )
     title = StringField(
         _l("Title"),
         validators=[Length(max=max_length(Expert.title)), SingleLine()],
@@ -81,21 +93,22 @@ class ExpertForm(FlaskForm):
     language = SelectField(
         _l("Preferred language"), choices=LANGUAGE_CHOICES, validators=[DataRequired()]
     )
-    timezone = StringField(
+    # Any zone the time zone database knows is accepted (an imported alias stays valid), so
+    # the choice is checked by KnownTimeZone, whose message says what to do, not by WTForms.
+    timezone = SelectField(
         _l("Time zone"),
         default=platform_zone_name,
+        validate_choice=False,
         validators=[
-            DataRequired(),
-            Length(max=max_length(Expert.timezone)),
-            SingleLine(),
-            KnownTimeZone(),
+            DataRequired(message=_l("Please choose a time zone from the list.")),
+            KnownTimeZone(message=_l("Please choose a time zone from the list.")),
         ],
-        filters=[strip_whitespace],
     )
     deputy_id = SelectField(_l("Deputy"), coerce=optional_id)
 
     def offer(self, organisations: list[Organisation], deputies: list[Expert]) -> None:
-        """Fill the organisation and deputy choices."""
+        """Fill the organisation, deputy and time zone choices."""
+        self.timezone.choices = time_zone_choices(current=self.timezone.data)
         self.organisation_id.choices = [
             SelectChoice("", _l("Please choose")),
             *_record_choices(organisations),

@@ -6,9 +6,21 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsys.database import UTCDateTime, enum_column, utcnow
+from eventsys.documents.names import name_sort_key
+from eventsys.experts.salutations import Salutation
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
 from eventsys.localtime import platform_zone_name
+
+SORT_KEY_LENGTH = 250
+
+
+def expert_sort_key(last_name: str, first_name: str) -> str:
+    """The key experts are ordered by: surname, then given name, as German lists compare them
+    (DIN 5007-1: umlauts as their base letter, ß as ss, case and academic titles ignored).
+    Lists sorted in Python use the same key, so that they agree with the database's order."""
+    return name_sort_key(f"{last_name}, {first_name}")[:SORT_KEY_LENGTH]
+
 
 working_group_members = sa.Table(
     "working_group_members",
@@ -50,9 +62,23 @@ class Expert(db.Model):
     __tablename__ = "experts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    salutation: Mapped[Salutation] = mapped_column(
+        enum_column(Salutation, "expert_salutation"), default=Salutation.NONE
+    )
     title: Mapped[str] = mapped_column(sa.String(50), default="")
     first_name: Mapped[str] = mapped_column(sa.String(100))
     last_name: Mapped[str] = mapped_column(sa.String(100), index=True)
+    # The name as German lists sort it (`expert_sort_key`), kept up to date on every save, so
+    # that long lists are ordered by the database. Compared byte by byte on PostgreSQL too
+    # (collation "C"), as Python and SQLite compare it: a language collation would skip the
+    # comma and put "Kohlera, B" before "Kohler, A".
+    sort_key: Mapped[str] = mapped_column(
+        sa.String(SORT_KEY_LENGTH).with_variant(
+            sa.String(SORT_KEY_LENGTH, collation="C"), "postgresql"
+        ),
+        default="",
+        index=True,
+    )
     # Stored in lower case so that uniqueness holds regardless of letter case.
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     organisation_id: Mapped[int] = mapped_column(
@@ -97,6 +123,13 @@ class Expert(db.Model):
         return f"{self.last_name}, {self.first_name}"
 
 
+@sa.event.listens_for(Expert, "before_insert")
+@sa.event.listens_for(Expert, "before_update")
+def _keep_sort_key(mapper, connection, expert: Expert) -> None:
+    """Every save writes the key from the name as it is now, whoever changed the name."""
+    expert.sort_key = expert_sort_key(expert.last_name or "", expert.first_name or "")
+
+
 class WorkingGroup(db.Model):
     __tablename__ = "working_groups"
 
@@ -107,7 +140,7 @@ class WorkingGroup(db.Model):
     members: Mapped[list[Expert]] = relationship(
         secondary=working_group_members,
         back_populates="working_groups",
-        order_by=(Expert.last_name, Expert.first_name),
+        order_by=(Expert.sort_key, Expert.id),
     )
 
     def __repr__(self) -> str:

@@ -13,12 +13,14 @@ from sqlalchemy.orm import selectinload
 from eventsys.audit import services as audit
 from eventsys.experts.checks import DirectoryError, checked_line, max_length, saved_unless_taken
 from eventsys.experts.models import Expert, Organisation
+from eventsys.experts.salutations import Salutation
 from eventsys.extensions import db
 from eventsys.localtime import known_time_zones, platform_zone_name
 
 LANGUAGES = ("de", "en")
 
 EXPERT_AUDIT_FIELDS = (
+    "salutation",
     "title",
     "first_name",
     "last_name",
@@ -40,6 +42,7 @@ class ExpertDetails:
     last_name: str
     email: str
     organisation: Organisation | None
+    salutation: Salutation = Salutation.NONE
     title: str = ""
     function: str = ""
     language: str = "de"
@@ -54,6 +57,7 @@ class ExpertDetails:
             last_name=expert.last_name,
             email=expert.email,
             organisation=expert.organisation,
+            salutation=expert.salutation,
             title=expert.title,
             function=expert.function,
             language=expert.language,
@@ -89,7 +93,12 @@ def _checked_email(email: str) -> str:
 
 def _checked_expert(details: ExpertDetails, current: Expert | None) -> ExpertDetails:
     """`details` trimmed and lower-cased where needed; raises DirectoryError if unacceptable."""
+    try:
+        salutation = Salutation(details.salutation)
+    except ValueError as error:
+        raise DirectoryError(_("Please choose Ms, Mr or no salutation."), "salutation") from error
     cleaned = ExpertDetails(
+        salutation=salutation,
         title=checked_line(details.title, _l("Title"), "title", max_length(Expert.title)),
         first_name=checked_line(
             details.first_name,
@@ -121,7 +130,7 @@ def _checked_expert(details: ExpertDetails, current: Expert | None) -> ExpertDet
     if cleaned.timezone not in known_time_zones():
         raise DirectoryError(
             _(
-                "Unknown time zone %(zone)s. Use a name such as Europe/Berlin or America/Toronto.",
+                "Unknown time zone %(zone)s. Please choose one from the list.",
                 zone=cleaned.timezone,
             ),
             "timezone",
@@ -135,6 +144,7 @@ def _checked_expert(details: ExpertDetails, current: Expert | None) -> ExpertDet
 
 
 def _apply_expert_details(expert: Expert, details: ExpertDetails) -> None:
+    expert.salutation = details.salutation
     expert.title = details.title
     expert.first_name = details.first_name
     expert.last_name = details.last_name
@@ -202,7 +212,7 @@ def reactivate_expert(expert: Expert) -> bool:
 
 def deputy_candidates(expert: Expert | None) -> list[Expert]:
     """The experts who may be named as deputy: the active ones, the current deputy, never self."""
-    query = sa.select(Expert).order_by(Expert.last_name, Expert.first_name, Expert.id)
+    query = sa.select(Expert).order_by(Expert.sort_key, Expert.id)
     condition = Expert.active.is_(True)
     if expert is not None and expert.deputy_id is not None:
         condition = condition | (Expert.id == expert.deputy_id)
@@ -219,6 +229,6 @@ def experts_represented_by(expert: Expert) -> list[Expert]:
             sa.select(Expert)
             .where(Expert.deputy_id == expert.id)
             .options(selectinload(Expert.organisation))
-            .order_by(Expert.last_name, Expert.first_name)
+            .order_by(Expert.sort_key, Expert.id)
         )
     )

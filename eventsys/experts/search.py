@@ -48,7 +48,7 @@ def search_experts(criteria: ExpertSearch, page: int, per_page: int = DIRECTORY_
         sa.select(Expert)
         .join(Expert.organisation)
         .options(selectinload(Expert.organisation), selectinload(Expert.working_groups))
-        .order_by(Expert.last_name, Expert.first_name, Expert.id)
+        .order_by(Expert.sort_key, Expert.id)
     )
     for word in criteria.text.split():
         query = query.where(

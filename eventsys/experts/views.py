@@ -24,7 +24,9 @@ from eventsys.experts.forms import (
     WorkingGroupForm,
 )
 from eventsys.experts.models import Expert, Organisation, WorkingGroup
+from eventsys.experts.salutations import Salutation, letter_opening
 from eventsys.experts.stakeholders import StakeholderGroup
+from eventsys.experts.time_zones import zone_label
 from eventsys.extensions import db
 from eventsys.query_arguments import page_number
 
@@ -36,6 +38,8 @@ def directory_helpers() -> dict:
     return {
         "may_change_directory": current_user.is_authenticated and current_user.role in PLANNERS,
         "country_name": country_name,
+        "letter_opening": letter_opening,
+        "zone_label": zone_label,
     }
 
 
@@ -82,6 +86,7 @@ def _expert_details(form: ExpertForm) -> people.ExpertDetails:
     """The validated form's values; choices were checked, so the records exist."""
     deputy_id = form.deputy_id.data
     return people.ExpertDetails(
+        salutation=Salutation(form.salutation.data),
         title=form.title.data or "",
         first_name=form.first_name.data,
         last_name=form.last_name.data,

@@ -159,9 +159,7 @@ def experts_by_ids(ids: Iterable[int]) -> list[Expert]:
         return []
     return list(
         db.session.scalars(
-            sa.select(Expert)
-            .where(Expert.id.in_(ids))
-            .order_by(Expert.last_name, Expert.first_name, Expert.id)
+            sa.select(Expert).where(Expert.id.in_(ids)).order_by(Expert.sort_key, Expert.id)
         )
     )
 
@@ -176,6 +174,6 @@ def member_candidates(group: WorkingGroup | None) -> list[Expert]:
             sa.select(Expert)
             .where(condition)
             .options(selectinload(Expert.organisation))
-            .order_by(Expert.last_name, Expert.first_name, Expert.id)
+            .order_by(Expert.sort_key, Expert.id)
         )
     )

@@ -7,16 +7,17 @@ revoked by setting it to None. A new token makes the old address stop working at
 
 import re
 import secrets
-from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from eventsys.access import ALL_STAFF
 from eventsys.audit import services as audit
 from eventsys.auth.models import User
+from eventsys.experts.feed_addresses import FeedAddresses, feed_addresses
+from eventsys.experts.feed_addresses import expert_feed_addresses as expert_feed_addresses
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
 from eventsys.invitations.calendar import feed_calendar
@@ -140,38 +141,25 @@ def expert_feed(expert: Expert) -> bytes:
     """The iCalendar text of `expert`'s feed, named in their language."""
     with force_locale(expert.language):
         name = current_app.config["PLATFORM_NAME"]
-        return feed_calendar(expert_sessions(expert), name, free=sessions_declined_by(expert))
+        return feed_calendar(
+            expert_sessions(expert),
+            name,
+            free=sessions_declined_by(expert),
+            language=expert.language,
+        )
 
 
 def staff_feed(user: User) -> bytes:
     """The iCalendar text of the all-sessions feed, named in `user`'s language."""
     with force_locale(user.language):
         name = _("%(platform)s – all sessions", platform=current_app.config["PLATFORM_NAME"])
-        return feed_calendar(all_sessions(), name)
+        return feed_calendar(all_sessions(), name, language=user.language)
 
 
 # --- addresses ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FeedAddresses:
-    https: str  # to open in a browser or paste into a web calendar
-    webcal: str  # opens the calendar program and subscribes
-
-
-def _addresses(endpoint: str, token: str) -> FeedAddresses:
-    url = url_for(endpoint, token=token, _external=True)
-    return FeedAddresses(https=url, webcal="webcal://" + url.split("://", 1)[1])
-
-
-def expert_feed_addresses(expert: Expert) -> FeedAddresses | None:
-    """The addresses of `expert`'s feed, or None if they have none."""
-    if expert.feed_token is None:
-        return None
-    return _addresses("feeds.expert_feed", expert.feed_token)
-
-
 def staff_feed_addresses(user: User) -> FeedAddresses | None:
     if user.feed_token is None:
         return None
-    return _addresses("feeds.organiser_feed", user.feed_token)
+    return feed_addresses("feeds.organiser_feed", user.feed_token)

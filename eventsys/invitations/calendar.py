@@ -52,10 +52,14 @@ def location_text(session: Session) -> str:
 
 
 def _event(
-    session: Session, description: str, stamp: datetime, invitation: Invitation | None = None
+    session: Session,
+    description: str,
+    stamp: datetime,
+    invitation: Invitation | None = None,
+    language: str = "de",
 ) -> Event:
-    """The session as a VEVENT: the invitee's own entry for an invitation, else the session's
-    (feeds)."""
+    """The session as a VEVENT, titled for readers of `language`: the invitee's own entry for
+    an invitation, else the session's (feeds)."""
     event = Event()
     if invitation is not None:
         event.add("uid", invitation.calendar_uid)
@@ -66,7 +70,7 @@ def _event(
     event.add("dtstamp", stamp)
     event.add("dtstart", session.starts_at)
     event.add("dtend", session.ends_at)
-    event.add("summary", session.title)
+    event.add("summary", session.title_for(language))
     if description:
         event.add("description", description)
     location = location_text(session)
@@ -103,7 +107,7 @@ def invitation_request(invitation: Invitation, description: str) -> bytes:
     """METHOD:REQUEST naming the invitee as the one ATTENDEE, with RSVP=TRUE."""
     session = invitation.session
     calendar = _calendar("REQUEST")
-    event = _event(session, description, utcnow(), invitation)
+    event = _event(session, description, utcnow(), invitation, invitation.expert.language)
     event.add("status", "CONFIRMED" if session.status == SessionStatus.CONFIRMED else "TENTATIVE")
     event.add("attendee", _attendee(invitation, _standing_partstat(invitation)))
     event.add("transp", "OPAQUE")
@@ -117,7 +121,7 @@ def invitation_cancel(invitation: Invitation, description: str = "") -> bytes:
     cancellation asks for no answer (no RSVP)."""
     session = invitation.session
     calendar = _calendar("CANCEL")
-    event = _event(session, description, utcnow(), invitation)
+    event = _event(session, description, utcnow(), invitation, invitation.expert.language)
     event.add("status", "CANCELLED")
     event.add("attendee", _attendee(invitation, _standing_partstat(invitation), rsvp=False))
     calendar.add_component(event)
@@ -130,16 +134,22 @@ def invitation_cancel(invitation: Invitation, description: str = "") -> bytes:
 FEED_REFRESH = timedelta(hours=1)
 
 
-def feed_calendar(sessions: list[Session], name: str, free: frozenset[int] = frozenset()) -> bytes:
-    """A subscription feed (no METHOD): one VEVENT per session. The sessions whose ids are in
-    `free` (declined, or a deputy sent) do not block the subscriber's time (TRANSP:TRANSPARENT)."""
+def feed_calendar(
+    sessions: list[Session],
+    name: str,
+    free: frozenset[int] = frozenset(),
+    language: str = "de",
+) -> bytes:
+    """A subscription feed (no METHOD): one VEVENT per session, titled and described for
+    readers of `language`. The sessions whose ids are in `free` (declined, or a deputy sent) do
+    not block the subscriber's time (TRANSP:TRANSPARENT)."""
     calendar = _calendar(None)
     calendar.add("x-wr-calname", name)
     calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(FEED_REFRESH))
     stamp = utcnow()
     for session in sessions:
-        event = _event(session, session.description, stamp)
+        event = _event(session, session.description_for(language), stamp, language=language)
         status = {
             SessionStatus.CONFIRMED: "CONFIRMED",
             SessionStatus.CANCELLED: "CANCELLED",

@@ -16,11 +16,13 @@ from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from eventsys.experts.feed_addresses import expert_feed_addresses
+from eventsys.experts.salutations import letter_opening
 from eventsys.extensions import db
 from eventsys.invitations import calendar
 from eventsys.invitations.models import Invitation
 from eventsys.invitations.tokens import make_rsvp_token
-from eventsys.localtime import platform_zone_name, zone
+from eventsys.localtime import platform_zone_name, zone, zone_city
 from eventsys.outbox import services as outbox
 from eventsys.outbox.headers import mailbox
 from eventsys.outbox.models import OutboxMessage
@@ -89,8 +91,8 @@ def describe_times(
         berlin_start = format_time(starts_at.astimezone(zone(berlin)), time_pattern)
         berlin_end = format_time(ends_at.astimezone(zone(berlin)), time_pattern)
         note = _(
-            "(%(zone)s time; in Berlin %(start)s–%(end)s)",
-            zone=time_zone,
+            "(%(city)s time; in Berlin %(start)s–%(end)s)",
+            city=zone_city(time_zone, language),
             start=berlin_start,
             end=berlin_end,
         )
@@ -154,13 +156,30 @@ def describe_changes(
     if "online_url" in changes:
         old_url = str(changes["online_url"][0] or "")
         lines.append(ChangeLine(_("Online"), session.online_url or _("none"), old_url or _("none")))
-    if "title" in changes:
-        lines.append(ChangeLine(_("Title"), session.title, str(changes["title"][0] or "")))
-    if "description" in changes:
-        lines.append(ChangeLine(_("Description"), _shortened(session.description) or _("none")))
+    if {"title", "title_en"} & changes.keys():
+        old_title = _old_in_language(changes, "title", session, language)
+        if old_title != session.title_for(language):
+            lines.append(ChangeLine(_("Title"), session.title_for(language), old_title))
+    if {"description", "description_en"} & changes.keys():
+        old_description = _old_in_language(changes, "description", session, language)
+        if old_description != session.description_for(language):
+            new_description = _shortened(session.description_for(language)) or _("none")
+            lines.append(ChangeLine(_("Description"), new_description))
     if "agenda" in changes:
         lines.append(ChangeLine(_("Agenda"), _("changed, see below")))
     return lines
+
+
+def _old_in_language(changes: dict, field: str, session: Session, language: str) -> str:
+    """What a reader of `language` saw of `field` before the change: for an English reader the
+    English value where there was one, else the German."""
+
+    def before(name: str) -> str:
+        return str((changes[name][0] if name in changes else getattr(session, name)) or "")
+
+    if language == "en" and before(f"{field}_en"):
+        return before(f"{field}_en")
+    return before(field)
 
 
 DESCRIPTION_SHOWN = 300  # characters of a changed description an update repeats
@@ -196,18 +215,19 @@ def rsvp_links(invitation: Invitation) -> dict[str, str]:
     return links
 
 
+# Each kind's subject, given the session's title in the reader's language.
 SUBJECTS = {
-    MailKind.INVITATION: lambda s: _("Invitation: %(title)s", title=s.title),
-    MailKind.UPDATE: lambda s: _("Changed: %(title)s", title=s.title),
-    MailKind.CANCELLATION: lambda s: _("Cancelled: %(title)s", title=s.title),
-    MailKind.WITHDRAWAL: lambda s: _("Invitation withdrawn: %(title)s", title=s.title),
-    MailKind.DEADLINE_REMINDER: lambda s: _("Reminder: please answer – %(title)s", title=s.title),
-    MailKind.EVE_REMINDER: lambda s: _("Tomorrow: %(title)s", title=s.title),
-    MailKind.WAITLISTED: lambda s: _("On the waiting list: %(title)s", title=s.title),
-    MailKind.MOVED_UP: lambda s: _("A place is free for you: %(title)s", title=s.title),
-    MailKind.DEPUTY_INVITED: lambda s: _("Invitation as a deputy: %(title)s", title=s.title),
-    MailKind.ANSWER_CONFIRMED: lambda s: _("Your answer: %(title)s", title=s.title),
-    MailKind.ANSWER_REMOVED: lambda s: _("Your answer: %(title)s", title=s.title),
+    MailKind.INVITATION: lambda title: _("Invitation: %(title)s", title=title),
+    MailKind.UPDATE: lambda title: _("Changed: %(title)s", title=title),
+    MailKind.CANCELLATION: lambda title: _("Cancelled: %(title)s", title=title),
+    MailKind.WITHDRAWAL: lambda title: _("Invitation withdrawn: %(title)s", title=title),
+    MailKind.DEADLINE_REMINDER: lambda title: _("Reminder: please answer – %(title)s", title=title),
+    MailKind.EVE_REMINDER: lambda title: _("Tomorrow: %(title)s", title=title),
+    MailKind.WAITLISTED: lambda title: _("On the waiting list: %(title)s", title=title),
+    MailKind.MOVED_UP: lambda title: _("A place is free for you: %(title)s", title=title),
+    MailKind.DEPUTY_INVITED: lambda title: _("Invitation as a deputy: %(title)s", title=title),
+    MailKind.ANSWER_CONFIRMED: lambda title: _("Your answer: %(title)s", title=title),
+    MailKind.ANSWER_REMOVED: lambda title: _("Your answer: %(title)s", title=title),
 }
 
 
@@ -225,6 +245,11 @@ def compose_invitation_mail(
             "invitation": invitation,
             "session": session,
             "expert": expert,
+            "language": language,
+            "greeting": letter_opening(expert, language),
+            "session_title": session.title_for(language),
+            "description": session.description_for(language),
+            "feed": expert_feed_addresses(expert),
             "when": describe_when(session, language, expert.timezone),
             "deadline": format_deadline(session.rsvp_deadline, language, expert.timezone),
             "links": rsvp_links(invitation),
@@ -239,7 +264,7 @@ def compose_invitation_mail(
             "reason": (details or {}).get("reason", ""),
             "asks_for_answer": _asks_for_answer(kind, (details or {}).get("major", True)),
         }
-        subject = SUBJECTS[kind](session)
+        subject = SUBJECTS[kind](session.title_for(language))
         text = render_template("invitations/mail/message.txt", **context)
         html = render_template("invitations/mail/message.html", **context)
         description = render_template("invitations/mail/calendar_description.txt", **context)

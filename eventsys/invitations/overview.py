@@ -154,7 +154,7 @@ def _invitations(
             .join(Invitation.expert)
             .where(Invitation.session_id == session.id)
             .options(*options)
-            .order_by(Expert.last_name, Expert.first_name, Invitation.id)
+            .order_by(Expert.sort_key, Invitation.id)
         )
     )
 

@@ -60,7 +60,7 @@ class ExpertChoice:
 
 
 def _by_name(query: sa.Select) -> sa.Select:
-    return query.order_by(Expert.last_name, Expert.first_name, Expert.id)
+    return query.order_by(Expert.sort_key, Expert.id)
 
 
 def active_experts() -> list[Expert]:

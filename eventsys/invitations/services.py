@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from eventsys import signals
 from eventsys.audit import services as audit
 from eventsys.database import utcnow
 from eventsys.experts.models import Expert
@@ -125,6 +126,10 @@ def invite_experts(
             f"{expert.email} invited to session {session.id}",
         )
         result.invited.append(invitation)
+    if result.invited:
+        signals.experts_invited.send(
+            session, experts=[invitation.expert for invitation in result.invited]
+        )
     return result
 
 

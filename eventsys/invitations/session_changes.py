@@ -7,8 +7,9 @@ from eventsys.signals import session_changed
 
 # A change of time, date or place is major: every invitee is asked to answer again (RFC 5546).
 MAJOR_FIELDS = frozenset({"starts_at", "ends_at", "venue_address", "venue_room"})
-# A change of these is minor: calendars are updated, answers stay valid.
-MINOR_FIELDS = frozenset({"title", "description", "online_url"})
+# A change of these is minor: calendars are updated, answers stay valid. The English title and
+# description are what English readers' calendars show.
+MINOR_FIELDS = frozenset({"title", "title_en", "description", "description_en", "online_url"})
 
 
 @session_changed.connect

@@ -430,6 +430,8 @@ def _answer_page(
             invitation=invitation,
             session=session,
             expert=expert,
+            language=language,
+            session_title=session.title_for(language),
             state=state,
             states=rsvp.LinkState,
             form=form,

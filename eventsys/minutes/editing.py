@@ -153,7 +153,7 @@ def owner_candidates(minutes: Minutes) -> tuple[list[Expert], list[Organisation]
         sa.select(Expert)
         .options(joinedload(Expert.organisation))
         .where(sa.or_(Expert.active, Expert.id.in_(sorted(current_owners))))
-        .order_by(Expert.last_name, Expert.first_name, Expert.id)
+        .order_by(Expert.sort_key, Expert.id)
     )
     organisations = db.session.scalars(sa.select(Organisation).order_by(Organisation.name))
     return list(experts), list(organisations)

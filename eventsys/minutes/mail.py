@@ -5,6 +5,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from eventsys.experts.models import Expert
+from eventsys.experts.salutations import letter_opening
 from eventsys.i18n import format_local_date
 from eventsys.minutes.models import Minutes
 from eventsys.minutes.tokens import make_reader_token
@@ -35,14 +36,16 @@ def queue_minutes_mail(minutes: Minutes, expert: Expert, kind: str) -> None:
             "kind": kind,
             "kinds": MinutesMailKind,
             "expert": expert,
+            "greeting": letter_opening(expert, language),
             "session": minutes.session,
+            "session_title": minutes.session.title_for(language),
             "minutes": minutes,
             "platform": current_app.config["PLATFORM_NAME"],
             "read_link": url_for("minutes.read", token=token, _external=True),
             "pdf_link": url_for("minutes.read_pdf", token=token, _external=True),
             "deadline": format_local_date(minutes.last_comment_day),
         }
-        subject = SUBJECTS[kind](minutes.session.title)
+        subject = SUBJECTS[kind](minutes.session.title_for(language))
         text = render_template("minutes/mail/message.txt", **context)
         html = render_template("minutes/mail/message.html", **context)
     message = outbox.compose(mailbox(expert.email, expert.full_name), subject, text)

@@ -43,7 +43,7 @@ def readers(minutes: Minutes) -> list[Expert]:
         sa.select(Expert)
         .join(Attendee, Attendee.expert_id == Expert.id)
         .where(Attendee.session_id == minutes.session_id, Attendee.status.in_(READERS))
-        .order_by(Expert.last_name, Expert.first_name)
+        .order_by(Expert.sort_key, Expert.id)
         .distinct()
     )
     return list(db.session.scalars(query))

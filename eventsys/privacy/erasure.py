@@ -18,6 +18,7 @@ from eventsys.audit.models import AuditEntry
 from eventsys.charters.models import ConsultationComment
 from eventsys.documents.models import PreparedDocument
 from eventsys.experts.models import Expert, working_group_members
+from eventsys.experts.salutations import Salutation
 from eventsys.extensions import db
 from eventsys.invitations.models import DeputyProposal, Invitation, InvitationAnswer
 from eventsys.minutes.models import MinutesComment
@@ -108,6 +109,7 @@ def erase_expert(expert: Expert) -> ErasureReport:
         .where(AuditEntry.entity_type == Expert.__tablename__, AuditEntry.entity_id == expert.id)
         .values(changes={}, summary="(erased)")
     )
+    expert.salutation = Salutation.NONE
     expert.title = ""
     expert.first_name = ""
     expert.last_name = ERASED_LAST_NAME.format(id=expert.id)

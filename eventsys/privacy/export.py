@@ -66,6 +66,7 @@ def expert_export(expert: Expert, exported_at: datetime) -> dict[str, Any]:
 
 def _directory(expert: Expert) -> dict[str, Any]:
     return {
+        "salutation": expert.salutation.value,
         "title": expert.title,
         "first_name": expert.first_name,
         "last_name": expert.last_name,

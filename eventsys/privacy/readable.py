@@ -7,6 +7,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from eventsys.attendance.states import AttendanceStatus
+from eventsys.experts.salutations import Salutation
 from eventsys.i18n import format_local_datetime
 from eventsys.invitations.states import ProposalState, Response
 from eventsys.replies.states import Outcome
@@ -54,6 +55,7 @@ def readable_sections(export: dict) -> list[Section]:
             _("Directory entry"),
             [_("Field"), _("Value")],
             [
+                [_("Salutation"), Salutation(directory["salutation"]).label],
                 [_("Name"), _name(directory)],
                 [_("E-mail address"), directory["email"]],
                 [_("Organisation"), directory["organisation"]],

@@ -101,7 +101,7 @@ def invitation_choices_for(message: InboundMessage) -> list[Invitation]:
         .join(Invitation.expert)
         .where(Invitation.withdrawn_at.is_(None))
         .options(selectinload(Invitation.expert), selectinload(Invitation.session))
-        .order_by(Session.starts_at, Session.id, Expert.last_name, Expert.first_name)
+        .order_by(Session.starts_at, Session.id, Expert.sort_key, Expert.id)
     )
     session = session_of(message)
     if session is not None:

@@ -18,6 +18,7 @@ from eventsys.signals import agenda_item_removing
 AGENDA_ITEM_FIELDS = (
     "position",
     "title",
+    "title_en",
     "description",
     "presenter_expert_id",
     "presenter_text",
@@ -34,6 +35,7 @@ class AgendaItemDetails:
     description: str = ""
     presenter_expert: Expert | None = None
     presenter_text: str = ""
+    title_en: str = ""
 
 
 def _current_agenda(session: Session) -> list[AgendaItem]:
@@ -93,6 +95,7 @@ def add_agenda_item(session: Session, details: AgendaItemDetails) -> AgendaItem:
         session_id=session.id,
         position=_position_after(agenda),
         title=details.title,
+        title_en=details.title_en,
         description=details.description,
         presenter_expert=details.presenter_expert,
         presenter_text=details.presenter_text,
@@ -118,6 +121,7 @@ def update_agenda_item(item: AgendaItem, details: AgendaItemDetails) -> None:
     _check_agenda_item(details)
     before = audit.snapshot(item, AGENDA_ITEM_FIELDS)
     item.title = details.title
+    item.title_en = details.title_en
     item.description = details.description
     item.presenter_expert = details.presenter_expert
     item.presenter_text = details.presenter_text

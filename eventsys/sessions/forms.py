@@ -110,6 +110,11 @@ class SessionForm(FlaskForm):
         validators=[DataRequired(), Length(max=200), SingleLine()],
         filters=[strip_whitespace],
     )
+    title_en = StringField(
+        _l("English title"),
+        validators=[Length(max=200), SingleLine()],
+        filters=[strip_whitespace],
+    )
     kind = SelectField(_l("Kind of session"), choices=kind_choices, coerce=enum_coerce(SessionKind))
     status = SelectField(
         _l("Status"),
@@ -119,6 +124,11 @@ class SessionForm(FlaskForm):
     )
     description = TextAreaField(
         _l("Description"), validators=[Length(max=MAX_TEXT_LENGTH)], filters=[strip_whitespace]
+    )
+    description_en = TextAreaField(
+        _l("English description"),
+        validators=[Length(max=MAX_TEXT_LENGTH)],
+        filters=[strip_whitespace],
     )
     start_date = DateField(_l("Start date"), validators=[InputRequired(), WithinYears()])
     start_time = TimeField(_l("Start time"), validators=[InputRequired()])
@@ -206,6 +216,8 @@ class SessionForm(FlaskForm):
             online_capacity=self.online_capacity.data,
             rsvp_deadline=self.rsvp_deadline,
             organisers=[self._eligible_organisers[user_id] for user_id in self.organisers.data],
+            title_en=self.title_en.data or "",
+            description_en=self.description_en.data or "",
         )
 
     def show_problems(self, problems: dict[str, str]) -> None:
@@ -254,9 +266,11 @@ def session_form_data(session: Session, with_schedule: bool = True) -> dict[str,
     """A session's details as the form shows them; without dates and times for a copy."""
     data: dict[str, Any] = {
         "title": session.title,
+        "title_en": session.title_en,
         "kind": session.kind,
         "status": session.status,
         "description": session.description,
+        "description_en": session.description_en,
         "venue_address": session.venue_address,
         "venue_room": session.venue_room,
         "online_url": session.online_url,
@@ -289,6 +303,11 @@ class AgendaItemForm(FlaskForm):
     title = StringField(
         _l("Title"),
         validators=[DataRequired(), Length(max=200), SingleLine()],
+        filters=[strip_whitespace],
+    )
+    title_en = StringField(
+        _l("English title"),
+        validators=[Length(max=200), SingleLine()],
         filters=[strip_whitespace],
     )
     description = TextAreaField(
@@ -325,6 +344,7 @@ class AgendaItemForm(FlaskForm):
         """The validated input as the services take it (call after `validate`)."""
         return AgendaItemDetails(
             title=self.title.data,
+            title_en=self.title_en.data or "",
             description=self.description.data or "",
             presenter_expert=self._experts.get(self.presenter_expert_id.data),
             presenter_text=self.presenter_text.data or "",

@@ -32,8 +32,11 @@ class Session(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(sa.String(200))
+    # For the international partners: shown to readers of English wherever given.
+    title_en: Mapped[str] = mapped_column(sa.String(200), default="")
     kind: Mapped[SessionKind] = mapped_column(enum_column(SessionKind, "session_kind"))
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    description_en: Mapped[str] = mapped_column(sa.Text, default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     venue_address: Mapped[str] = mapped_column(sa.String(300), default="")
@@ -82,6 +85,15 @@ class Session(db.Model):
     def __repr__(self) -> str:
         return f"<Session {self.id} {self.starts_at:%Y-%m-%d} {self.title!r}>"
 
+    def title_for(self, language: str) -> str:
+        """The title a reader of `language` sees: the English one for English, where given."""
+        return self.title_en if language == "en" and self.title_en else self.title
+
+    def description_for(self, language: str) -> str:
+        """The description a reader of `language` sees: the English one for English, where
+        given (an English title alone does not hide the German description)."""
+        return self.description_en if language == "en" and self.description_en else self.description
+
     @property
     def duration(self) -> timedelta:
         return self.ends_at - self.starts_at
@@ -108,6 +120,7 @@ class AgendaItem(db.Model):
     session_id: Mapped[int] = mapped_column(sa.ForeignKey("sessions.id", ondelete="CASCADE"))
     position: Mapped[int]
     title: Mapped[str] = mapped_column(sa.String(200))
+    title_en: Mapped[str] = mapped_column(sa.String(200), default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
     presenter_expert_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("experts.id", ondelete="SET NULL"), index=True
@@ -128,6 +141,11 @@ class AgendaItem(db.Model):
 
     def __repr__(self) -> str:
         return f"<AgendaItem {self.id} TOP {self.position} of session {self.session_id}>"
+
+    def title_for(self, language: str) -> str:
+        """The item's title for a reader of `language`: the English one for English, where
+        given."""
+        return self.title_en if language == "en" and self.title_en else self.title
 
     @property
     def presenter(self) -> str:

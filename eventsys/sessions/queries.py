@@ -125,7 +125,7 @@ def presenter_candidates() -> list[Expert]:
             sa.select(Expert)
             .where(Expert.active.is_(True))
             .options(joinedload(Expert.organisation))
-            .order_by(Expert.last_name, Expert.first_name, Expert.id)
+            .order_by(Expert.sort_key, Expert.id)
         )
     )
 

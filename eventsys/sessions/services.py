@@ -51,6 +51,8 @@ class SessionDetails:
     online_capacity: int | None = None
     rsvp_deadline: datetime | None = None
     organisers: list[User] = field(default_factory=list)
+    title_en: str = ""
+    description_en: str = ""
 
 
 # Every detail an organiser enters is worth a line in the audit trail.
@@ -144,6 +146,7 @@ def copy_session(original: Session, details: SessionDetails) -> Session:
         AgendaItem(
             position=position,
             title=item.title,
+            title_en=item.title_en,
             description=item.description,
             presenter_expert_id=item.presenter_expert_id,
             presenter_text=item.presenter_text,

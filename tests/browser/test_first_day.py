@@ -61,7 +61,7 @@ def test_first_day_with_the_demo_platform(page, demo_platform, axe):
     # Switch to English and plan a session.
     page.get_by_role("button", name="English").click()
     page.goto("/sessions/new")
-    page.get_by_label("Title").fill("Workshop Datenräume")
+    page.get_by_label("Title", exact=True).fill("Workshop Datenräume")
     page.get_by_label("Kind of session").select_option("workshop")
     page.get_by_label("Start date").fill("2027-03-16")
     page.get_by_label("Start time").fill("10:00")
@@ -71,7 +71,7 @@ def test_first_day_with_the_demo_platform(page, demo_platform, axe):
     page.get_by_role("heading", level=1, name="Workshop Datenräume").wait_for()
     for title, minutes in [("Begrüßung", "15"), ("Impulse aus den Kommunen", "90")]:
         page.get_by_role("link", name="Add agenda item").click()
-        page.get_by_label("Title").fill(title)
+        page.get_by_label("Title", exact=True).fill(title)
         page.get_by_label("Duration in minutes").fill(minutes)
         page.get_by_role("button", name="Add to the agenda").click()
     agenda = page.get_by_role("table").inner_text()

@@ -53,6 +53,19 @@ def test_every_directory_page_is_accessible(page, staff, axe, directory):
         axe.check(page)
 
 
+def test_the_expert_form_fits_a_phone(page, staff, axe, directory):
+    sign_in(page, staff.organiser.email)
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    page.goto(f"/experts/{directory['expert']}/edit")
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for field in ("#salutation", "#timezone"):
+        box = page.locator(field).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, field
+    axe.check(page)
+
+
 def test_refusals_and_the_import_report_are_accessible(page, staff, axe, directory):
     sign_in(page, staff.organiser.email)
 
@@ -61,10 +74,14 @@ def test_refusals_and_the_import_report_are_accessible(page, staff, axe, directo
     page.locator("#first_name").fill("Jürgen")
     page.locator("#last_name").fill("Müller")
     page.locator("#organisation_id").select_option(label="Stadt Köln")
-    page.locator("#timezone").fill("Europe/Bonn")
+    page.locator("#salutation").select_option(label="Mr")
+    page.locator("#timezone").select_option(label="Canada – Toronto")
     page.locator("main form button[type=submit]").click()
     assert page.locator(".error-summary").is_visible()
-    assert page.locator("#timezone[aria-invalid=true]").count() == 1
+    assert page.locator("#email[aria-invalid=true]").count() == 1
+    # What was chosen stays chosen after the refusal.
+    assert page.locator("#timezone").input_value() == "America/Toronto"
+    assert page.locator("#salutation").input_value() == "mr"
     axe.check(page)
 
     page.goto("/experts/import")

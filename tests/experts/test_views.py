@@ -83,7 +83,7 @@ def test_a_taken_email_address_is_refused_on_the_form(organiser_client, city, ma
         ("last_name", "Müller\nX-Header: injected", "fit on one line"),
         ("function", "Leiter\rAmt", "fit on one line"),
         ("title", "Dr.\nmed.", "fit on one line"),
-        ("timezone", "Europe/Bonn", "Unknown time zone"),
+        ("timezone", "Europe/Bonn", "Please choose a time zone from the list."),
         ("email", "not an address", "Invalid email address"),
         ("language", "fr", "Not a valid choice"),
         ("organisation_id", "", "This field is required"),

@@ -84,7 +84,7 @@ def test_an_acceptance_by_link_is_confirmed_with_the_calendar_entry(
     assert method_and_sequence(confirmation) == ("REQUEST", 0)
     assert uid_of(confirmation) == uid_of(invited)
     assert the_attendee(confirmation)[0] == "ACCEPTED"
-    assert "we have recorded your answer: you accept." in text_of(confirmation)
+    assert "We have recorded your answer: you accept." in text_of(confirmation)
     assert "Accept with reservation:" not in text_of(confirmation)
 
 

@@ -82,7 +82,7 @@ def test_renders_a_draft_while_nothing_is_approved(runner, record, tmp_path):
     assert result.exit_code == 0, result.output
     texts = page_texts(output.read_bytes())
     assert all("DRAFT" in text for text in texts)
-    assert "TOP 2 – Datenstrategien der Kommunen" in " ".join(texts)
+    assert "Item 2 – Datenstrategien der Kommunen" in " ".join(texts)
     assert "no version is approved yet" in result.stderr
 
 

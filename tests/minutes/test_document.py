@@ -95,11 +95,12 @@ def test_agenda_topics_decisions_action_items_and_recommendations(english_draft,
     session_id = record.session.id
 
     for line in (
-        "TOP 1 Begrüßung",
-        "TOP 2 Datenstrategien der Kommunen",
-        "TOP 1 – Begrüßung",
-        "TOP 2 – Datenstrategien der Kommunen",
-        "TOP 3 – Bericht aus dem Forschungscluster",
+        # English readers number the agenda "Item 1", German ones "TOP 1".
+        "Item 1 Begrüßung",
+        "Item 2 Datenstrategien der Kommunen",
+        "Item 1 – Begrüßung",
+        "Item 2 – Datenstrategien der Kommunen",
+        "Item 3 – Bericht aus dem Forschungscluster",
         f"B-{session_id}.2.1 Die Plattform beschließt Vorschlag 2a.",
         f"A-{session_id}.3.1 Entwurf 3 an alle versenden Dr. Anna Schmidt 30 Apr 2026",
         f"A-{session_id}.3.2 Studie 3 beauftragen BBSR",
@@ -118,7 +119,7 @@ def test_open_action_items_of_an_earlier_session(english_draft, record):
     text = whole_text(english_draft)
     earlier_id = record.earlier.id
 
-    section = text[text.index("Open action items from earlier sessions") : text.index("TOP 1 –")]
+    section = text[text.index("Open action items from earlier sessions") : text.index("Item 1 –")]
     assert f"A-{earlier_id}.1.1 Leitfaden Datenräume vorlegen" in section
     assert "From: 4. Plenum (20 Nov 2025) BBSR 28 Feb 2026 open" in section
     assert f"A-{earlier_id}.1.2 Umfrage auswerten" in section
@@ -227,7 +228,7 @@ def test_changes_to_the_database_after_the_snapshot_do_not_reach_the_document(re
 
     assert "Später geändert" not in html
     assert "Umbenannt" not in html
-    assert "TOP 1 – Begrüßung" in html
+    assert "Item 1 – Begrüßung" in html
 
 
 def test_user_text_cannot_become_markup(record):
@@ -312,7 +313,7 @@ def test_many_topics_make_a_longer_document(app):
     texts = page_texts(pdf)
     assert len(texts) >= 6
     assert f"Page {len(texts)} of {len(texts)}" in texts[-1]
-    assert "TOP 12 – Thema 12" in whole_text(pdf)
+    assert "Item 12 – Thema 12" in whole_text(pdf)
 
 
 @pytest.mark.parametrize(

@@ -79,7 +79,7 @@ def test_circulating_mails_the_attendees_who_were_there(
     reading = client.get(link_in(german[0], "read/"))
     assert reading.status_code == 200
     text = page_text(reading)
-    assert "TOP 2: Datenräume" in text and "Kommunale Datenräume fördern" in text
+    assert "Item 2: Datenräume" in text and "Kommunale Datenräume fördern" in text
     assert f"E-{minutes.session_id}.2.1" in text
     assert "<strong>Offene Daten</strong>" in reading.get_data(as_text=True)
 
@@ -311,7 +311,7 @@ def test_staff_read_the_comments(workshop, secretariat_client):
     workflow.add_comment(minutes, workshop.also_present, minutes.topics[0].id, "Please add me.")
     db.session.commit()
     text = page_text(secretariat_client.get(f"/minutes/session/{minutes.session_id}/comments"))
-    assert "Claire Tremblay" in text and "TOP 1: Begrüßung" in text and "Please add me." in text
+    assert "Claire Tremblay" in text and "Item 1: Begrüßung" in text and "Please add me." in text
 
 
 def test_the_reading_link_of_a_deactivated_attendee_stops(workshop, client):

@@ -31,7 +31,7 @@ def test_organiser_plans_a_session_with_its_agenda(page, staff, presenters, axe)
     assert page.get_by_role("alert").get_by_text("Please correct the following").is_visible()
     axe.check(page)
 
-    page.get_by_label("Title").fill("Workshop Datenstrategien")
+    page.get_by_label("Title", exact=True).fill("Workshop Datenstrategien")
     page.get_by_label("Kind of session").select_option("workshop")
     page.get_by_label("Start date").fill("2027-07-01")
     page.get_by_label("Start time").fill("10:00")
@@ -44,11 +44,11 @@ def test_organiser_plans_a_session_with_its_agenda(page, staff, presenters, axe)
 
     page.get_by_role("link", name="Add agenda item").click()
     axe.check(page)
-    page.get_by_label("Title").fill("Begrüßung")
+    page.get_by_label("Title", exact=True).fill("Begrüßung")
     page.get_by_label("Duration in minutes").fill("15")
     page.get_by_role("button", name="Add to the agenda").click()
     page.get_by_role("link", name="Add agenda item").click()
-    page.get_by_label("Title").fill("Impuls: kommunale Datenstrategien")
+    page.get_by_label("Title", exact=True).fill("Impuls: kommunale Datenstrategien")
     page.get_by_label("Presenter from the expert directory").select_option(
         label="Schmidt, Anna (Stadt Ulm)"
     )
