@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from eventsys import signals
 from eventsys.audit import services as audit
 from eventsys.database import utcnow
 from eventsys.experts.models import Expert
@@ -270,6 +271,7 @@ def record_answer(
         f"{invitation.expert.email}: {response.value} via {channel.value}",
         {"response": [previous.value, response.value]},
     )
+    signals.answer_recorded.send(invitation, previous=previous)
     if held_place and response != Response.ACCEPTED:
         fill_free_places(session)
     return AnswerOutcome(changed=True, waitlisted=waitlisted)

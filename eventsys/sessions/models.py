@@ -49,6 +49,11 @@ class Session(db.Model):
     ical_uid: Mapped[str] = mapped_column(sa.String(255), unique=True, default=new_calendar_uid)
     ical_sequence: Mapped[int] = mapped_column(default=0)
     reminders_enabled: Mapped[bool] = mapped_column(default=True)
+    # Asks Outlook not to offer "propose a new time" (X-MICROSOFT-DISALLOW-COUNTER in the
+    # invitation), for sessions whose time is not up for negotiation.
+    counter_proposals_blocked: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false()
+    )
     copied_from_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("sessions.id", ondelete="SET NULL")
     )

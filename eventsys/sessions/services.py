@@ -50,6 +50,7 @@ class SessionDetails:
     capacity: int | None = None
     rsvp_deadline: datetime | None = None
     organisers: list[User] = field(default_factory=list)
+    counter_proposals_blocked: bool = False
 
 
 # Every detail an organiser enters is worth a line in the audit trail.
