@@ -32,7 +32,7 @@ class SessionVisit(db.Model):
 
 def record_visit(session: Session, user: User, now: datetime | None = None) -> datetime | None:
     """Record that `user` opens `session`'s page now; return when they opened it before (None
-    the first time). Flushes nothing else; the caller commits.
+    the first time). The caller commits.
 
     One INSERT … ON CONFLICT DO UPDATE (SQLite and PostgreSQL both have it), so that two tabs
     opened at once cannot both insert the row and fail on its primary key.

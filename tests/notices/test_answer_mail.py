@@ -5,6 +5,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from eventsys.extensions import db
 from eventsys.i18n import format_local_datetime
@@ -53,7 +54,7 @@ def test_a_german_organiser_gets_the_answer_by_link_in_german(client, notified, 
     assert "Teilnahme: Online" in text
     assert "Kommentar: Gern dabei" in text
     answer = db.session.scalar(sa.select(InvitationAnswer))
-    with _german():
+    with force_locale("de"):
         received = format_local_datetime(answer.received_at)
     assert f"Eingegangen: {received} (Link in der E-Mail)" in text
     assert re.search(r"Eingegangen: \d\d\.\d\d\.\d{4}, \d\d:\d\d Uhr", text)
@@ -63,12 +64,6 @@ def test_a_german_organiser_gets_the_answer_by_link_in_german(client, notified, 
     assert '<html lang="de">' in html
     # The English organiser kept the default (the daily digest): no mail per answer.
     assert notices_to(smtp_server.sink, notified.english) == []
-
-
-def _german():
-    from flask_babel import force_locale
-
-    return force_locale("de")
 
 
 def test_an_english_organiser_reads_english_and_a_calendar_reply_counts_too(
