@@ -54,9 +54,11 @@ def _load_models() -> None:
     import eventsys.legal.models
     import eventsys.minutes.freezing  # (installs its triggers whenever the tables are created)
     import eventsys.minutes.models
+    import eventsys.notices.models
     import eventsys.outbox.models
     import eventsys.replies.models
-    import eventsys.sessions.models  # noqa: F401
+    import eventsys.sessions.models
+    import eventsys.sessions.visits  # noqa: F401
 
 
 def _connect_receivers() -> None:
@@ -65,7 +67,8 @@ def _connect_receivers() -> None:
     import eventsys.charters.intake  # minutes approved: recommendations enter the pools
     import eventsys.feeds.invitees  # experts invited: they get a feed address
     import eventsys.invitations.session_changes  # session changed: invitees told
-    import eventsys.minutes.frozen_agenda  # noqa: F401  agenda item removed: approved TOPs kept
+    import eventsys.minutes.frozen_agenda  # agenda item removed: approved TOPs kept
+    import eventsys.notices.answer_mail  # noqa: F401  answer recorded: organisers told
 
 
 def _init_extensions(app: Flask) -> None:
@@ -186,6 +189,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventsys.invitations.views import blueprint as invitations
     from eventsys.legal.views import blueprint as legal
     from eventsys.minutes.views import blueprint as minutes
+    from eventsys.notices.views import blueprint as notices
     from eventsys.outbox.views import blueprint as outbox
     from eventsys.privacy.views import blueprint as privacy
     from eventsys.reminders.views import blueprint as reminders
@@ -200,6 +204,7 @@ def _register_blueprints(app: Flask) -> None:
         invitations,
         replies,
         reminders,
+        notices,
         feeds,
         attendance,
         minutes,
@@ -221,6 +226,7 @@ def _register_commands(app: Flask) -> None:
     from eventsys.experts.cli import experts
     from eventsys.invitations.cli import invitations
     from eventsys.minutes.cli import minutes
+    from eventsys.notices.cli import notices
     from eventsys.outbox.cli import outbox
     from eventsys.privacy.cli import privacy
     from eventsys.reminders.cli import reminders
@@ -234,6 +240,7 @@ def _register_commands(app: Flask) -> None:
         invitations,
         replies,
         reminders,
+        notices,
         demo,
         outbox,
         minutes,

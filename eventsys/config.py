@@ -57,6 +57,9 @@ class DefaultConfig:
 
     # Reminders: to those who have not answered, this many days before the answer deadline.
     REMINDER_DAYS_BEFORE_DEADLINE = 3
+    # The daily digest of answers for organisers goes out from this hour on (Berlin time), with
+    # the answers since the previous one: early, so that it is read at the start of the day.
+    ANSWER_DIGEST_HOUR = 7
 
     # Circulated minutes: attendees comment for this many days unless the secretariat picks
     # another deadline; the links in minutes mail stay valid this long.

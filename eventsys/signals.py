@@ -25,6 +25,15 @@ session_changed = _signals.signal(
     """,
 )
 
+answer_recorded = _signals.signal(
+    "answer-recorded",
+    doc="""An invitee's answer was recorded (by link, calendar reply or by hand) and flushed.
+
+    The sender is the `Invitation`, whose current answer is the new one; its newest
+    `InvitationAnswer` is this answer's history row. `previous` is the `Response` it had before.
+    """,
+)
+
 minutes_approved = _signals.signal(
     "minutes-approved",
     doc="""A version of minutes was approved and stored; its content is frozen from now on.

@@ -1,10 +1,11 @@
 """Background work as Celery tasks, for deployments with a broker (CELERY_BROKER_URL, Redis).
 
-    celery -A eventsys.tasks:celery_app worker   # delivers mail, polls replies, sends reminders
+    celery -A eventsys.tasks:celery_app worker   # mail, replies, reminders and answer digests
     celery -A eventsys.tasks:celery_app beat     # the schedule below
 
 Without a broker nothing here is used: the outbox delivers in a thread after each commit, and
-`flask outbox deliver`, `flask replies fetch` and `flask reminders send` run from cron.
+`flask outbox deliver`, `flask replies fetch`, `flask reminders send` and `flask notices digest`
+run from cron.
 
 Every task runs inside the Flask app's context (the `make_celery(app)` pattern), with the
 app's database session, which Flask-SQLAlchemy removes when the task's context ends.
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 DELIVER_OUTBOX = "eventsys.deliver_outbox"
 FETCH_REPLIES = "eventsys.fetch_replies"
 SEND_REMINDERS = "eventsys.send_reminders"
+SEND_ANSWER_DIGESTS = "eventsys.send_answer_digests"
 PURGE_PERSONAL_DATA = "eventsys.purge_personal_data"
 PREPARE_DOCUMENT = "eventsys.prepare_document"
 
@@ -57,6 +59,8 @@ def beat_schedule(config: dict) -> dict[str, dict[str, Any]]:
         "deliver-outbox": every(DELIVER_OUTBOX, DELIVERY_INTERVAL_SECONDS),
         "fetch-replies": every(FETCH_REPLIES, float(config["REPLIES_POLL_SECONDS"])),
         "send-reminders": every(SEND_REMINDERS, REMINDERS_INTERVAL_SECONDS),
+        # Due once a day from ANSWER_DIGEST_HOUR on; the runs before and after send nothing.
+        "send-answer-digests": every(SEND_ANSWER_DIGESTS, REMINDERS_INTERVAL_SECONDS),
         "purge-personal-data": every(PURGE_PERSONAL_DATA, PURGE_INTERVAL_SECONDS),
     }
 
@@ -160,6 +164,21 @@ def _register_tasks(celery: Celery) -> None:
             counts = send_due_reminders()
         db.session.commit()
         return counts.total
+
+    @celery.task(name=SEND_ANSWER_DIGESTS, shared=False, **RETRY_OPTIONS)
+    def send_answer_digests() -> int:
+        """Queue the daily answer digests that are due; returns how many."""
+        from eventsys.audit.services import acting_as
+        from eventsys.extensions import db
+        from eventsys.notices.digest import send_due_digests
+
+        if not current_app.config.get("SERVER_NAME"):
+            log.error("SERVER_NAME is not set; answer digests with links cannot be built")
+            return 0
+        with acting_as("celery"):
+            sent = send_due_digests()
+        db.session.commit()
+        return sent
 
 
 def _register_purge(celery: Celery) -> None:

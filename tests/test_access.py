@@ -79,6 +79,9 @@ def make_records(staff) -> dict[str, object]:
         kind=SessionKind.WORKSHOP,
         starts_at=start,
         ends_at=start + timedelta(hours=3),
+        # Responsible organisers, so that the routes only they may use (their choice of answer
+        # notices) answer them; the secretariat is refused there.
+        organisers=[staff.admin, staff.organiser],
     )
     session.agenda_items.append(AgendaItem(position=1, title="Begrüßung", duration_minutes=15))
     invitation = Invitation(session=session, expert=expert)

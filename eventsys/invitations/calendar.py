@@ -111,6 +111,8 @@ def invitation_request(invitation: Invitation, description: str) -> bytes:
     event.add("status", "CONFIRMED" if session.status == SessionStatus.CONFIRMED else "TENTATIVE")
     event.add("attendee", _attendee(invitation, _standing_partstat(invitation)))
     event.add("transp", "OPAQUE")
+    if session.counter_proposals_blocked:  # Outlook then offers no "Propose new time"
+        event.add("x-microsoft-disallow-counter", "TRUE")
     calendar.add_component(event)
     return calendar.to_ical()
 

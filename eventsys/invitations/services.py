@@ -313,6 +313,7 @@ def record_answer(
         f"{invitation.expert.email}: {response.value} via {channel.value}",
         {"response": [previous.value, response.value]},
     )
+    signals.answer_recorded.send(invitation, previous=previous)
     if held_place and not (response == Response.ACCEPTED and keeps_place):
         fill_free_places(session)
     return AnswerOutcome(changed=True, waitlisted=waitlisted)

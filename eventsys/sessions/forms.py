@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     Field,
     IntegerField,
@@ -161,6 +162,7 @@ class SessionForm(FlaskForm):
         coerce=int,
         validators=[DataRequired(message=_l("Choose at least one organiser."))],
     )
+    counter_proposals_blocked = BooleanField(_l("Do not let Outlook offer “Propose new time”"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -218,6 +220,7 @@ class SessionForm(FlaskForm):
             organisers=[self._eligible_organisers[user_id] for user_id in self.organisers.data],
             title_en=self.title_en.data or "",
             description_en=self.description_en.data or "",
+            counter_proposals_blocked=self.counter_proposals_blocked.data,
         )
 
     def show_problems(self, problems: dict[str, str]) -> None:
@@ -277,6 +280,7 @@ def session_form_data(session: Session, with_schedule: bool = True) -> dict[str,
         "capacity": session.capacity,
         "online_capacity": session.online_capacity,
         "organisers": [user.id for user in session.organisers],
+        "counter_proposals_blocked": session.counter_proposals_blocked,
     }
     if with_schedule:
         starts_at = from_utc(session.starts_at, platform_zone_name())

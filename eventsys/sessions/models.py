@@ -61,6 +61,11 @@ class Session(db.Model):
     # when they are done editing, instead of one mail per edited item.
     agenda_changed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     reminders_enabled: Mapped[bool] = mapped_column(default=True)
+    # Asks Outlook not to offer "propose a new time" (X-MICROSOFT-DISALLOW-COUNTER in the
+    # invitation), for sessions whose time is not up for negotiation.
+    counter_proposals_blocked: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false()
+    )
     copied_from_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("sessions.id", ondelete="SET NULL")
     )

@@ -53,6 +53,7 @@ class SessionDetails:
     organisers: list[User] = field(default_factory=list)
     title_en: str = ""
     description_en: str = ""
+    counter_proposals_blocked: bool = False
 
 
 # Every detail an organiser enters is worth a line in the audit trail.

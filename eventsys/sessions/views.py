@@ -9,7 +9,7 @@ from eventsys.access import ALL_STAFF, PLANNERS, roles_required
 from eventsys.extensions import db
 from eventsys.outbox import services as outbox
 from eventsys.query_arguments import page_number
-from eventsys.sessions import agenda, queries, services
+from eventsys.sessions import agenda, queries, services, visits
 from eventsys.sessions.forms import (
     AgendaItemForm,
     CopySessionForm,
@@ -53,14 +53,20 @@ def show_session(session_id: int):
     if session is None:
         abort(404)
     original = db.session.get(Session, session.copied_from_id) if session.copied_from_id else None
-    return render_template(
+    # The page shows what changed since the reader's previous visit; this visit is the one the
+    # next is compared with.
+    last_visit = visits.record_visit(session, current_user)
+    page = render_template(
         "sessions/show.html",
         session=session,
         original=original,
         schedule=agenda.scheduled_agenda(session),
         overrun=agenda.agenda_overrun(session),
         can_plan=current_user.role in PLANNERS,
+        last_visit=last_visit,
     )
+    db.session.commit()
+    return page
 
 
 @blueprint.route("/new", methods=["GET", "POST"])
