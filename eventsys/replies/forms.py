@@ -52,6 +52,10 @@ class DecisionForm(FlaskForm):
             raise ValidationError(_l("Please choose the invitation this message answers."))
 
 
+class DealtWithForm(FlaskForm):
+    """No fields: it carries the CSRF token of the "dealt with" button."""
+
+
 class UploadForm(FlaskForm):
     files = MultipleFileField(
         _l("Messages (.eml files)"),

@@ -56,7 +56,7 @@ def test_ingest_garbage_keeps_it_for_a_person(runner, invited):
     assert result.exit_code == 0, result.output
     assert "\tneeds_review\t" in result.output
     (message,) = stored()
-    assert message.outcome == Outcome.NEEDS_REVIEW and message.explanation
+    assert message.outcome == Outcome.NEEDS_REVIEW and message.why
 
 
 def test_ingest_needs_a_file(runner, invited):

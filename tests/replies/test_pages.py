@@ -82,7 +82,7 @@ def test_plain_reply_is_resolved_with_one_click(secretariat_client, staff, invit
     message = db.session.get(InboundMessage, plain_reply.id)
     assert message.outcome == Outcome.RESOLVED
     assert message.decided_by_id == staff.secretariat.id and message.decided_at is not None
-    assert "Decided by Test Secretariat: Accepted" in message.explanation
+    assert "Decided by Test Secretariat: Accepted" in message.why
     invitation = db.session.get(Invitation, invited.invitation.id)
     assert invitation.response == Response.ACCEPTED
     assert invitation.channel == Channel.MANUAL
@@ -221,7 +221,7 @@ def test_upload_of_garbage_is_kept_for_a_person(admin_client, invited, content):
     assert response.status_code == 200
     assert "Needs a decision" in page_text(response)
     (message,) = db.session.scalars(sa.select(InboundMessage)).all()
-    assert message.raw_message == content and message.explanation
+    assert message.raw_message == content and message.why
     shown = admin_client.get(f"/replies/{message.id}")
     assert shown.status_code == 200
 
