@@ -565,3 +565,136 @@ def test_reply_naming_a_private_address_sent_by_the_invitee_is_linked(invited, r
     assert "erika@icloud.example was never invited" in message.why
     assert f"comes from {invited.erika.email}, who was invited" in message.why
     assert message.invitation_id == invited.invitation.id
+
+
+# --- Calendar parts that must not be applied ------------------------------------------------
+
+
+def test_a_cut_off_acceptance_is_never_applied(invited, reply):
+    message = ingest(reply("truncated_reply"), Source.PIPE)
+    db.session.commit()
+
+    assert message.outcome == Outcome.NEEDS_REVIEW
+    assert "cut off" in message.why and "END:VEVENT, END:VCALENDAR" in message.why
+    assert message.reasons[0]["code"] == "calendar_incomplete"
+    # Linked to the invitation it names, so that a person decides with one click.
+    assert message.invitation_id == invited.invitation.id
+    assert message.attendee == invited.erika.email
+    assert db.session.get(Invitation, invited.invitation.id).response == Response.NEEDS_ACTION
+    assert answers_of(invited.invitation) == []
+
+
+@pytest.mark.parametrize(
+    ("cut_after", "missing"),
+    [
+        (b"END:VEVENT\r\n", "END:VCALENDAR"),
+        (b"ATTENDEE;CN=Erika Muster;PARTSTAT=ACC", "END:VEVENT"),
+    ],
+    ids=["no-end-vcalendar", "cut-in-a-line"],
+)
+def test_a_part_cut_anywhere_is_not_applied(invited, reply, cut_after, missing):
+    raw = reply("thunderbird_accepted")
+    # Both calendar parts of Thunderbird's mail say the same; the inline one is cut off here.
+    inline_end = raw.index(cut_after) + len(cut_after)
+    boundary = raw.index(b"--------------0eH3Jx7VbQn2TuR9mWc4LdGy--")
+    raw = raw[:inline_end] + b"\r\n" + raw[boundary:]
+    message = ingest(raw, Source.IMAP)
+    assert message.outcome == Outcome.NEEDS_REVIEW, message.why
+    assert missing in message.why
+    assert answers_of(invited.invitation) == []
+
+
+@pytest.mark.parametrize(
+    ("written", "bad"),
+    [
+        (b"DTSTART:20300701T080000Z", b"DTSTART:20300701T0800Z"),
+        (b"DTEND:20300701T140000Z", b"DTEND:20301301T140000Z"),
+        (b"DTSTAMP:20300604T154021Z", b"DTSTAMP:gestern"),
+        (b"SEQUENCE:", b"RECURRENCE-ID:2030-07-01\r\nSEQUENCE:"),
+    ],
+    ids=["dtstart", "dtend-month-13", "dtstamp", "recurrence-id"],
+)
+def test_a_reply_whose_times_cannot_be_read_is_not_applied(invited, reply, written, bad):
+    raw = reply("thunderbird_accepted").replace(written, bad, 1)
+    message = ingest(raw, Source.IMAP)
+    assert message.outcome == Outcome.NEEDS_REVIEW, message.why
+    name = bad.split(b":")[0].split(b"\r\n")[-1].decode()
+    assert f"calendar part's {name}" in message.why
+    assert answers_of(invited.invitation) == []
+
+
+def test_the_unreadable_times_sample_waits_with_each_property(invited, reply):
+    message = ingest(reply("unreadable_times"), Source.IMAP)
+    assert message.outcome == Outcome.NEEDS_REVIEW
+    assert "DTSTART “2030-07-01T10:00:00”" in message.why
+    assert "DTEND “2030-07-01T16:00:00”" in message.why
+    assert message.invitation_id == invited.invitation.id
+
+
+def test_a_cut_off_reply_from_someone_else_says_so_too(invited, reply):
+    raw = reply("truncated_reply").replace(
+        f"From: Erika Muster <{invited.erika.email}>".encode(), b"From: <max@andere.example>"
+    )
+    message = ingest(raw, Source.IMAP)
+    assert message.outcome == Outcome.NEEDS_REVIEW
+    assert "cut off" in message.why and "sent from max@andere.example" in message.why
+
+
+# --- Delegations sent by an assistant ------------------------------------------------------
+
+ASSISTANT = "sekretariat@stadt-beispiel.example"
+
+
+def test_an_assistants_delegation_to_an_unknown_deputy_is_proposed_with_the_cn(invited, reply):
+    raw = reply(
+        "evolution_delegated",
+        sender=ASSISTANT,
+        deputy="j.neumann@stadt-beispiel.example",
+        deputy_name="Neumann, Julia",
+    )
+    message = ingest(raw, Source.IMAP)
+    db.session.commit()
+    assert message.outcome == Outcome.APPLIED, message.why
+    invitation = db.session.get(Invitation, invited.invitation.id)
+    assert invitation.response == Response.DELEGATED
+    proposal = invitation.deputy_proposal
+    assert (proposal.first_name, proposal.last_name, proposal.email) == (
+        "Julia",
+        "Neumann",
+        "j.neumann@stadt-beispiel.example",
+    )
+
+
+def test_an_assistants_delegation_to_a_known_expert_invites_them(invited, reply):
+    message = ingest(reply("evolution_delegated", sender=ASSISTANT), Source.IMAP)
+    db.session.commit()
+    assert message.outcome == Outcome.APPLIED, message.why
+    invitation = db.session.get(Invitation, invited.invitation.id)
+    assert invitation.delegated_to.expert_id == invited.jonas.id
+    assert invitation.deputy_proposal is None
+
+
+@pytest.mark.parametrize(
+    "assistant",
+    ["helfer@andere-stadt.example", "erika.sekretariat@gmail.com"],
+    ids=["other-domain", "public-mail-service"],
+)
+def test_sent_by_from_outside_the_invitees_domain_does_not_act_for_them(
+    invited, reply, assistant
+):
+    message = ingest(
+        reply("evolution_delegated", sender=assistant, deputy="x@privat.example"), Source.IMAP
+    )
+    assert message.outcome == Outcome.NEEDS_REVIEW
+    assert f"sent on their behalf by {assistant}" in message.why
+    assert message.reasons[0]["code"] == "sent_by_outside"
+    invitation = db.session.get(Invitation, invited.invitation.id)
+    assert invitation.response == Response.NEEDS_ACTION and invitation.deputy_proposal is None
+
+
+def test_sent_by_from_a_subdomain_of_the_invitee_counts(invited, reply):
+    message = ingest(
+        reply("evolution_delegated", sender="vorzimmer@rathaus.stadt-beispiel.example"),
+        Source.IMAP,
+    )
+    assert message.outcome == Outcome.APPLIED, message.why
