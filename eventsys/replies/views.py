@@ -35,6 +35,7 @@ def counter_proposals(session: Session) -> list[CounterProposal]:
     """The open counter-proposals of `session`, for its invitations page."""
     return review.counter_proposals_for(session)
 
+
 ALL = "all"
 # How much of a message's source the page shows; attachments can be megabytes.
 SOURCE_SHOWN = 100_000

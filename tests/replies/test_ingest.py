@@ -679,9 +679,7 @@ def test_an_assistants_delegation_to_a_known_expert_invites_them(invited, reply)
     ["helfer@andere-stadt.example", "erika.sekretariat@gmail.com"],
     ids=["other-domain", "public-mail-service"],
 )
-def test_sent_by_from_outside_the_invitees_domain_does_not_act_for_them(
-    invited, reply, assistant
-):
+def test_sent_by_from_outside_the_invitees_domain_does_not_act_for_them(invited, reply, assistant):
     message = ingest(
         reply("evolution_delegated", sender=assistant, deputy="x@privat.example"), Source.IMAP
     )

@@ -273,7 +273,7 @@ def test_damaged_samples_are_refused_by_a_strict_parser(name):
     """The damaged samples are really damaged: vobject's validating reader refuses them."""
     message = email.message_from_bytes(filled(name), policy=email.policy.default)
     (part,) = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
-    with pytest.raises(Exception):  # noqa: B017, PT011 - vobject raises several kinds
+    with pytest.raises(Exception):  # noqa: B017 - vobject raises several kinds
         vobject.readOne(part.get_payload(decode=True).decode("utf-8"), validate=True)
 
 
