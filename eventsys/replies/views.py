@@ -12,7 +12,7 @@ from eventsys.access import ALL_STAFF, PLANNERS, roles_required
 from eventsys.audit import services as audit
 from eventsys.extensions import db
 from eventsys.query_arguments import page_number
-from eventsys.replies import decisions, review
+from eventsys.replies import decisions, outlook_files, review
 from eventsys.replies.forms import (
     DECISION_LABELS,
     DealtWithForm,
@@ -159,7 +159,22 @@ def upload():
 
 def _take_in_upload(filename: str, raw: bytes) -> UploadedFile:
     """Store and act on one uploaded file in a transaction of its own; a file that cannot be
-    stored is reported on the page, and the others are still taken in."""
+    stored is reported on the page, and the others are still taken in. An Outlook .msg file is
+    taken in as the mail it holds (recognised by its content, whatever its name)."""
+    if filename.lower().endswith(".msg") or outlook_files.looks_like_msg(raw):
+        try:
+            raw = outlook_files.message_from_msg(raw)
+        except outlook_files.NotAnOutlookMessage as error:
+            log.info("Uploaded file %r is no readable Outlook message: %s", filename, error)
+            return UploadedFile(
+                filename,
+                None,
+                _(
+                    "This file is not an Outlook message that can be read. Please save the "
+                    "mail from Outlook again (File, Save As, “Outlook Message Format”), or "
+                    "as .eml."
+                ),
+            )
     try:
         receipt = receive(raw, Source.UPLOAD)
         if not receipt.repeated:
