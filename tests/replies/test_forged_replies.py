@@ -297,3 +297,20 @@ def test_reading_authentication_results():
     assert results.results[2].properties["header.from"] == "a.example"
     assert read_authentication_results("") is None
     assert read_authentication_results("mx.example.org; none").results == []
+
+
+def test_naming_oneself_with_sent_by_does_not_answer_for_erika(
+    invited, reply, legacy, max_invited
+):
+    """The session's UID is shared by invitations sent before own UIDs: Max holds it, writes
+    Erika's decline and names himself as her SENT-BY. He is not of her side."""
+    raw = reply("evolution_declined", uid=invited.session.ical_uid).replace(
+        b"sekretariat@stadt-beispiel.example", max_invited.expert.email.encode()
+    )
+    message = ingest(raw, Source.IMAP)
+    assert_kept_for_review(
+        message,
+        invited,
+        f"sent on their behalf by {max_invited.expert.email}",
+        "outside the attendee's organisation",
+    )
