@@ -299,9 +299,7 @@ def test_reading_authentication_results():
     assert read_authentication_results("mx.example.org; none").results == []
 
 
-def test_naming_oneself_with_sent_by_does_not_answer_for_erika(
-    invited, reply, legacy, max_invited
-):
+def test_naming_oneself_with_sent_by_does_not_answer_for_erika(invited, reply, legacy, max_invited):
     """The session's UID is shared by invitations sent before own UIDs: Max holds it, writes
     Erika's decline and names himself as her SENT-BY. He is not of her side."""
     raw = reply("evolution_declined", uid=invited.session.ical_uid).replace(
