@@ -296,6 +296,8 @@ class CalendarEvent:
     attendees: list[CalendarAttendee] = field(default_factory=list)
     comment: str = ""  # every COMMENT, escapes resolved, one per line
     recurrence_id: str = ""  # as written; "" for the event itself rather than one occurrence
+    # The date-time properties given with a value that is no date or time: (name, value).
+    unreadable_times: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _sequence(value: str) -> int | None:
@@ -303,6 +305,10 @@ def _sequence(value: str) -> int | None:
         return int(value.strip())
     except ValueError:
         return None
+
+
+# The properties of an event that hold a date or a date and time, checked in this order.
+TIME_PROPERTIES = ("DTSTART", "DTEND", "RECURRENCE-ID", "DTSTAMP")
 
 
 def read_event(lines: list[ContentLine]) -> CalendarEvent:
@@ -333,6 +339,11 @@ def read_event(lines: list[ContentLine]) -> CalendarEvent:
         attendees=[read_attendee(line) for line in lines if line.name == "ATTENDEE"],
         comment="\n".join(comment for comment in comments if comment),
         recurrence_id=first["RECURRENCE-ID"].value if "RECURRENCE-ID" in first else "",
+        unreadable_times=[
+            (name, first[name].value.strip())
+            for name in TIME_PROPERTIES
+            if name in first and read_time(first[name]).decoded is None
+        ],
     )
 
 

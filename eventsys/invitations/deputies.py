@@ -123,12 +123,22 @@ def proposal_of(session: Session, proposal_id: int) -> DeputyProposal | None:
     return proposal
 
 
-def confirm_proposal(proposal: DeputyProposal, decided_by_id: int | None) -> Invitation:
+def confirm_proposal(
+    proposal: DeputyProposal,
+    decided_by_id: int | None,
+    first_name: str = "",
+    last_name: str = "",
+) -> Invitation:
     """Invite the proposed deputy: the expert with that address, or a new directory entry in
-    the invitee's organisation. Raises InvitationError (or DirectoryError for details the
-    directory refuses) when that cannot be done."""
+    the invitee's organisation, named `first_name` `last_name` where staff corrected the name
+    (an empty one keeps the proposal's). Raises InvitationError (or DirectoryError for details
+    the directory refuses) when that cannot be done."""
     if not proposal.is_pending:
         raise InvitationError(_("This deputy has already been dealt with."))
+    if first_name.strip():
+        proposal.first_name = first_name.strip()
+    if last_name.strip():
+        proposal.last_name = last_name.strip()
     invitation = proposal.invitation
     deputy = people.find_expert_by_email(proposal.email)
     if deputy is None:

@@ -292,8 +292,16 @@ class WithdrawForm(FlaskForm):
 
 
 class DeputyDecisionForm(FlaskForm):
-    """Staff confirm or decline a deputy typed into an answer link."""
+    """Staff confirm or decline a deputy named through an answer link or a calendar reply; when
+    confirming someone new to the directory, with the name as it should be (a name typed in a
+    hurry or read from a calendar may be missing or wrong). Empty names keep the proposal's."""
 
+    first_name = StringField(
+        _l("First name"), validators=[Length(max=100), SingleLine()], filters=[strip_whitespace]
+    )
+    last_name = StringField(
+        _l("Last name"), validators=[Length(max=100), SingleLine()], filters=[strip_whitespace]
+    )
     confirm = SubmitField(_l("Confirm and invite"))
     decline = SubmitField(_l("Do not invite"))
 

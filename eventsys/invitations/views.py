@@ -260,7 +260,10 @@ def decide_deputy(session_id: int, proposal_id: int):
     name, invitee = proposal.full_name, proposal.invitation.expert.full_name
     try:
         if form.confirm.data:
-            deputies.confirm_proposal(proposal, current_user.id)
+            deputies.confirm_proposal(
+                proposal, current_user.id, form.first_name.data or "", form.last_name.data or ""
+            )
+            name = proposal.full_name
             message = _(
                 "%(name)s has been invited as the deputy of %(invitee)s.",
                 name=name,

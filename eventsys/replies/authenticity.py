@@ -7,20 +7,59 @@ the one its SENT-BY names, and where our own mail server has checked the message
 or DKIM failure for the sender's domain means the address may be forged. Only the topmost
 Authentication-Results counts, and only with the configured authserv-id: every header below it
 was written by servers we do not run, or by the sender.
+
+SENT-BY is written by the sender too, so it alone proves nothing: an assistant who answers for
+an invitee (Evolution and Outlook name them with SENT-BY) is taken only from the invitee's own
+side, an address in the invitee's mail domain (or a subdomain of it, or the domain the
+invitee's address is a subdomain of). Where that domain is a public mail service's, sharing it
+says nothing, and the reply waits for a person.
 """
 
 import re
 from dataclasses import dataclass, field
 
 from flask import current_app
-from flask_babel import gettext as _
 
 from eventsys.calendar_reading import CalendarAttendee
 from eventsys.replies.parsing import ParsedMessage
+from eventsys.replies.reasons import Reason, reason
 
 _COMMENT = re.compile(r"\([^()]*\)")
 _RESULT = re.compile(r"^([A-Za-z0-9_-]+)(?:/[0-9]+)?\s*=\s*([A-Za-z0-9_-]+)")
 _PROPERTY = re.compile(r'([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\s*=\s*("[^"]*"|[^\s;]+)')
+
+# Mail services where anyone can have an address: two of their addresses are not one side.
+PUBLIC_MAIL_DOMAINS = frozenset(
+    {
+        "aol.com",
+        "freenet.de",
+        "gmail.com",
+        "gmx.at",
+        "gmx.ch",
+        "gmx.de",
+        "gmx.net",
+        "googlemail.com",
+        "hotmail.com",
+        "hotmail.de",
+        "icloud.com",
+        "live.com",
+        "live.de",
+        "mac.com",
+        "mail.de",
+        "mailbox.org",
+        "me.com",
+        "msn.com",
+        "outlook.com",
+        "outlook.de",
+        "posteo.de",
+        "proton.me",
+        "protonmail.com",
+        "t-online.de",
+        "web.de",
+        "yahoo.com",
+        "yahoo.de",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -99,12 +138,28 @@ def matching_sender(parsed: ParsedMessage, attendee: CalendarAttendee) -> str:
     candidates = list(parsed.from_addresses) if len(parsed.from_addresses) == 1 else []
     if parsed.sender_header:
         candidates.append(parsed.sender_header)
-    return next((address for address in candidates if address in allowed), "")
+    # The attendee's own address first: SENT-BY matters only when the attendee did not send.
+    for wanted in (attendee.address, attendee.sent_by):
+        if wanted and wanted in candidates and wanted in allowed:
+            return wanted
+    return ""
 
 
-def sender_problem(parsed: ParsedMessage, attendee: CalendarAttendee) -> str:
-    """Why the reply may not have come from `attendee`, for the review queue; "" when its
-    sender is the attendee (or their SENT-BY) and our mail server reports no forgery."""
+def same_side(address: str, other: str) -> bool:
+    """True when two addresses are of one organisation's mail domain: the same domain, or one a
+    subdomain of the other; never for a public mail service's domain."""
+    first, second = domain_of(address), domain_of(other)
+    if "." not in first or "." not in second:
+        return False
+    if first in PUBLIC_MAIL_DOMAINS or second in PUBLIC_MAIL_DOMAINS:
+        return False
+    return first == second or first.endswith(f".{second}") or second.endswith(f".{first}")
+
+
+def sender_problem(parsed: ParsedMessage, attendee: CalendarAttendee) -> Reason | None:
+    """Why the reply may not have come from `attendee`, for the review queue; None when its
+    sender is the attendee (or a SENT-BY of their own side) and our mail server reports no
+    forgery."""
     sender = matching_sender(parsed, attendee)
     if not sender:
         written = ", ".join(
@@ -114,24 +169,17 @@ def sender_problem(parsed: ParsedMessage, attendee: CalendarAttendee) -> str:
         )
         named = attendee.address
         if attendee.sent_by:
-            named = _(
-                "%(attendee)s (sent by %(sent_by)s)", attendee=named, sent_by=attendee.sent_by
-            )
-        return _(
-            "The calendar reply answers for %(attendee)s, but the mail was sent from "
-            "%(sender)s: only the attendee or the person named with SENT-BY can answer this "
-            "way, so the reply may come from someone else and is kept, not recorded. Some "
-            "calendar apps (Apple Calendar among them) answer from another mail account of "
-            "the same person; if you know this is their answer, set it here.",
+            named = reason(
+                "attendee_sent_by", attendee=attendee.address, sent_by=attendee.sent_by
+            ).as_data()
+        return reason(
+            "sender_not_attendee",
             attendee=named,
-            sender=written or _("an address that cannot be read"),
+            sender=written or reason("unreadable_address").as_data(),
         )
+    if sender != attendee.address and not same_side(sender, attendee.address):
+        return reason("sent_by_outside", attendee=attendee.address, sent_by=sender)
     verdict = our_servers_verdict(parsed, sender)
     if verdict:
-        return _(
-            "Our mail server reports %(verdict)s for the domain of %(sender)s: the sender "
-            "address may be forged, so the calendar reply is kept, not recorded.",
-            verdict=verdict,
-            sender=sender,
-        )
-    return ""
+        return reason("forged", verdict=verdict, sender=sender)
+    return None

@@ -1,15 +1,19 @@
 """Acting on calendar answers (METHOD:REPLY and METHOD:COUNTER): record the answer of the
-invited attendee, a deputy named by delegation, or keep what is stale, repeated or unclear
-for a person, with a sentence saying why.
+invited attendee or a deputy named by delegation, keep a counter-proposal for the organisers,
+or keep what is stale, repeated or unclear for a person, with the reasons why.
 """
 
+import re
+
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from eventsys.calendar_reading import CalendarAttendee
+from eventsys.database import utcnow
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
-from eventsys.invitations.models import Invitation
+from eventsys.invitations import deputies
+from eventsys.invitations.deputies import NewDeputy
+from eventsys.invitations.models import DeputyProposal, Invitation
 from eventsys.invitations.services import InvitationError, record_answer, send_deputy
 from eventsys.invitations.states import Channel, Response
 from eventsys.replies.authenticity import sender_problem
@@ -20,14 +24,14 @@ from eventsys.replies.matching import (
     answering_invitations,
     calendar_entry_for_uid,
     chosen_attendee,
-    describe_time,
     invitation_answered_by_mail,
     invitation_label,
     invitations_by_address,
     with_link,
 )
-from eventsys.replies.models import InboundMessage
-from eventsys.replies.parsing import CalendarReply, ParsedMessage
+from eventsys.replies.models import CounterProposal, InboundMessage
+from eventsys.replies.parsing import CalendarReply, ParsedMessage, clean_text
+from eventsys.replies.reasons import Reason, answer_value, reason, time_value
 from eventsys.replies.states import Outcome
 from eventsys.sessions.states import SessionStatus
 
@@ -36,62 +40,79 @@ ANSWERS = {
     "TENTATIVE": Response.TENTATIVE,
     "DECLINED": Response.DECLINED,
 }
+# Academic titles a CN may start with; the proposal keeps first and last name only.
+_TITLES = re.compile(r"^(?:(?:prof|dr|dipl|ing|mag|med|rer|nat|phil|jur|habil)\.?[-\s]*)+", re.I)
+NAME_LENGTH = 100  # DeputyProposal.first_name and last_name
 
 
-def _not_invited(parsed: ParsedMessage, entry: CalendarEntry, address: str, intro: str) -> Decision:
+def _not_invited(parsed: ParsedMessage, entry: CalendarEntry, address: str, intro: Reason):
     session = entry.session
-    explanation = intro
+    reasons = [intro]
     expert = db.session.scalar(sa.select(Expert).where(Expert.email == address))
     if expert is not None:
-        explanation += " " + _(
-            "The address belongs to %(name)s in the directory.", name=expert.full_name
-        )
+        reasons.append(reason("directory_owner", name=expert.full_name))
     by_mail = invitation_answered_by_mail(parsed)
     from_invitee = invitations_by_address(session, [parsed.sender]).get(parsed.sender)
-    comes_from = _(
-        "The mail comes from %(invitee)s, who was invited; check whether this is their "
-        "answer, given from another address.",
-        **(invitation_label(from_invitee) if from_invitee else {"invitee": "", "session": ""}),
-    )
     if entry.invitation is not None:
         # The UID names the calendar entry of one invitation: the reply is about that one.
         invitation = entry.invitation
         if from_invitee is invitation:
-            explanation += " " + comes_from
+            reasons.append(reason("comes_from_invitee", **invitation_label(invitation)))
         else:
-            explanation += " " + _(
-                "The reply is written in the calendar entry sent to %(invitee)s; check "
-                "whether this is their answer, given from another address.",
-                **invitation_label(invitation),
-            )
+            reasons.append(reason("written_in_entry_of", **invitation_label(invitation)))
     elif by_mail is not None and by_mail.session_id == session.id:
         invitation = by_mail
-        explanation += " " + _(
-            "The mail answers the invitation sent to %(invitee)s; check whether this is their "
-            "answer, given from another address.",
-            **invitation_label(invitation),
-        )
+        reasons.append(reason("answers_mail_to", **invitation_label(invitation)))
     elif from_invitee is not None:
         invitation = from_invitee
-        explanation += " " + comes_from
+        reasons.append(reason("comes_from_invitee", **invitation_label(invitation)))
     else:
         invitation = None
-    return Decision(Outcome.NEEDS_REVIEW, explanation, invitation)
+    return Decision(Outcome.NEEDS_REVIEW, reasons, invitation)
 
 
-def _not_their_entry(uid: str, attendee: str, invitation: Invitation) -> Decision:
-    """The attendee is invited, but the reply's UID is not the one their calendar holds."""
-    return Decision(
-        Outcome.NEEDS_REVIEW,
-        _(
-            "The calendar reply answers for %(attendee)s, but its calendar entry (UID "
-            "%(uid)s) is not the one sent to %(attendee)s, so it cannot come from their "
-            "calendar. It is kept, not recorded.",
-            attendee=attendee,
-            uid=uid,
-        ),
-        invitation,
-    )
+def _answering_invitation(
+    message: InboundMessage, parsed: ParsedMessage, calendar: CalendarReply, counter: bool
+) -> tuple[Invitation, CalendarAttendee] | Decision:
+    """The invitation a REPLY or COUNTER speaks for and its attendee, or the decision to keep
+    it for a person: the UID must name the invitee's own calendar entry (or the session's, for
+    an invitation sent with it), the ATTENDEE must be that invitee or the deputy they named,
+    and the mail must come from that attendee or their SENT-BY, without a DMARC or DKIM failure
+    reported by our mail server."""
+    entry = calendar_entry_for_uid(calendar.uid)
+    if entry is None:
+        code = "counter_unknown_entry" if counter else "unknown_entry"
+        return with_link(parsed, reason(code, uid=calendar.uid))
+    session = entry.session
+    answering = answering_invitations(entry)
+    attendee = chosen_attendee(calendar, answering)
+    if attendee is None:
+        return with_link(parsed, reason("no_attendee", session=session.title))
+    message.attendee = attendee.address[:320]
+    invitation = answering.get(attendee.address)
+    if invitation is None:
+        invited = invitations_by_address(session, [attendee.address]).get(attendee.address)
+        if invited is not None:
+            return Decision.because(
+                Outcome.NEEDS_REVIEW,
+                reason("not_their_entry", uid=calendar.uid, attendee=attendee.address),
+                invited,
+            )
+        if counter:
+            intro = reason(
+                "counter_not_invited",
+                attendee=attendee.address,
+                session=session.title,
+                start=time_value(calendar.start),
+                end=time_value(calendar.end),
+            )
+        else:
+            intro = reason("never_invited", attendee=attendee.address, session=session.title)
+        return _not_invited(parsed, entry, attendee.address, intro)
+    problem = sender_problem(parsed, attendee)
+    if problem is not None:
+        return Decision.because(Outcome.NEEDS_REVIEW, problem, invitation)
+    return invitation, attendee
 
 
 def decide_reply(
@@ -99,119 +120,52 @@ def decide_reply(
 ) -> Decision:
     """Record the answer a METHOD:REPLY gives, or say why it is kept unrecorded.
 
-    Applied only when the reply can only have come from the invitee: its UID is that of their
-    own calendar entry (or the session's, for an invitation sent with it), its ATTENDEE is the
-    invitee or the deputy they named, and the mail's sender is that attendee or its SENT-BY,
-    without a DMARC or DKIM failure reported by our mail server.
+    Applied only when the reply can only have come from the invitee (see
+    `_answering_invitation`) and answers the session as it is now: a reply to the version
+    before the session last moved is stale, one to the version before a corrected title is not.
     """
-    entry = calendar_entry_for_uid(calendar.uid)
-    if entry is None:
-        return with_link(
-            parsed,
-            _(
-                "The calendar reply refers to an entry (UID %(uid)s) that belongs to no session "
-                "here.",
-                uid=calendar.uid,
-            ),
-        )
-    session = entry.session
-    answering = answering_invitations(entry)
-    attendee = chosen_attendee(calendar, answering)
-    if attendee is None:
-        return with_link(
-            parsed,
-            _(
-                "The calendar reply about “%(session)s” names no attendee, so it is unclear "
-                "whose answer it is.",
-                session=session.title,
-            ),
-        )
-    message.attendee = attendee.address[:320]
-    invitation = answering.get(attendee.address)
-    if invitation is None:
-        invited = invitations_by_address(session, [attendee.address]).get(attendee.address)
-        if invited is not None:
-            return _not_their_entry(calendar.uid, attendee.address, invited)
-        return _not_invited(
-            parsed,
-            entry,
-            attendee.address,
-            _(
-                "%(attendee)s was never invited to “%(session)s”.",
-                attendee=attendee.address,
-                session=session.title,
-            ),
-        )
-    problem = sender_problem(parsed, attendee)
-    if problem:
-        return Decision(Outcome.NEEDS_REVIEW, problem, invitation)
+    found = _answering_invitation(message, parsed, calendar, counter=False)
+    if isinstance(found, Decision):
+        return found
+    invitation, attendee = found
+    session = invitation.session
     labels = {"attendee": attendee.address, "session": session.title}
     if invitation.withdrawn_at is not None:
-        return Decision(
-            Outcome.NEEDS_REVIEW,
-            _(
-                "The invitation of %(attendee)s to “%(session)s” had been withdrawn when this "
-                "reply arrived; it is kept, not recorded.",
-                **labels,
-            ),
-            invitation,
-        )
+        return Decision.because(Outcome.NEEDS_REVIEW, reason("withdrawn", **labels), invitation)
     if session.status == SessionStatus.CANCELLED:
-        return Decision(
-            Outcome.NEEDS_REVIEW,
-            _(
-                "“%(session)s” has been cancelled; the reply of %(attendee)s is kept, not "
-                "recorded.",
-                **labels,
-            ),
-            invitation,
-        )
+        return Decision.because(Outcome.NEEDS_REVIEW, reason("cancelled", **labels), invitation)
     # A reply without SEQUENCE is taken as answering the current version: dropping it would
-    # lose an answer, and the clients INTEROP.md describes all echo SEQUENCE.
-    sequence = session.ical_sequence if calendar.sequence is None else calendar.sequence
-    if sequence < session.ical_sequence:
-        return Decision(
+    # lose an answer, and the clients INTEROP.md describes all echo SEQUENCE. The SEQUENCE in
+    # the invitee's calendar may run ahead of the session's by changes to their entry alone;
+    # a client that counts further than we do still answers the current version.
+    if calendar.sequence is None:
+        version = session.ical_sequence
+    else:
+        version = invitation.session_version(calendar.sequence)
+    if version < session.major_change_sequence:
+        return Decision.because(
             Outcome.STALE,
-            _(
-                "This reply answers version %(version)d of “%(session)s”, which has changed "
-                "since (now version %(current)d). It is kept, not recorded: only an answer "
-                "of %(attendee)s to the changed invitation counts.",
-                version=sequence,
-                current=session.ical_sequence,
-                **labels,
-            ),
+            reason("earlier_version", version=version, current=session.ical_sequence, **labels),
             invitation,
         )
-    # A client that counts further than we do still answers the current version.
-    sequence = session.ical_sequence
     later = answer_written_later(invitation, calendar)
     if later is not None:
-        return Decision(
+        return Decision.because(
             Outcome.STALE,
-            _(
-                "%(attendee)s answered again after writing this reply (%(answer)s, already "
-                "recorded); this earlier reply is kept, not recorded.",
-                answer=later.response.label,
-                **labels,
-            ),
+            reason("written_later", answer=answer_value(later.response), **labels),
             invitation,
         )
     note = calendar.note_of(attendee)
     if attendee.partstat == "DELEGATED":
-        return _delegation(message, invitation, attendee, note, sequence)
+        return _delegation(message, calendar, invitation, attendee, note, version)
     response = ANSWERS.get(attendee.partstat)
     if response is None:
-        return Decision(
+        return Decision.because(
             Outcome.NEEDS_REVIEW,
-            _(
-                "The reply of %(attendee)s does not say whether they will come (PARTSTAT "
-                "%(partstat)s).",
-                partstat=attendee.partstat or "–",
-                **labels,
-            ),
+            reason("no_answer", partstat=attendee.partstat or "–", **labels),
             invitation,
         )
-    same_answer = invitation.response == response and invitation.responded_sequence == sequence
+    same_answer = invitation.response == response and invitation.responded_sequence == version
     if not note and same_answer:
         # A reply without a note does not erase the note given with the same answer earlier.
         note = invitation.comment
@@ -222,66 +176,63 @@ def decide_reply(
         Channel.CALENDAR,
         comment=note,
         attendance_mode=mode,
-        sequence=sequence,
+        sequence=version,
         inbound_message_id=message.id,
     )
+    # Answering for oneself: a deputy named earlier and still waiting for staff is not wanted.
+    deputies.drop_proposal(invitation)
     if not result.changed:
-        return Decision(
+        return Decision.because(
             Outcome.DUPLICATE,
-            _(
-                "The same answer (%(answer)s) of %(attendee)s had been recorded already; "
-                "nothing changed.",
-                answer=response.label,
-                **labels,
-            ),
+            reason("duplicate", answer=answer_value(response), **labels),
             invitation,
         )
-    explanation = _(
-        "Calendar reply of %(attendee)s recorded for “%(session)s”: %(answer)s.",
-        answer=response.label,
-        **labels,
-    )
+    reasons = [reason("recorded", answer=answer_value(response), **labels)]
     if result.waitlisted:
-        explanation += " " + _("The session is full; the acceptance is on the waiting list.")
-    return Decision(Outcome.APPLIED, explanation, invitation)
+        reasons.append(reason("waitlisted"))
+    return Decision(Outcome.APPLIED, reasons, invitation)
+
+
+def deputy_named(cn: str, address: str) -> NewDeputy:
+    """The deputy a delegation names, by address and the CN written with it, if any: "Jonas
+    Vertreter" and Outlook's "Vertreter, Jonas" give first and last name; titles are left out;
+    a CN that is only an address gives no name. Staff check the name before confirming."""
+    name = " ".join(clean_text(cn).replace('"', " ").split())
+    if "@" in name:
+        name = ""
+    name = _TITLES.sub("", name).strip()
+    if "," in name:
+        last, _comma, first = name.partition(",")
+    else:
+        first, _space, last = name.rpartition(" ")
+    return NewDeputy(
+        first_name=first.strip()[:NAME_LENGTH],
+        last_name=last.strip()[:NAME_LENGTH],
+        email=address.strip().lower(),
+    )
 
 
 def _delegation(
     message: InboundMessage,
+    calendar: CalendarReply,
     invitation: Invitation,
     attendee: CalendarAttendee,
     note: str,
-    sequence: int,
+    version: int,
 ) -> Decision:
     labels = {"attendee": attendee.address, "session": invitation.session.title}
-    if not attendee.delegated_to:
-        return Decision(
-            Outcome.NEEDS_REVIEW,
-            _(
-                "%(attendee)s delegated the invitation to “%(session)s” without naming a deputy.",
-                **labels,
-            ),
-            invitation,
+    delegated_to = [address for address in attendee.delegated_to if "@" in address]
+    if not delegated_to:
+        return Decision.because(
+            Outcome.NEEDS_REVIEW, reason("delegated_without_deputy", **labels), invitation
         )
-    deputies = {
+    known = {
         expert.email: expert
-        for expert in db.session.scalars(
-            sa.select(Expert).where(Expert.email.in_(attendee.delegated_to))
-        )
+        for expert in db.session.scalars(sa.select(Expert).where(Expert.email.in_(delegated_to)))
     }
-    deputy = next((deputies[a] for a in attendee.delegated_to if a in deputies), None)
+    deputy = next((known[a] for a in delegated_to if a in known), None)
     if deputy is None:
-        return Decision(
-            Outcome.NEEDS_REVIEW,
-            _(
-                "%(attendee)s wants to send %(deputy)s as a deputy to “%(session)s”, but that "
-                "address is not in the directory. Add the person to the directory and invite "
-                "them, or set the answer here.",
-                deputy=", ".join(attendee.delegated_to),
-                **labels,
-            ),
-            invitation,
-        )
+        return _propose_deputy(message, calendar, invitation, delegated_to[0], note, version)
     labels["deputy"] = deputy.email
     previous_deputy = invitation.delegated_to
     try:
@@ -292,76 +243,137 @@ def _delegation(
                 Response.DELEGATED,
                 Channel.CALENDAR,
                 comment=note,
-                sequence=sequence,
+                sequence=version,
                 inbound_message_id=message.id,
             )
+            deputies.drop_proposal(invitation)
             deputy_invitation = send_deputy(invitation, deputy, comment=note)
     except InvitationError as error:
-        return Decision(
-            Outcome.NEEDS_REVIEW,
-            _(
-                "%(attendee)s wants to send %(deputy)s as a deputy to “%(session)s”: %(reason)s",
-                reason=str(error),
-                **labels,
-            ),
-            invitation,
+        return Decision.because(
+            Outcome.NEEDS_REVIEW, reason("deputy_refused", reason=str(error), **labels), invitation
         )
     if (
         not result.changed
         and previous_deputy is not None
         and previous_deputy.id == deputy_invitation.id
     ):
-        return Decision(
-            Outcome.DUPLICATE,
-            _(
-                "%(attendee)s had already named %(deputy)s as a deputy for “%(session)s”; "
-                "nothing changed.",
-                **labels,
-            ),
-            invitation,
+        return Decision.because(
+            Outcome.DUPLICATE, reason("deputy_already_named", **labels), invitation
         )
-    return Decision(
-        Outcome.APPLIED,
-        _(
-            "%(attendee)s sends %(deputy)s as a deputy to “%(session)s”; %(deputy)s has an "
-            "invitation of their own.",
-            **labels,
-        ),
-        invitation,
+    return Decision.because(Outcome.APPLIED, reason("deputy_invited", **labels), invitation)
+
+
+def _propose_deputy(
+    message: InboundMessage,
+    calendar: CalendarReply,
+    invitation: Invitation,
+    address: str,
+    note: str,
+    version: int,
+) -> Decision:
+    """A delegation to someone the directory does not know: recorded as the answer it is, and
+    the deputy kept as a proposal (as if typed into the answer link), which staff confirm with
+    the name corrected where needed; only then is anyone added to the directory or mailed."""
+    named_as = calendar.attendee_named(address)
+    deputy = deputy_named(named_as.name if named_as is not None else "", address)
+    labels = {
+        "attendee": invitation.expert.email,
+        "session": invitation.session.title,
+        "deputy": deputy.email,
+    }
+    pending: DeputyProposal | None = invitation.deputy_proposal
+    already = (
+        pending is not None
+        and pending.is_pending
+        and pending.email == deputy.email
+        and invitation.response == Response.DELEGATED
+        and invitation.responded_sequence == version
     )
+    if already:
+        return Decision.because(
+            Outcome.DUPLICATE, reason("deputy_already_proposed", **labels), invitation
+        )
+    try:
+        with db.session.begin_nested():
+            record_answer(
+                invitation,
+                Response.DELEGATED,
+                Channel.CALENDAR,
+                comment=note,
+                sequence=version,
+                inbound_message_id=message.id,
+            )
+            deputies.propose_deputy(invitation, deputy)
+    except InvitationError as error:
+        return Decision.because(
+            Outcome.NEEDS_REVIEW, reason("deputy_refused", reason=str(error), **labels), invitation
+        )
+    return Decision.because(Outcome.APPLIED, reason("deputy_proposed", **labels), invitation)
 
 
 def decide_counter(
     message: InboundMessage, parsed: ParsedMessage, calendar: CalendarReply
 ) -> Decision:
-    """Keep a METHOD:COUNTER for the organisers; the answer is not changed."""
-    entry = calendar_entry_for_uid(calendar.uid)
-    session = entry.session if entry is not None else None
-    if session is None:
-        return with_link(
-            parsed,
-            _(
-                "A counter-proposal for a calendar entry (UID %(uid)s) that belongs to no "
-                "session here.",
-                uid=calendar.uid,
-            ),
+    """Keep a METHOD:COUNTER of an invitee for the organisers; the answer is not changed.
+
+    The same proof as for a reply is asked of the sender: a proposal shown to the organisers
+    must be the invitee's. One from anyone else waits for a person.
+    """
+    found = _answering_invitation(message, parsed, calendar, counter=True)
+    if isinstance(found, Decision):
+        return found
+    invitation, attendee = found
+    session = invitation.session
+    labels = {
+        "attendee": attendee.address,
+        "session": session.title,
+        "start": time_value(calendar.start),
+        "end": time_value(calendar.end),
+    }
+    if calendar.start is None or calendar.start.decoded is None:
+        return Decision.because(
+            Outcome.NEEDS_REVIEW,
+            reason("counter_without_time", attendee=attendee.address, session=session.title),
+            invitation,
         )
-    invited = invitations_by_address(session, [a.address for a in calendar.attendees])
-    attendee = chosen_attendee(calendar, invited)
-    address = attendee.address if attendee else parsed.sender
-    message.attendee = address[:320]
-    invitation = invited.get(address)
-    explanation = _(
-        "%(attendee)s proposes another time for “%(session)s”: %(start)s to %(end)s. This is "
-        "shown to the organisers with the session's invitations; the answer is not changed.",
-        attendee=address or "?",
-        session=session.title,
-        start=describe_time(calendar.start),
-        end=describe_time(calendar.end),
-    )
     note = calendar.note_of(attendee)
+    starts_at, ends_at = calendar.start.moment, calendar.end.moment if calendar.end else None
+    repeated = db.session.scalar(
+        sa.select(CounterProposal.id).where(
+            CounterProposal.invitation_id == invitation.id,
+            CounterProposal.dealt_with_at.is_(None),
+            CounterProposal.starts_at.is_not_distinct_from(starts_at),
+            CounterProposal.ends_at.is_not_distinct_from(ends_at),
+            CounterProposal.start_written == _written(calendar.start),
+            CounterProposal.comment == note,
+        )
+    )
+    if repeated is not None:
+        return Decision.because(Outcome.DUPLICATE, reason("counter_repeated", **labels), invitation)
+    db.session.add(
+        CounterProposal(
+            invitation=invitation,
+            message=message,
+            received_at=utcnow(),
+            starts_at=starts_at,
+            ends_at=ends_at,
+            start_written=_written(calendar.start),
+            end_written=_written(calendar.end),
+            comment=note,
+            session_version=session.ical_sequence
+            if calendar.sequence is None
+            else invitation.session_version(calendar.sequence),
+        )
+    )
+    db.session.flush()
+    reasons = [reason("counter_recorded", **labels)]
     if note:
-        explanation += " " + _("Note: “%(note)s”", note=note)
-    if invitation is None:
-        explanation += " " + _("The sender was not invited to this session.")
-    return Decision(Outcome.COUNTER_PROPOSAL, explanation, invitation)
+        reasons.append(reason("note", note=note))
+    return Decision(Outcome.COUNTER_PROPOSAL, reasons, invitation)
+
+
+def _written(time) -> str:
+    if time is None:
+        return ""
+    text = f"{time.value} ({time.tzid})" if time.tzid else time.value
+    return clean_text(text)[:200]

@@ -6,6 +6,7 @@ import time
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from eventsys.audit.services import acting_as
 from eventsys.extensions import db
@@ -23,11 +24,13 @@ def replies() -> None:
 
 
 def _describe(receipt: Receipt) -> str:
-    """One tab-separated line: message id, outcome, and why (or that it had arrived before)."""
+    """One tab-separated line: message id, outcome, and why (or that it had arrived before),
+    in English, as a mail server's log is read."""
     message = receipt.message
     if receipt.repeated:
         return f"message {message.id}\t{message.outcome.value}\treceived before, stored once"
-    explanation = " ".join(message.explanation.split())
+    with force_locale("en"):
+        explanation = " ".join(message.why.split())
     return f"message {message.id}\t{message.outcome.value}\t{explanation}"
 
 

@@ -1,6 +1,6 @@
-"""Decisions people make about messages in the review queue: record an answer for an
-invitation, or set the message aside. Like the other services, these change state, flush and
-write the audit log; the caller commits.
+"""Decisions people make about messages that arrived: record an answer for an invitation, set
+a message aside, or mark a counter-proposal as dealt with. Like the other services, these
+change state, flush and write the audit log; the caller commits.
 """
 
 from flask import has_request_context
@@ -13,9 +13,9 @@ from eventsys.extensions import db
 from eventsys.invitations.models import Invitation
 from eventsys.invitations.services import InvitationError, record_answer
 from eventsys.invitations.states import Channel, Response
-from eventsys.replies.models import InboundMessage
+from eventsys.replies.models import CounterProposal, InboundMessage
 from eventsys.replies.parsing import parse_message
-from eventsys.replies.receiving import stored_language
+from eventsys.replies.reasons import answer_value, reason
 from eventsys.replies.states import Outcome
 
 # What a person may decide for a message in the queue.
@@ -45,8 +45,7 @@ def decide(message: InboundMessage, decision: str, invitation: Invitation | None
     user = person.name if person is not None else "system"
     if decision == "ignore":
         message.outcome = Outcome.IGNORED
-        with stored_language():
-            note = _("Set aside by %(user)s.", user=user)
+        note = reason("set_aside", user=user)
     else:
         if invitation is None:
             raise ReplyError(_("Please choose the invitation this message answers."))
@@ -69,16 +68,12 @@ def decide(message: InboundMessage, decision: str, invitation: Invitation | None
         message.invitation_id = invitation.id
         message.invitation = invitation
         message.outcome = Outcome.RESOLVED
-        with stored_language():
-            note = _(
-                "Decided by %(user)s: %(answer)s for %(invitee)s.",
-                user=user,
-                answer=response.label,
-                invitee=invitation.expert.email,
-            )
+        note = reason(
+            "decided", user=user, answer=answer_value(response), invitee=invitation.expert.email
+        )
     message.decided_at = utcnow()
     message.decided_by_id = person.id if person is not None else None
-    message.explanation = f"{message.explanation}\n{note}".strip()
+    message.add_reason(note)
     db.session.flush()
     audit.record(
         "reply.decided",
@@ -86,4 +81,19 @@ def decide(message: InboundMessage, decision: str, invitation: Invitation | None
         f"Inbound message {message.id}: {decision}"
         + (f" for invitation {invitation.id}" if invitation and decision != "ignore" else ""),
         {"outcome": [Outcome.NEEDS_REVIEW.value, message.outcome.value]},
+    )
+
+
+def mark_dealt_with(proposal: CounterProposal, user_id: int | None) -> None:
+    """An organiser has dealt with the proposal (moved the session, or answered the invitee):
+    it is no longer shown as open. Raises ReplyError when it had been dealt with already."""
+    if not proposal.is_open:
+        raise ReplyError(_("This counter-proposal has been dealt with already."))
+    proposal.dealt_with_at = utcnow()
+    proposal.dealt_with_by_id = user_id
+    db.session.flush()
+    audit.record(
+        "reply.counter_dealt_with",
+        proposal.invitation,
+        f"Counter-proposal {proposal.id} of {proposal.invitation.expert.email} dealt with",
     )

@@ -1,4 +1,5 @@
-"""Forms for deciding about a message in the queue, and for uploading .eml files."""
+"""Forms for deciding about a message in the queue, marking a counter-proposal as dealt with,
+and uploading .eml and .msg files."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -52,14 +53,21 @@ class DecisionForm(FlaskForm):
             raise ValidationError(_l("Please choose the invitation this message answers."))
 
 
+class DealtWithForm(FlaskForm):
+    """No fields: it carries the CSRF token of the "dealt with" button."""
+
+
 class UploadForm(FlaskForm):
     files = MultipleFileField(
-        _l("Messages (.eml files)"),
+        _l("Messages (.eml or .msg files)"),
         validators=[
             FileRequired(_l("Please choose at least one file.")),
             FileAllowed(
-                ["eml"],
-                _l("Only .eml files can be taken in. In Outlook, save the mail as .eml first."),
+                ["eml", "msg"],
+                _l(
+                    "Only saved mails can be taken in: .eml files, or .msg files as Outlook "
+                    "saves them. Please choose mails only."
+                ),
             ),
         ],
     )

@@ -3,28 +3,41 @@ invitation by ATTENDEE address or by the mail it answers (In-Reply-To/References
 `Decision` that the receiving code stores with the message.
 """
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from eventsys.calendar_reading import CalendarAttendee, CalendarTime
+from eventsys.calendar_reading import CalendarAttendee
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
-from eventsys.i18n import format_local_datetime
 from eventsys.invitations.models import Invitation, InvitationAnswer
 from eventsys.outbox.models import OutboxMessage
 from eventsys.replies.models import InboundMessage
 from eventsys.replies.parsing import CalendarReply, ParsedMessage, parse_message
+from eventsys.replies.reasons import Reason
 from eventsys.replies.states import Outcome
 from eventsys.sessions.models import Session
+
+# "AW: ", "Re: ", "RE: ", "Antwort: " and the like, as mail programs put them before the subject
+# they answer, possibly several times ("AW: AW: …", "Re[2]: …").
+_REPLY_PREFIX = re.compile(r"^\s*(?:re|aw|antw|antwort|sv)(?:\[\d+\])?\s*:\s*", re.I)
+# Mails a reply subject is compared with: so many of the sender's most recent ones.
+MAILS_COMPARED = 50
 
 
 @dataclass
 class Decision:
     outcome: Outcome
-    explanation: str
+    reasons: list[Reason] = field(default_factory=list)
     invitation: Invitation | None = None
+
+    @classmethod
+    def because(
+        cls, outcome: Outcome, reason: Reason, invitation: Invitation | None = None
+    ) -> "Decision":
+        return cls(outcome, [reason], invitation)
 
 
 def invitation_answered_by_mail(parsed: ParsedMessage) -> Invitation | None:
@@ -50,8 +63,48 @@ def invitation_label(invitation: Invitation) -> dict[str, str]:
     return {"invitee": invitation.expert.email, "session": invitation.session.title}
 
 
-def with_link(parsed: ParsedMessage, explanation: str) -> Decision:
-    return Decision(Outcome.NEEDS_REVIEW, explanation, invitation_answered_by_mail(parsed))
+def with_link(parsed: ParsedMessage, reason: Reason) -> Decision:
+    return Decision(Outcome.NEEDS_REVIEW, [reason], invitation_answered_by_mail(parsed))
+
+
+def answered_subject(subject: str) -> str | None:
+    """The subject a reply's subject answers ("AW: Einladung: X" answers "Einladung: X"),
+    compared without letter case and with runs of spaces as one; None when it names no reply."""
+    stripped, replies = subject, 0
+    while (match := _REPLY_PREFIX.match(stripped)) is not None:
+        stripped, replies = stripped[match.end() :], replies + 1
+    if not replies:
+        return None
+    return comparable_subject(stripped) or None
+
+
+def comparable_subject(subject: str) -> str:
+    return " ".join(subject.split()).casefold()
+
+
+def invitation_answered_by_subject(parsed: ParsedMessage) -> Invitation | None:
+    """The invitation whose mail this one answers by its subject ("AW:" and the subject of a
+    mail to that invitee) when it comes from the invitee's own address; of several, the one
+    most recently mailed."""
+    answered = answered_subject(parsed.subject)
+    if answered is None or not parsed.sender:
+        return None
+    mails = db.session.execute(
+        sa.select(OutboxMessage.subject, OutboxMessage.invitation_id)
+        .join(Invitation, Invitation.id == OutboxMessage.invitation_id)
+        .join(Expert, Expert.id == Invitation.expert_id)
+        .where(
+            Expert.email == parsed.sender,
+            Invitation.withdrawn_at.is_(None),
+            OutboxMessage.subject != "",
+        )
+        .order_by(OutboxMessage.id.desc())
+        .limit(MAILS_COMPARED)
+    )
+    for subject, invitation_id in mails:
+        if comparable_subject(subject) == answered:
+            return db.session.get(Invitation, invitation_id)
+    return None
 
 
 def session_for_uid(uid: str) -> Session | None:
@@ -160,8 +213,9 @@ def chosen_attendee(
 def answer_written_later(
     invitation: Invitation, calendar: CalendarReply
 ) -> InvitationAnswer | None:
-    """The recorded answer, if it came from a calendar reply to the same version that its
-    client wrote after this one (DTSTAMP): mails can overtake each other."""
+    """The recorded answer, if it came from a calendar reply that is still valid for the
+    session and that its client wrote after this one (DTSTAMP): mails can overtake each
+    other."""
     if not calendar.dtstamp.endswith("Z"):
         return None
     latest = db.session.scalar(
@@ -179,17 +233,8 @@ def answer_written_later(
         or previous.uid.lower() != calendar.uid.lower()
         or not previous.dtstamp.endswith("Z")
         or len(previous.dtstamp) != len(calendar.dtstamp)
-        or latest.sequence != invitation.session.ical_sequence
+        # Only an answer still valid for the session as it is now can overrule this one.
+        or latest.sequence < invitation.session.major_change_sequence
     ):
         return None
     return latest if previous.dtstamp > calendar.dtstamp else None
-
-
-def describe_time(time: CalendarTime | None) -> str:
-    """A proposed time as our users read it (Berlin time), or as written when its zone is
-    unknown."""
-    if time is None:
-        return "–"
-    if time.moment is not None:
-        return format_local_datetime(time.moment)
-    return f"{time.value} ({time.tzid})" if time.tzid else time.value

@@ -67,6 +67,14 @@ class CalendarReply:
     recurrence_id: str = ""
     product: str = ""
     part_type: str = ""  # the MIME type it was found in
+    # Why the part cannot be trusted, however readable the rest: the components it leaves open
+    # (it was cut off), and date-time properties that are no date or time, as (name, value).
+    unclosed: list[str] = field(default_factory=list)
+    unreadable_times: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def is_sound(self) -> bool:
+        return not self.unclosed and not self.unreadable_times
 
     def note_of(self, attendee: CalendarAttendee | None) -> str:
         """The invitee's note: X-RESPONSE-COMMENT or COMMENT, a gateway disclaimer removed."""
@@ -110,6 +118,8 @@ def read_calendar(
         recurrence_id=event.recurrence_id,
         product=calendar.product,
         part_type=part_type,
+        unclosed=calendar.unclosed,
+        unreadable_times=[time for each in calendar.events for time in each.unreadable_times],
     )
 
 
@@ -195,6 +205,9 @@ class ParsedMessage:
     text: str = ""
     calendar: CalendarReply | None = None
     calendar_parts: int = 0
+    # The readable calendar parts that cannot be trusted (cut off, or with times that cannot be
+    # read); a message with one is never applied, even when another part is sound.
+    unsound_calendars: list[CalendarReply] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -374,5 +387,7 @@ def _read_calendar_part(part: Message, parsed: ParsedMessage) -> None:
     except CalendarUnreadable as problem:
         parsed.problems.append(f"{part.get_content_type()}: {problem}")
         return
+    if not reply.is_sound:
+        parsed.unsound_calendars.append(reply)
     if parsed.calendar is None or (not parsed.calendar.method and reply.method):
         parsed.calendar = reply

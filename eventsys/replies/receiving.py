@@ -1,10 +1,11 @@
 """Receiving answers that arrive by mail: each message is stored once (recognised by the
-SHA-256 of its bytes) with its outcome and a sentence saying why.
+SHA-256 of its bytes) with its outcome and the reasons why (codes and values, see `reasons`).
 
 Calendar replies and counter-proposals are handed to `calendar_answers`; what is not a calendar
 answer (plain mail, delivery reports, automatic replies, unreadable calendar parts) is judged
-here, and what cannot be settled waits for a person. These functions change state and flush;
-the caller commits.
+here, and what cannot be settled waits for a person. A calendar part that was cut off or
+whose times cannot be read is never applied, whatever answer it gives. These functions change
+state and flush; the caller commits.
 """
 
 import hashlib
@@ -14,18 +15,23 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from eventsys.extensions import db
+from eventsys.replies.authenticity import sender_problem
 from eventsys.replies.calendar_answers import decide_counter, decide_reply
 from eventsys.replies.matching import (
     Decision,
+    answering_invitations,
+    calendar_entry_for_uid,
+    chosen_attendee,
     invitation_answered_by_mail,
+    invitation_answered_by_subject,
     invitation_label,
     with_link,
 )
 from eventsys.replies.models import InboundMessage
-from eventsys.replies.parsing import ParsedMessage, clean_text, parse_message
+from eventsys.replies.parsing import CalendarReply, ParsedMessage, clean_text, parse_message
+from eventsys.replies.reasons import Reason, reason
 from eventsys.replies.states import Outcome, Source
 
 log = logging.getLogger(__name__)
@@ -40,8 +46,8 @@ class Receipt:
 
 
 def stored_language():
-    """Explanations are kept in the platform's language, whoever's action wrote them, so that
-    the queue reads in one language."""
+    """What goes into a reason's values as text (an error's message) is written in the
+    platform's language, whoever's action wrote it, so that the queue reads in one language."""
     return force_locale(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
@@ -110,6 +116,7 @@ def receive(raw: bytes, source: Source) -> Receipt:
         method=_column_text(calendar.method, 20) if calendar else "",
         calendar_uid=_column_text(calendar.uid, 500) if calendar else "",
         outcome=Outcome.NEEDS_REVIEW,
+        reasons=[],
         explanation="",
     )
     try:
@@ -131,58 +138,77 @@ def receive(raw: bytes, source: Source) -> Receipt:
             if database_unreachable(error):
                 raise
             log.exception("Inbound message %s could not be processed", message.id)
-            decision = Decision(
+            decision = Decision.because(
                 Outcome.NEEDS_REVIEW,
-                _(
-                    "An unexpected error occurred while processing this message, so it waits "
-                    "for a person to decide. (%(error)s)",
-                    error=describe_error(error),
-                ),
+                reason("unexpected_error", error=clean_text(describe_error(error))),
             )
     message.outcome = decision.outcome
-    message.explanation = clean_text(decision.explanation)
+    message.reasons = [_clean(item.as_data()) for item in decision.reasons]
     message.invitation_id = decision.invitation.id if decision.invitation else None
     db.session.flush()
     log.info("Inbound message %s: %s", message.id, message.outcome.value)
     return Receipt(message, repeated=False)
 
 
+def _clean(value):
+    """A reason's data with every text made safe to store (see `clean_text`)."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {key: _clean(item) for key, item in value.items()}
+    return value
+
+
 def _decide(message: InboundMessage, parsed: ParsedMessage) -> Decision:
     if not parsed.looks_like_mail:
         if not message.raw_message.strip():
-            return Decision(Outcome.NEEDS_REVIEW, _("The message is empty."))
-        return Decision(
-            Outcome.NEEDS_REVIEW,
-            _(
-                "This does not look like an e-mail: it has no sender, no subject and no "
-                "calendar part."
-            ),
-        )
+            return Decision.because(Outcome.NEEDS_REVIEW, reason("empty"))
+        return Decision.because(Outcome.NEEDS_REVIEW, reason("not_mail"))
     if parsed.delivery_report:
         return _delivery_report(parsed)
     calendar = parsed.calendar
     if calendar is None:
         return _without_calendar(parsed)
+    if parsed.unsound_calendars:
+        return _unsound_calendar(message, parsed, calendar)
     if calendar.method == "REPLY":
         return decide_reply(message, parsed, calendar)
     if calendar.method == "COUNTER":
         return decide_counter(message, parsed, calendar)
     if not calendar.method:
-        return with_link(
-            parsed,
-            _(
-                "The calendar part names no METHOD, so it is not an answer to an invitation. "
-                "Please read it and decide."
-            ),
-        )
-    return with_link(
-        parsed,
-        _(
-            "The calendar part has METHOD:%(method)s, which is not an answer to an invitation. "
-            "Please read it and decide.",
-            method=calendar.method,
-        ),
-    )
+        return with_link(parsed, reason("no_method"))
+    return with_link(parsed, reason("other_method", method=calendar.method))
+
+
+def _unsound_calendar(
+    message: InboundMessage, parsed: ParsedMessage, calendar: CalendarReply
+) -> Decision:
+    """A calendar part that was cut off or names times that cannot be read: whatever its
+    PARTSTAT says, the rest of it cannot be trusted either, so a person decides. The invitation
+    its UID and ATTENDEE name (or the mail it answers) is linked, so that it is chosen
+    already."""
+    reasons: list[Reason] = []
+    for unsound in parsed.unsound_calendars:
+        if unsound.unclosed:
+            missing = ", ".join(f"END:{name}" for name in unsound.unclosed[:3])
+            reasons.append(reason("calendar_incomplete", missing=missing))
+        for name, value in unsound.unreadable_times[:3]:
+            reasons.append(reason("calendar_bad_time", property=name, value=value[:100]))
+    # Two parts with the same defect (inline and attached) say it once.
+    reasons = list({(item.code, str(item.values)): item for item in reasons}.values())
+    invitation = None
+    entry = calendar_entry_for_uid(calendar.uid)
+    if entry is not None:
+        answering = answering_invitations(entry)
+        attendee = chosen_attendee(calendar, answering)
+        if attendee is not None:
+            message.attendee = attendee.address[:320]
+            invitation = answering.get(attendee.address)
+            problem = sender_problem(parsed, attendee) if invitation is not None else None
+            if problem is not None:
+                reasons.append(problem)
+    invitation = invitation or invitation_answered_by_mail(parsed)
+    return Decision(Outcome.NEEDS_REVIEW, reasons, invitation)
 
 
 def _problems(parsed: ParsedMessage) -> str:
@@ -192,48 +218,32 @@ def _problems(parsed: ParsedMessage) -> str:
 def _without_calendar(parsed: ParsedMessage) -> Decision:
     invitation = invitation_answered_by_mail(parsed)
     if parsed.auto_reply:
-        explanation = _(
-            "An automatic reply (%(reason)s), such as an out-of-office notice; set aside.",
-            reason=parsed.auto_reply,
+        return Decision.because(
+            Outcome.IGNORED, reason("auto_reply", reason=parsed.auto_reply), invitation
         )
-        return Decision(Outcome.IGNORED, explanation, invitation)
     if parsed.calendar_parts:
-        explanation = _(
-            "The message has a calendar part, but it could not be read: %(problems)s.",
-            problems=_problems(parsed),
-        )
+        reasons = [reason("calendar_unreadable", problems=_problems(parsed))]
         if invitation is not None:
-            explanation += " " + _(
-                "It answers the mail to %(invitee)s about “%(session)s”; please read it and "
-                "set the answer.",
-                **invitation_label(invitation),
-            )
-        return Decision(Outcome.NEEDS_REVIEW, explanation, invitation)
+            reasons.append(reason("answers_mail_about", **invitation_label(invitation)))
+        return Decision(Outcome.NEEDS_REVIEW, reasons, invitation)
+    # A plain reply from an invitee's own address, its subject that of their invitation mail
+    # with "AW:" before it, is linked too: then the answer is one click.
+    invitation = invitation or invitation_answered_by_subject(parsed)
     if invitation is not None:
-        return Decision(
+        return Decision.because(
             Outcome.NEEDS_REVIEW,
-            _(
-                "A plain e-mail without a calendar reply, answering the mail to %(invitee)s "
-                "about “%(session)s”. Please read it and set the answer.",
-                **invitation_label(invitation),
-            ),
+            reason("plain_linked", **invitation_label(invitation)),
             invitation,
         )
-    explanation = _(
-        "A plain e-mail that is neither a calendar reply nor an answer to one of our mails. "
-        "Please read it and decide."
-    )
+    reasons = [reason("plain_unlinked")]
     if parsed.problems:
-        explanation += " " + _("Problems: %(problems)s.", problems=_problems(parsed))
-    return Decision(Outcome.NEEDS_REVIEW, explanation)
+        reasons.append(reason("problems", problems=_problems(parsed)))
+    return Decision(Outcome.NEEDS_REVIEW, reasons)
 
 
 def _delivery_report(parsed: ParsedMessage) -> Decision:
     invitation = invitation_answered_by_mail(parsed)
-    explanation = _("A mail server reports that a message could not be delivered.")
+    reasons = [reason("delivery_report")]
     if invitation is not None:
-        explanation += " " + _(
-            "It concerns the mail to %(invitee)s about “%(session)s”; please check the address.",
-            **invitation_label(invitation),
-        )
-    return Decision(Outcome.NEEDS_REVIEW, explanation, invitation)
+        reasons.append(reason("delivery_concerns", **invitation_label(invitation)))
+    return Decision(Outcome.NEEDS_REVIEW, reasons, invitation)

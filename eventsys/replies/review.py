@@ -1,8 +1,6 @@
 """What the review queue shows: stored messages by outcome, the counter-proposals for a
 session, and the invitations a person may assign a message to."""
 
-from dataclasses import dataclass
-
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
@@ -10,55 +8,41 @@ from eventsys.database import utcnow
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
 from eventsys.invitations.models import Invitation
-from eventsys.replies.matching import calendar_entry_for_uid, describe_time
-from eventsys.replies.models import InboundMessage
+from eventsys.replies.matching import (
+    calendar_entry_for_uid,
+    invitation_answered_by_mail,
+    invitation_answered_by_subject,
+)
+from eventsys.replies.models import CounterProposal, InboundMessage
 from eventsys.replies.parsing import parse_message
 from eventsys.replies.states import Outcome
 from eventsys.sessions.models import Session
 from eventsys.sessions.states import SessionStatus
 
 
-@dataclass(frozen=True)
-class CounterProposal:
-    message: InboundMessage
-    attendee: str
-    start: str
-    end: str
-    note: str
-
-
-def counter_proposals_for(session: Session) -> list[CounterProposal]:
-    """Counter-proposals (METHOD:COUNTER) for `session`, newest first, for its organisers."""
-    messages = db.session.scalars(
-        sa.select(InboundMessage)
-        .where(
-            InboundMessage.outcome == Outcome.COUNTER_PROPOSAL,
-            sa.func.lower(InboundMessage.calendar_uid).in_(
-                sa.union(
-                    sa.select(sa.literal(session.ical_uid.lower())),
-                    sa.select(sa.func.lower(Invitation.ical_uid)).where(
-                        Invitation.session_id == session.id, Invitation.ical_uid.is_not(None)
-                    ),
-                )
-            ),
+def counter_proposals_for(session: Session, open_only: bool = True) -> list[CounterProposal]:
+    """Counter-proposals (METHOD:COUNTER) of `session`'s invitees, newest first, for its
+    organisers: those not yet dealt with, unless `open_only` is False. One query."""
+    query = (
+        sa.select(CounterProposal)
+        .join(CounterProposal.invitation)
+        .where(Invitation.session_id == session.id, Invitation.withdrawn_at.is_(None))
+        .options(
+            selectinload(CounterProposal.invitation).selectinload(Invitation.expert),
+            selectinload(CounterProposal.dealt_with_by),
         )
-        .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
+        .order_by(CounterProposal.received_at.desc(), CounterProposal.id.desc())
     )
-    proposals = []
-    for message in messages:
-        calendar = parse_message(message.raw_message).calendar
-        if calendar is None:
-            continue
-        proposals.append(
-            CounterProposal(
-                message=message,
-                attendee=message.attendee or message.sender,
-                start=describe_time(calendar.start),
-                end=describe_time(calendar.end),
-                note=calendar.note_of(calendar.attendee_named(message.attendee)),
-            )
-        )
-    return proposals
+    if open_only:
+        query = query.where(CounterProposal.dealt_with_at.is_(None))
+    return list(db.session.scalars(query))
+
+
+def counter_proposal_of(session: Session, proposal_id: int) -> CounterProposal | None:
+    proposal = db.session.get(CounterProposal, proposal_id)
+    if proposal is None or proposal.invitation.session_id != session.id:
+        return None
+    return proposal
 
 
 def list_messages(outcome: Outcome | None, page: int, per_page: int = 50):
@@ -112,10 +96,16 @@ def invitation_choices_for(message: InboundMessage) -> list[Invitation]:
 
 
 def suggested_invitation(message: InboundMessage, choices: list[Invitation]) -> Invitation | None:
-    """The linked invitation, else the one whose invitee wrote the message or is its ATTENDEE."""
-    if message.invitation is not None:
+    """The obvious match, chosen already in the assignment: the linked invitation; else the
+    one whose mail it answers (In-Reply-To or References, or "AW:" and that mail's subject from
+    the invitee's address), for a message stored before such replies were linked; else the one
+    whose invitee is its ATTENDEE or wrote it."""
+    if message.invitation is not None and message.invitation in choices:
         return message.invitation
     parsed = parse_message(message.raw_message)
+    answered = invitation_answered_by_mail(parsed) or invitation_answered_by_subject(parsed)
+    if answered is not None and answered in choices:
+        return answered
     for address in (message.attendee, parsed.sender):
         match = next((i for i in choices if address and i.expert.email == address), None)
         if match is not None:

@@ -1,24 +1,40 @@
-"""The review queue of messages that arrived, and the upload of .eml files."""
+"""The review queue of messages that arrived, the upload of .eml and .msg files, and the
+counter-proposals shown with a session's invitations."""
 
 import logging
 from dataclasses import dataclass
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
-from eventsys.access import ALL_STAFF, roles_required
+from eventsys.access import ALL_STAFF, PLANNERS, roles_required
 from eventsys.audit import services as audit
 from eventsys.extensions import db
 from eventsys.query_arguments import page_number
-from eventsys.replies import decisions, review
-from eventsys.replies.forms import DECISION_LABELS, DecisionForm, UploadForm, invitation_choices
-from eventsys.replies.models import InboundMessage
+from eventsys.replies import decisions, outlook_files, review
+from eventsys.replies.forms import (
+    DECISION_LABELS,
+    DealtWithForm,
+    DecisionForm,
+    UploadForm,
+    invitation_choices,
+)
+from eventsys.replies.models import CounterProposal, InboundMessage
 from eventsys.replies.parsing import parse_message
 from eventsys.replies.receiving import Receipt, describe_error, receive
 from eventsys.replies.states import Outcome, Source
+from eventsys.sessions.models import Session
 
 blueprint = Blueprint("replies", __name__, url_prefix="/replies")
 log = logging.getLogger(__name__)
+
+
+@blueprint.app_template_global("counter_proposals")
+def counter_proposals(session: Session) -> list[CounterProposal]:
+    """The open counter-proposals of `session`, for its invitations page."""
+    return review.counter_proposals_for(session)
+
 
 ALL = "all"
 # How much of a message's source the page shows; attachments can be megabytes.
@@ -143,7 +159,22 @@ def upload():
 
 def _take_in_upload(filename: str, raw: bytes) -> UploadedFile:
     """Store and act on one uploaded file in a transaction of its own; a file that cannot be
-    stored is reported on the page, and the others are still taken in."""
+    stored is reported on the page, and the others are still taken in. An Outlook .msg file is
+    taken in as the mail it holds (recognised by its content, whatever its name)."""
+    if filename.lower().endswith(".msg") or outlook_files.looks_like_msg(raw):
+        try:
+            raw = outlook_files.message_from_msg(raw)
+        except outlook_files.NotAnOutlookMessage as error:
+            log.info("Uploaded file %r is no readable Outlook message: %s", filename, error)
+            return UploadedFile(
+                filename,
+                None,
+                _(
+                    "This file is not an Outlook message that can be read. Please save the "
+                    "mail from Outlook again (File, Save As, “Outlook Message Format”), or "
+                    "as .eml."
+                ),
+            )
     try:
         receipt = receive(raw, Source.UPLOAD)
         if not receipt.repeated:
@@ -166,3 +197,36 @@ def _take_in_upload(filename: str, raw: bytes) -> UploadedFile:
             ),
         )
     return UploadedFile(filename, receipt)
+
+
+@blueprint.route(
+    "/sessions/<int:session_id>/counter-proposals/<int:proposal_id>/dealt-with",
+    methods=["POST"],
+)
+@roles_required(*PLANNERS)
+def counter_dealt_with(session_id: int, proposal_id: int):
+    session = db.get_or_404(Session, session_id)
+    proposal = review.counter_proposal_of(session, proposal_id)
+    if proposal is None:
+        abort(404)
+    back = redirect(
+        url_for("invitations.list_invitations", session_id=session.id, _anchor="counter-proposals")
+    )
+    if not DealtWithForm().validate_on_submit():
+        flash(_("The form has expired. Please try again."), "error")
+        return back
+    try:
+        decisions.mark_dealt_with(proposal, current_user.id)
+    except decisions.ReplyError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return back
+    db.session.commit()
+    flash(
+        _(
+            "The counter-proposal of %(name)s is marked as dealt with.",
+            name=proposal.invitation.expert.full_name,
+        ),
+        "success",
+    )
+    return back

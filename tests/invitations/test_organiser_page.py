@@ -187,7 +187,7 @@ def test_the_page_needs_a_fixed_number_of_queries(organiser_client, platform, co
         return counter.count
 
     assert statements(few) == statements(many)
-    assert statements(few) <= 11
+    assert statements(few) <= 12  # one of them: the open counter-proposals
 
 
 def test_the_secretariat_sets_an_answer_by_hand(secretariat_client, staff, answered):

@@ -2,7 +2,8 @@
 session and invitee a test creates.
 
 Placeholders: {uid}, {attendee}, {ATTENDEE} (the address in capitals), {sender} (the mail
-account the client sends from; by default the attendee), {sequence}, {deputy}, {in_reply_to} and
+account the client sends from; by default the attendee), {sequence}, {deputy}, {deputy_name} (the
+CN a delegation gives the deputy), {in_reply_to} and
 {variant} (appended to the Message-ID, to make a second, different mail with
 the same content). Lines between {begin-base64} and {end-base64} are written as plain text in the
 sample and base64-encoded here, as clients send calendar parts, after the placeholders are filled.
@@ -32,6 +33,7 @@ def sample(
     variant: str = "",
     line_end: str = "\r\n",
     sender: str = "",
+    deputy_name: str = "Jonas Vertreter",
 ) -> bytes:
     """The sample `name` (without .eml) for this session and invitee, as raw message bytes."""
     text = (SAMPLES / f"{name}.eml").read_text(encoding="utf-8")
@@ -41,6 +43,7 @@ def sample(
         "{ATTENDEE}": attendee.upper(),
         "{sender}": sender or attendee,
         "{sequence}": str(sequence),
+        "{deputy_name}": deputy_name,
         "{deputy}": deputy,
         "{in_reply_to}": in_reply_to,
         "{variant}": variant,

@@ -56,7 +56,7 @@ def test_ingest_garbage_keeps_it_for_a_person(runner, invited):
     assert result.exit_code == 0, result.output
     assert "\tneeds_review\t" in result.output
     (message,) = stored()
-    assert message.outcome == Outcome.NEEDS_REVIEW and message.explanation
+    assert message.outcome == Outcome.NEEDS_REVIEW and message.why
 
 
 def test_ingest_needs_a_file(runner, invited):
@@ -69,3 +69,48 @@ def test_fetch_without_a_mailbox_says_so(runner, app):
     result = runner.invoke(args=["replies", "fetch"])
     assert result.exit_code == 1
     assert "No reply mailbox is configured" in result.output
+
+
+def test_ingest_an_evolution_delegation_sent_by_an_assistant(runner, invited, reply, tmp_path):
+    """Frau Muster's assistant delegates from Evolution (SENT-BY) to a colleague the directory
+    does not know: the delegation is recorded and the deputy waits for the organisers."""
+    delegation = tmp_path / "delegiert.eml"
+    delegation.write_bytes(
+        reply(
+            "evolution_delegated",
+            sender="sekretariat@stadt-beispiel.example",
+            deputy="julia.neumann@stadt-beispiel.example",
+            deputy_name="Neumann, Julia",
+        )
+    )
+
+    result = runner.invoke(args=["replies", "ingest", str(delegation)])
+
+    assert result.exit_code == 0, result.output
+    assert "\tapplied\t" in result.output
+    assert "sends julia.neumann@stadt-beispiel.example as a deputy" in result.output
+    (message,) = stored()
+    assert message.source == Source.PIPE
+    invitation = db.session.get(Invitation, invited.invitation.id)
+    assert invitation.response == Response.DELEGATED
+    assert invitation.comment == "Frau Muster ist auf Dienstreise und wird vertreten."
+    proposal = invitation.deputy_proposal
+    assert (proposal.full_name, proposal.email) == (
+        "Julia Neumann",
+        "julia.neumann@stadt-beispiel.example",
+    )
+    assert proposal.is_pending
+
+
+def test_ingest_a_truncated_calendar_reply(runner, invited, reply):
+    result = runner.invoke(args=["replies", "ingest", "-"], input=reply("truncated_reply"))
+
+    assert result.exit_code == 0, result.output
+    assert "\tneeds_review\t" in result.output
+    assert "The calendar part is cut off: it ends without END:VEVENT, END:VCALENDAR" in (
+        result.output
+    )
+    (message,) = stored()
+    assert message.outcome == Outcome.NEEDS_REVIEW
+    assert message.invitation_id == invited.invitation.id
+    assert db.session.get(Invitation, invited.invitation.id).response == Response.NEEDS_ACTION

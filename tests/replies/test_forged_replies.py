@@ -67,9 +67,9 @@ def no_answers_recorded() -> bool:
 
 
 def assert_kept_for_review(message, invited, *reason: str) -> None:
-    assert message.outcome == Outcome.NEEDS_REVIEW, message.explanation
+    assert message.outcome == Outcome.NEEDS_REVIEW, message.why
     for words in reason:
-        assert words in message.explanation
+        assert words in message.why
     assert erikas_answer(invited) == Response.NEEDS_ACTION
     assert no_answers_recorded()
 
@@ -172,7 +172,7 @@ def test_authentication_results_are_ignored_unless_configured(invited, reply):
         f"Authentication-Results: {OUR_SERVER}; dmarc=fail header.from=stadt-beispiel.example",
     )
     message = ingest(raw, Source.IMAP)
-    assert message.outcome == Outcome.APPLIED, message.explanation
+    assert message.outcome == Outcome.APPLIED, message.why
 
 
 def test_only_the_topmost_authentication_results_of_our_server_count(
@@ -228,13 +228,13 @@ def test_apple_mail_from_a_different_account_lands_in_review_with_the_reason(
 
 def test_apple_mail_from_the_attendees_account_is_applied(invited, reply):
     message = ingest(reply("apple_accepted"), Source.IMAP)
-    assert message.outcome == Outcome.APPLIED, message.explanation
+    assert message.outcome == Outcome.APPLIED, message.why
     assert erikas_answer(invited) == Response.ACCEPTED
 
 
 def test_an_assistant_named_with_sent_by_answers(invited, reply):
     message = ingest(reply("evolution_declined"), Source.IMAP)
-    assert message.outcome == Outcome.APPLIED, message.explanation
+    assert message.outcome == Outcome.APPLIED, message.why
     assert erikas_answer(invited) == Response.DECLINED
 
 
@@ -247,12 +247,12 @@ def test_an_assistant_not_named_with_sent_by_does_not(invited, reply):
 def test_mixed_case_and_mailto_do_not_matter(invited, reply):
     raw = sent_from(reply("outlook_accepted"), invited.erika.email.upper())
     message = ingest(raw, Source.IMAP)
-    assert message.outcome == Outcome.APPLIED, message.explanation
+    assert message.outcome == Outcome.APPLIED, message.why
 
 
 def test_google_sends_with_its_own_sender_header(invited, reply):
     message = ingest(reply("google_tentative"), Source.IMAP)
-    assert message.outcome == Outcome.APPLIED, message.explanation
+    assert message.outcome == Outcome.APPLIED, message.why
 
 
 def test_a_sender_that_our_mail_server_passed_is_applied(invited, reply, trusting_our_server):
@@ -266,7 +266,7 @@ def test_a_sender_that_our_mail_server_passed_is_applied(invited, reply, trustin
 
 def test_an_invitation_sent_before_own_uids_still_takes_its_invitees_reply(invited, reply, legacy):
     message = ingest(reply("outlook_accepted", uid=invited.session.ical_uid), Source.IMAP)
-    assert message.outcome == Outcome.APPLIED, message.explanation
+    assert message.outcome == Outcome.APPLIED, message.why
     assert message.invitation_id == invited.invitation.id
     assert erikas_answer(invited) == Response.ACCEPTED
 
@@ -277,7 +277,7 @@ def test_the_named_deputy_answers_in_the_entry_passed_on_to_them(invited, reply)
     db.session.commit()
     deputy = db.session.get(Invitation, invited.invitation.id).delegated_to
     message = ingest(reply("thunderbird_accepted", attendee=invited.jonas.email), Source.IMAP)
-    assert message.outcome == Outcome.APPLIED, message.explanation
+    assert message.outcome == Outcome.APPLIED, message.why
     assert message.invitation_id == deputy.id
     assert db.session.get(Invitation, deputy.id).response == Response.ACCEPTED
 
@@ -297,3 +297,18 @@ def test_reading_authentication_results():
     assert results.results[2].properties["header.from"] == "a.example"
     assert read_authentication_results("") is None
     assert read_authentication_results("mx.example.org; none").results == []
+
+
+def test_naming_oneself_with_sent_by_does_not_answer_for_erika(invited, reply, legacy, max_invited):
+    """The session's UID is shared by invitations sent before own UIDs: Max holds it, writes
+    Erika's decline and names himself as her SENT-BY. He is not of her side."""
+    raw = reply("evolution_declined", uid=invited.session.ical_uid).replace(
+        b"sekretariat@stadt-beispiel.example", max_invited.expert.email.encode()
+    )
+    message = ingest(raw, Source.IMAP)
+    assert_kept_for_review(
+        message,
+        invited,
+        f"sent on their behalf by {max_invited.expert.email}",
+        "outside the attendee's organisation",
+    )

@@ -57,11 +57,11 @@ def assert_flood_kept_and_reply_recorded(invited, source: Source) -> None:
     assert flooded.source == accepted.source == source
     assert flooded.message_id == "<flood@elsewhere.example>"
     assert flooded.outcome == Outcome.NEEDS_REVIEW
-    assert "plain e-mail" in flooded.explanation
+    assert "plain e-mail" in flooded.why
     # Matching used the newest ids, so the mail is still linked to the invitation it answers.
     assert flooded.invitation_id == invited.invitation.id
     assert len(flooded.raw_message) > 1_300_000
-    assert accepted.outcome == Outcome.APPLIED, accepted.explanation
+    assert accepted.outcome == Outcome.APPLIED, accepted.why
     assert answer_of(invited) == Response.ACCEPTED
 
 
@@ -122,10 +122,10 @@ def test_a_database_error_while_acting_keeps_the_message_and_the_poll_goes_on(
     assert "Fetched: 2, new: 2." in result.output
     flooded, accepted = stored()
     assert flooded.outcome == Outcome.NEEDS_REVIEW
-    assert "unexpected error" in flooded.explanation
-    assert "no_such_table" in flooded.explanation
-    assert len(flooded.explanation) < 1000  # the error's first line, not a whole statement
-    assert accepted.outcome == Outcome.APPLIED, accepted.explanation
+    assert "unexpected error" in flooded.why
+    assert "no_such_table" in flooded.why
+    assert len(flooded.why) < 1000  # the error's first line, not a whole statement
+    assert accepted.outcome == Outcome.APPLIED, accepted.why
     assert answer_of(invited) == Response.ACCEPTED
     assert imap_server.unseen_count() == 0
 
@@ -259,7 +259,7 @@ def test_without_the_bounds_the_database_refusal_is_the_messages_reason(
     flooded, accepted = stored()
     assert flooded.outcome == Outcome.NEEDS_REVIEW
     if db.engine.dialect.name == "postgresql":
-        assert "number of parameters must be between 0 and 65535" in flooded.explanation
-    assert accepted.outcome == Outcome.APPLIED, accepted.explanation
+        assert "number of parameters must be between 0 and 65535" in flooded.why
+    assert accepted.outcome == Outcome.APPLIED, accepted.why
     assert answer_of(invited) == Response.ACCEPTED
     assert imap_server.unseen_count() == 0

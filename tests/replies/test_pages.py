@@ -15,6 +15,9 @@ from eventsys.replies.receiving import ingest
 from eventsys.replies.states import Outcome, Source
 from eventsys.sessions.states import SessionStatus
 from tests.conftest import page_text
+from tests.replies.sample_mail import SAMPLES
+
+MSG_SAMPLE_UID = "040000008200E00074C5B7101A82E00800000000-outlook-sample@eventsys"
 
 
 @pytest.fixture
@@ -82,7 +85,7 @@ def test_plain_reply_is_resolved_with_one_click(secretariat_client, staff, invit
     message = db.session.get(InboundMessage, plain_reply.id)
     assert message.outcome == Outcome.RESOLVED
     assert message.decided_by_id == staff.secretariat.id and message.decided_at is not None
-    assert "Decided by Test Secretariat: Accepted" in message.explanation
+    assert "Decided by Test Secretariat: Accepted" in message.why
     invitation = db.session.get(Invitation, invited.invitation.id)
     assert invitation.response == Response.ACCEPTED
     assert invitation.channel == Channel.MANUAL
@@ -221,20 +224,107 @@ def test_upload_of_garbage_is_kept_for_a_person(admin_client, invited, content):
     assert response.status_code == 200
     assert "Needs a decision" in page_text(response)
     (message,) = db.session.scalars(sa.select(InboundMessage)).all()
-    assert message.raw_message == content and message.explanation
+    assert message.raw_message == content and message.why
     shown = admin_client.get(f"/replies/{message.id}")
     assert shown.status_code == 200
 
 
-def test_upload_refuses_other_files(admin_client, invited):
+@pytest.mark.parametrize("filename", ["Zusage.pdf", "Zusage.docx", "Zusage", "Zusage.msg.exe"])
+def test_upload_refuses_files_that_are_no_saved_mails(admin_client, invited, filename):
     response = admin_client.post(
         "/replies/upload",
-        data={"files": [(io.BytesIO(b"\xd0\xcf\x11\xe0"), "Zusage.msg")]},
+        data={"files": [(io.BytesIO(b"%PDF-1.7"), filename)]},
         content_type="multipart/form-data",
     )
     assert response.status_code == 400
-    assert "Only .eml files" in page_text(response)
+    assert "Only saved mails can be taken in: .eml files, or .msg files" in page_text(response)
     assert db.session.scalar(sa.select(sa.func.count(InboundMessage.id))) == 0
+
+
+def msg_sample(name: str) -> bytes:
+    return (SAMPLES / f"{name}.msg").read_bytes()
+
+
+@pytest.fixture
+def outlook_sample_uid(invited):
+    """The .msg samples carry a fixed UID (a binary file has no placeholders): Erika's entry."""
+    invited.invitation.ical_uid = MSG_SAMPLE_UID
+    db.session.commit()
+
+
+def test_upload_of_an_outlook_msg_with_a_calendar_reply(
+    secretariat_client, invited, outlook_sample_uid
+):
+    response = secretariat_client.post(
+        "/replies/upload",
+        data={"files": [(io.BytesIO(msg_sample("outlook_reply_with_ics")), "Zugesagt.msg")]},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    assert "Zugesagt.msg Answer recorded" in page_text(response)
+    (message,) = db.session.scalars(sa.select(InboundMessage)).all()
+    assert message.source == Source.UPLOAD and message.outcome == Outcome.APPLIED
+    # Kept as the mail it holds, with Outlook's transport headers.
+    assert message.raw_message.startswith(b"Received: from EXCH02")
+    assert message.message_id == "<AM0PR01MB6666B2C3D4E5F6A7@EXCH02.verwaltung.stadt-beispiel.de>"
+    invitation = db.session.get(Invitation, invited.invitation.id)
+    assert invitation.response == Response.ACCEPTED
+    assert invitation.comment == "Ich freue mich auf den Workshop."
+
+
+def test_upload_of_an_outlook_msg_plain_reply_chooses_the_invitation(secretariat_client, invited):
+    response = secretariat_client.post(
+        "/replies/upload",
+        data={"files": [(io.BytesIO(msg_sample("outlook_plain_reply")), "AW Einladung.msg")]},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    (message,) = db.session.scalars(sa.select(InboundMessage)).all()
+    assert message.outcome == Outcome.NEEDS_REVIEW
+    assert message.subject == "AW: Einladung: Workshop Datenräume"
+    assert message.invitation_id == invited.invitation.id  # "AW:" and the invitation's subject
+    page = secretariat_client.get(f"/replies/{message.id}")
+    assert "ich komme gern, kann aber erst ab 11 Uhr dabei sein." in page_text(page)
+    assert f'<option selected value="{invited.invitation.id}">' in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\xd0\xcf\x11\xe0",  # the signature, then nothing
+        bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 600,
+        b"From: a@b.example\r\n\r\nnot an Outlook file",
+    ],
+    ids=["cut-signature", "empty-container", "eml-named-msg"],
+)
+def test_upload_of_a_damaged_msg_is_refused_with_a_clear_message(
+    admin_client, invited, reply, content
+):
+    response = admin_client.post(
+        "/replies/upload",
+        data={
+            "files": [
+                (io.BytesIO(content), "kaputt.msg"),
+                (io.BytesIO(reply("outlook_accepted")), "gut.eml"),
+            ]
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "kaputt.msg Not stored This file is not an Outlook message that can be read." in text
+    assert "gut.eml Answer recorded" in text
+    assert db.session.scalar(sa.select(sa.func.count(InboundMessage.id))) == 1
+
+
+def test_a_msg_file_named_eml_is_read_as_what_it_is(admin_client, invited):
+    admin_client.post(
+        "/replies/upload",
+        data={"files": [(io.BytesIO(msg_sample("outlook_plain_reply")), "Antwort.eml")]},
+        content_type="multipart/form-data",
+    )
+    (message,) = db.session.scalars(sa.select(InboundMessage)).all()
+    assert message.subject == "AW: Einladung: Workshop Datenräume"
 
 
 def test_upload_needs_a_file(admin_client, invited):

@@ -18,6 +18,8 @@ UID = "0f9e8d7c-6b5a-4321-9876-fedcba987654@eventsys"
 ERIKA = "erika.muster@stadt-beispiel.example"
 JONAS = "jonas.vertreter@stadt-beispiel.example"
 SAMPLE_NAMES = sorted(path.stem for path in SAMPLES.glob("*.eml"))
+# Samples damaged on purpose: a calendar part cut off, and one with times that are no times.
+DAMAGED = {"truncated_reply", "unreadable_times"}
 
 
 def filled(name: str, **values) -> bytes:
@@ -27,7 +29,7 @@ def filled(name: str, **values) -> bytes:
     )
 
 
-@pytest.mark.parametrize("name", SAMPLE_NAMES)
+@pytest.mark.parametrize("name", sorted(set(SAMPLE_NAMES) - DAMAGED))
 def test_samples_are_calendars_other_parsers_accept(name):
     """The hand-written samples hold to RFC 5545 as far as icalendar and vobject check it, so
     that the reader is tested against realistic input, not against its own assumptions."""
@@ -264,6 +266,28 @@ def test_broken_calendar_part_is_reported():
     assert parsed.calendar is None
     assert parsed.calendar_parts == 1
     assert parsed.problems == ["text/calendar: the event has no UID"]
+
+
+@pytest.mark.parametrize("name", sorted(DAMAGED))
+def test_damaged_samples_are_refused_by_a_strict_parser(name):
+    """The damaged samples are really damaged: vobject's validating reader refuses them."""
+    message = email.message_from_bytes(filled(name), policy=email.policy.default)
+    (part,) = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    with pytest.raises(Exception):  # noqa: B017 - vobject raises several kinds
+        vobject.readOne(part.get_payload(decode=True).decode("utf-8"), validate=True)
+
+
+def test_damaged_calendar_parts_are_read_and_marked_unsound():
+    truncated = parse_message(filled("truncated_reply")).calendar
+    assert truncated.uid == UID and truncated.attendees[0].partstat == "ACCEPTED"
+    assert truncated.unclosed == ["VEVENT", "VCALENDAR"] and not truncated.is_sound
+    times = parse_message(filled("unreadable_times")).calendar
+    assert times.unreadable_times == [
+        ("DTSTART", "2030-07-01T10:00:00"),
+        ("DTEND", "2030-07-01T16:00:00"),
+    ]
+    assert not times.is_sound
+    assert parse_message(filled("thunderbird_accepted")).calendar.is_sound
 
 
 def test_samples_directory_has_every_client():
