@@ -407,6 +407,9 @@ def test_the_consultation_pages_are_accessible(
     axe.check(page)
     page.get_by_label("Comments until (inclusive)").fill("2099-12-31")
     page.get_by_role("button", name="Send for comments").click()
+    page.locator("#mail-preview").wait_for()
+    axe.check(page)
+    page.get_by_role("button", name="Send for comments").click()
     page.get_by_role("heading", level=1, name="Comments on version 0.1").wait_for()
     db.session.expire_all()
     assert consultation.recipient_ids(version) == {workshops.anna.id, workshops.claire.id}

@@ -127,6 +127,11 @@ def test_from_attendance_to_the_approved_pdf(
     last_day = (datetime.now(UTC) + timedelta(days=14)).date()
     page.locator("#workflow input[type=date]").fill(last_day.isoformat())
     page.get_by_role("button", name="Send to the attendees for comments").click()
+    # First who gets mail; nothing is sent until the organiser confirms.
+    expect(page.locator("#mail-preview")).to_contain_text("2 people receive")
+    assert smtp_server.sink.messages_to(anna.email) == []
+    axe.check(page)
+    page.get_by_role("button", name="Send the draft").click()
     expect(page.get_by_text("The draft was sent to 2 attendees for comments.")).to_be_visible()
     assert smtp_server.sink.messages_to(bernd.email) == []
     [mail] = smtp_server.sink.messages_to(anna.email)

@@ -77,7 +77,7 @@ def test_the_digest_lists_the_days_answers_per_session_and_is_sent_once(app, not
     english = by_recipient[notified.english.email]
     assert english.subject == "Answers of the day – 20 Jun 2030"
     text = digest_text(english)
-    assert "since your previous digest, 3 answers have come in:" in text
+    assert "Since your previous digest, 3 answers have come in:" in text
     assert "Workshop Datenräume (1 Jul 2030)" in text
     assert "3 new answers: Accepted 1 · Declined 2" in text
     assert "- Claire Tremblay (Housing Canada): Declined – 19 Jun 2030, 16:00" in text
