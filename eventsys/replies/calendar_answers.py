@@ -14,7 +14,12 @@ from eventsys.extensions import db
 from eventsys.invitations import deputies
 from eventsys.invitations.deputies import NewDeputy
 from eventsys.invitations.models import DeputyProposal, Invitation
-from eventsys.invitations.services import InvitationError, record_answer, send_deputy
+from eventsys.invitations.services import (
+    InvitationError,
+    record_answer,
+    release_deputy_of,
+    send_deputy,
+)
 from eventsys.invitations.states import Channel, Response
 from eventsys.replies.authenticity import sender_problem
 from eventsys.replies.matching import (
@@ -179,8 +184,10 @@ def decide_reply(
         sequence=version,
         inbound_message_id=message.id,
     )
-    # Answering for oneself: a deputy named earlier and still waiting for staff is not wanted.
+    # Answering for oneself: a deputy named earlier is not wanted any more, whether still
+    # waiting for staff or invited only for this invitee (as an answer by link does).
     deputies.drop_proposal(invitation)
+    release_deputy_of(invitation)
     if not result.changed:
         return Decision.because(
             Outcome.DUPLICATE,

@@ -13,6 +13,7 @@ from eventsys.invitations.models import Invitation, InvitationAnswer
 from eventsys.invitations.services import (
     invite_experts,
     record_answer,
+    send_deputy,
     session_moved,
     withdraw_invitation,
 )
@@ -288,6 +289,22 @@ def test_delegation_to_a_known_expert_invites_the_deputy(invited, reply):
 
     again = ingest(reply("delegated", variant="-again"), Source.IMAP)
     assert again.outcome == Outcome.DUPLICATE
+
+
+def test_accepting_from_the_calendar_after_a_delegation_withdraws_the_deputy(invited, reply):
+    send_deputy(invited.invitation, invited.jonas)
+    invited.invitation.responded_at = datetime(2020, 1, 1, tzinfo=UTC)  # before the reply
+    db.session.commit()
+    deputy_invitation = db.session.get(Invitation, invited.invitation.id).delegated_to
+    assert deputy_invitation.is_active
+
+    message = ingest(reply("outlook_accepted"), Source.IMAP)
+    db.session.commit()
+
+    assert message.outcome == Outcome.APPLIED, message.why
+    db.session.expire_all()
+    assert db.session.get(Invitation, invited.invitation.id).delegated_to_id is None
+    assert not db.session.get(Invitation, deputy_invitation.id).is_active  # gets a cancellation
 
 
 def test_delegation_to_an_unknown_address_is_a_deputy_to_confirm(invited, reply):
