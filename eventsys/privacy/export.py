@@ -20,7 +20,7 @@ from eventsys.extensions import db
 from eventsys.invitations.models import DeputyProposal, Invitation, InvitationAnswer
 from eventsys.minutes.models import Minutes, MinutesComment, MinutesVersion
 from eventsys.outbox.models import OutboxMessage
-from eventsys.replies.models import InboundMessage
+from eventsys.replies.models import CounterProposal, InboundMessage
 from eventsys.sessions.models import Session
 
 SCHEMA = "eventsys.privacy-export/1"
@@ -96,6 +96,7 @@ def _invitations(expert: Expert) -> list[dict[str, Any]]:
         )
         .order_by(Invitation.invited_at, Invitation.id)
     ).all()
+    proposals = _counter_proposals([invitation.id for invitation in invitations])
     return [
         {
             "session": invitation.session.title,
@@ -107,9 +108,31 @@ def _invitations(expert: Expert) -> list[dict[str, Any]]:
             "withdrawn_at": _time(invitation.withdrawn_at),
             "answers_given": [_answer(answer) for answer in invitation.answers],
             "deputy_named": _deputy_named(invitation.deputy_proposal),
+            "times_proposed": proposals.get(invitation.id, []),
         }
         for invitation in invitations
     ]
+
+
+def _counter_proposals(invitation_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The other times the invitee proposed from their calendar (METHOD:COUNTER), by
+    invitation, in one query."""
+    proposals: dict[int, list[dict[str, Any]]] = {}
+    rows = db.session.scalars(
+        sa.select(CounterProposal)
+        .where(CounterProposal.invitation_id.in_(invitation_ids))
+        .order_by(CounterProposal.received_at, CounterProposal.id)
+    )
+    for proposal in rows:
+        proposals.setdefault(proposal.invitation_id, []).append(
+            {
+                "received_at": _time(proposal.received_at),
+                "starts_at": _time(proposal.starts_at) or proposal.start_written,
+                "ends_at": _time(proposal.ends_at) or proposal.end_written,
+                "comment": proposal.comment,
+            }
+        )
+    return proposals
 
 
 def _deputy_named(proposal: DeputyProposal | None) -> dict[str, Any] | None:

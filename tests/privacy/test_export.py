@@ -2,13 +2,17 @@
 JSON and as a readable PDF; nobody else may."""
 
 import json
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
 from eventsys.audit.models import AuditEntry
 from eventsys.database import utcnow
 from eventsys.extensions import db
+from eventsys.invitations.models import Invitation
 from eventsys.privacy.export import expert_export
+from eventsys.replies.models import CounterProposal, InboundMessage
+from eventsys.replies.states import Outcome, Source
 from tests.conftest import page_text, sign_in
 from tests.pdf.pdf_contents import page_texts, tagged_structure
 
@@ -104,3 +108,32 @@ def test_the_export_asks_the_same_queries_however_long_the_history(app, answered
     with count_queries() as long:
         expert_export(answered.anna, utcnow())
     assert long.count == short.count
+
+
+def test_a_time_the_expert_proposed_from_their_calendar_is_in_the_export(admin_client, answered):
+    invitation = db.session.scalar(
+        sa.select(Invitation).where(Invitation.expert_id == answered.anna.id)
+    )
+    mail = InboundMessage(
+        source=Source.UPLOAD, digest="c" * 64, message_id="<counter@example.org>",
+        sender=answered.anna.email, subject="Neuer Zeitvorschlag", raw_message=b"\r\n",
+        method="COUNTER", outcome=Outcome.COUNTER_PROPOSAL, invitation_id=invitation.id,
+    )  # fmt: skip
+    db.session.add(mail)
+    db.session.flush()
+    db.session.add(
+        CounterProposal(
+            invitation_id=invitation.id,
+            inbound_message_id=mail.id,
+            starts_at=datetime(2030, 7, 2, 8, 0, tzinfo=UTC),
+            ends_at=datetime(2030, 7, 2, 14, 0, tzinfo=UTC),
+            comment="Dienstag ginge besser.",
+        )
+    )
+    db.session.commit()
+
+    data = admin_client.get(f"/experts/{answered.anna.id}/privacy/export.json").get_json()
+
+    ((proposal,),) = [row["times_proposed"] for row in data["invitations"]]
+    assert proposal["starts_at"] == "2030-07-02T08:00:00+00:00"
+    assert proposal["comment"] == "Dienstag ginge besser."
