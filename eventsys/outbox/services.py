@@ -183,48 +183,57 @@ def compose_pending(limit: int = COMPOSE_BATCH_SIZE) -> int:
     """
     written = 0
     while True:
-        pending = list(
-            db.session.scalars(
-                sa.select(OutboxMessage)
-                .where(
-                    OutboxMessage.raw_message.is_(None),
-                    OutboxMessage.state == DeliveryState.QUEUED,
-                )
-                .order_by(OutboxMessage.id)
-                .limit(limit)
-            )
-        )
-        if not pending:
+        taken, batch_written = _compose_batch(limit)
+        written += batch_written
+        if not taken:
             return written
-        for entry in pending:
-            try:
-                with _link_context(entry.link_base):
-                    message = _composers[entry.kind](entry)
-                raw_message = headers.serialise(message)
-            except links.LinkHostUnknown:
-                log.warning("Outbox message %s has links to an untrusted host", entry.id)
-                entry.state = DeliveryState.FAILED
-                entry.last_error = (
-                    f"compose: refused, links would point to {entry.link_base!r}, which neither "
-                    "SERVER_NAME nor TRUSTED_HOSTS names"
-                )[:2000]
-                continue
-            except headers.UnsafeHeader as error:
-                log.warning("Outbox message %s refused: %s", entry.id, error)
-                entry.state = DeliveryState.FAILED
-                entry.last_error = f"compose: refused, {error}"[:2000]
-                continue
-            except Exception as error:  # one broken message must not hold back the others
-                log.exception("Composing outbox message %s failed", entry.id)
-                entry.state = DeliveryState.FAILED
-                entry.last_error = f"compose: {error}"[:2000]
-                continue
-            entry.sender = str(message["From"])
-            entry.recipient = message["To"].addresses[0].addr_spec
-            entry.subject = str(message["Subject"])[: headers.SUBJECT_COLUMN_LENGTH]
-            entry.raw_message = raw_message
-            written += 1
-        db.session.commit()
+
+
+def _compose_batch(limit: int) -> tuple[int, int]:
+    """Write the next `limit` messages waiting for composition and commit; return how many
+    were taken and how many of them written (the others are marked failed)."""
+    pending = list(
+        db.session.scalars(
+            sa.select(OutboxMessage)
+            .where(
+                OutboxMessage.raw_message.is_(None),
+                OutboxMessage.state == DeliveryState.QUEUED,
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+    )
+    written = 0
+    for entry in pending:
+        try:
+            with _link_context(entry.link_base):
+                message = _composers[entry.kind](entry)
+            raw_message = headers.serialise(message)
+        except links.LinkHostUnknown:
+            log.warning("Outbox message %s has links to an untrusted host", entry.id)
+            entry.state = DeliveryState.FAILED
+            entry.last_error = (
+                f"compose: refused, links would point to {entry.link_base!r}, which neither "
+                "SERVER_NAME nor TRUSTED_HOSTS names"
+            )[:2000]
+            continue
+        except headers.UnsafeHeader as error:
+            log.warning("Outbox message %s refused: %s", entry.id, error)
+            entry.state = DeliveryState.FAILED
+            entry.last_error = f"compose: refused, {error}"[:2000]
+            continue
+        except Exception as error:  # one broken message must not hold back the others
+            log.exception("Composing outbox message %s failed", entry.id)
+            entry.state = DeliveryState.FAILED
+            entry.last_error = f"compose: {error}"[:2000]
+            continue
+        entry.sender = str(message["From"])
+        entry.recipient = message["To"].addresses[0].addr_spec
+        entry.subject = str(message["Subject"])[: headers.SUBJECT_COLUMN_LENGTH]
+        entry.raw_message = raw_message
+        written += 1
+    db.session.commit()
+    return len(pending), written
 
 
 def preview_mail(action: Callable[[], object]) -> rehearsal.MailPreview:
@@ -250,13 +259,30 @@ def _link_context(link_base: str | None):
     return current_app.test_request_context(base_url=link_base)
 
 
+# The first batch is small, so that the first mail of a large run leaves within moments; later
+# ones are larger, so that composing and sending alternate without much overhead.
+FIRST_COMPOSE_BATCH = 20
+
+
 def process() -> tuple[int, int]:
-    """Compose what is pending, then deliver what is due (if a mail server is configured);
-    return how many were sent and how many failed."""
-    compose_pending()
+    """Compose what is pending and deliver what is due (if a mail server is configured), one
+    batch after the other, so that the first mails of a large run go out while the rest are
+    still being written; return how many were sent and how many failed."""
     if not delivery_configured(current_app):
+        compose_pending()
         return 0, 0
-    return deliver_due()
+    sent = failed = 0
+    limit = FIRST_COMPOSE_BATCH
+    while True:
+        taken, _written = _compose_batch(limit)
+        batch_sent, batch_failed = deliver_due()
+        sent, failed = sent + batch_sent, failed + batch_failed
+        if not taken:
+            return sent, failed
+        if batch_failed and not batch_sent:
+            compose_pending()  # the server is down: write the rest now, send it on the next run
+            return sent, failed
+        limit = COMPOSE_BATCH_SIZE
 
 
 def delivery_configured(app: Flask) -> bool:

@@ -4,13 +4,16 @@ retrying through SMTP outages without losing or doubling a message."""
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from freezegun import freeze_time
 
 from eventsys.database import utcnow
 from eventsys.extensions import db
+from eventsys.invitations import services as invitations
 from eventsys.outbox import services
 from eventsys.outbox.models import DeliveryState, OutboxMessage
-from tests.support.smtp import free_port
+from tests.invitations.conftest import make_expert, make_organisation, make_session
+from tests.support.smtp import MailSink, free_port
 
 
 @pytest.fixture
@@ -132,3 +135,40 @@ def test_cli_delivers_what_is_due(app, runner, smtp_server):
     assert result.exit_code == 0, result.output
     assert "Sent 2, failed 0" in result.output
     assert len(smtp_server.sink.received) == 2
+
+
+def test_a_large_run_sends_its_first_mails_while_the_rest_are_still_being_written(
+    app, _smtp_controller, smtp_server
+):
+    """Composing and sending alternate batch by batch: when the first message reaches the
+    server, most of the run is not written yet (a separate connection looks)."""
+    observer = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    unwritten_at_first_arrival: list[int] = []
+
+    class WatchingSink(MailSink):
+        async def handle_DATA(self, server, session, envelope):
+            if not unwritten_at_first_arrival:
+                with observer.connect() as connection:
+                    unwritten_at_first_arrival.append(
+                        connection.scalar(
+                            sa.select(sa.func.count(OutboxMessage.id)).where(
+                                OutboxMessage.raw_message.is_(None)
+                            )
+                        )
+                    )
+            return await super().handle_DATA(server, session, envelope)
+
+    _smtp_controller.handler.sink = sink = WatchingSink()
+    session = make_session()
+    organisation = make_organisation("Stadt Köln")
+    experts = [make_expert(f"Person{n}", f"Nummer{n}", organisation) for n in range(150)]
+    db.session.commit()
+    try:
+        invitations.invite_experts(session, experts)
+        db.session.commit()
+    finally:
+        observer.dispose()
+
+    assert len(sink.received) == 150
+    (unwritten,) = unwritten_at_first_arrival
+    assert unwritten >= 150 - services.FIRST_COMPOSE_BATCH
