@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from eventsys.audit.models import AuditEntry
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
-from eventsys.feeds.services import create_feed
+from eventsys.feeds.services import create_feeds
 from eventsys.sessions.models import Session
 from eventsys.signals import experts_invited
 
@@ -27,6 +27,4 @@ def give_invitees_a_feed(session: Session, experts: list[Expert]) -> None:
             )
         )
     )
-    for expert_id, expert in without.items():
-        if expert_id not in revoked:
-            create_feed(expert)
+    create_feeds([expert for expert_id, expert in without.items() if expert_id not in revoked])

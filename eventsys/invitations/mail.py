@@ -336,6 +336,16 @@ def queue_invitation_mail(invitation: Invitation, kind: str, details: dict | Non
     )
 
 
+def queue_invitation_mails(invitations: list[Invitation], kind: str) -> None:
+    """`queue_invitation_mail` for many invitations at once (one mail each), as inviting a
+    whole plenary does."""
+    outbox.queue_many_for_composition(
+        kind,
+        _sender(),
+        [(invitation.expert.email, invitation.id) for invitation in invitations],
+    )
+
+
 @outbox.register_composer(*SUBJECTS)
 def _compose_queued(entry: OutboxMessage) -> EmailMessage:
     invitation = db.session.get(Invitation, entry.invitation_id) if entry.invitation_id else None

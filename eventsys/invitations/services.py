@@ -19,7 +19,7 @@ from eventsys.audit import services as audit
 from eventsys.database import utcnow
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
-from eventsys.invitations.mail import MailKind, queue_invitation_mail
+from eventsys.invitations.mail import MailKind, queue_invitation_mail, queue_invitation_mails
 from eventsys.invitations.models import Invitation, InvitationAnswer
 from eventsys.invitations.states import AttendanceMode, Channel, Response
 from eventsys.sessions.models import Session
@@ -91,41 +91,48 @@ def invite_experts(
     }
     result = InviteResult([], [], [])
     seen: set[int] = set()
-    for expert in experts:
-        if expert.id in seen:
-            continue
-        seen.add(expert.id)
-        if not expert.active:
-            result.inactive.append(expert)
-            continue
-        invitation = existing.get(expert.id)
-        if invitation is not None and invitation.withdrawn_at is None:
-            result.already_invited.append(expert)
-            continue
-        if invitation is None:
-            invitation = Invitation(session=session, expert=expert)
-            db.session.add(invitation)
-        invitation.withdrawn_at = None
-        # A renewed invitation starts afresh: the answer given before the withdrawal is kept
-        # in the history (InvitationAnswer), not shown or exported as the current one.
-        invitation.response = Response.NEEDS_ACTION
-        invitation.responded_sequence = None
-        invitation.responded_at = None
-        invitation.channel = None
-        invitation.comment = ""
-        invitation.attendance_mode = None
-        invitation.delegated_to_id = None
-        invitation.entry_removed = False
-        invitation.invited_at = utcnow()
-        invitation.invited_by_id = _current_user_id()
-        db.session.flush()
-        queue_invitation_mail(invitation, kind)
+    invited_at, invited_by_id = utcnow(), _current_user_id()
+    # Without autoflush: reading an expert that was expired must not write the invitations
+    # made so far one by one.
+    with db.session.no_autoflush:
+        for expert in experts:
+            if expert.id in seen:
+                continue
+            seen.add(expert.id)
+            if not expert.active:
+                result.inactive.append(expert)
+                continue
+            invitation = existing.get(expert.id)
+            if invitation is not None and invitation.withdrawn_at is None:
+                result.already_invited.append(expert)
+                continue
+            if invitation is None:
+                invitation = Invitation(session=session, expert=expert)
+                db.session.add(invitation)
+            invitation.withdrawn_at = None
+            # A renewed invitation starts afresh: the answer given before the withdrawal is kept
+            # in the history (InvitationAnswer), not shown or exported as the current one.
+            invitation.response = Response.NEEDS_ACTION
+            invitation.responded_sequence = None
+            invitation.responded_at = None
+            invitation.channel = None
+            invitation.comment = ""
+            invitation.attendance_mode = None
+            invitation.delegated_to_id = None
+            invitation.entry_removed = False
+            invitation.invited_at = invited_at
+            invitation.invited_by_id = invited_by_id
+            result.invited.append(invitation)
+    # One flush for all (the invitations need their ids for the mail and the audit trail):
+    # at 10,000 invitees a flush per invitation made the request take tens of seconds.
+    db.session.flush()
+    queue_invitation_mails(result.invited, kind)
+    for invitation in result.invited:
         audit.record(
             "invitation.sent",
             invitation,
-            f"{expert.email} invited to session {session.id}",
+            f"{invitation.expert.email} invited to session {session.id}",
         )
-        result.invited.append(invitation)
     if result.invited:
         signals.experts_invited.send(
             session, experts=[invitation.expert for invitation in result.invited]

@@ -104,11 +104,15 @@ def _as_mailbox(value: str | Address) -> Address:
 
 def new_message_id(sender: str) -> str:
     """A fresh Message-ID in the domain of `sender` (an address or ``Name <address>``)."""
+    return make_msgid(domain=_message_id_domain(sender))
+
+
+def _message_id_domain(sender: str) -> str:
     try:
         address = headers.parse_mailbox(sender).addr_spec
     except headers.UnsafeHeader:
         address = ""
-    return make_msgid(domain=address.rpartition("@")[2] or "localhost")
+    return address.rpartition("@")[2] or "localhost"
 
 
 def queue(kind: str, message: EmailMessage, invitation_id: int | None = None) -> OutboxMessage:
@@ -150,28 +154,45 @@ def queue_for_composition(
     cannot go into a header, and links.LinkHostUnknown in a request whose host the links must
     not follow.
     """
+    (entry,) = queue_many_for_composition(kind, sender, [(recipient, invitation_id)], details)
+    return entry
+
+
+def queue_many_for_composition(
+    kind: str,
+    sender: str,
+    recipients: list[tuple[str, int | None]],
+    details: dict | None = None,
+) -> list[OutboxMessage]:
+    """`queue_for_composition` for many recipients at once, each with the invitation its
+    message belongs to (or None): the sender is checked once, the rows added together."""
     if kind not in _composers:
         raise LookupError(f"no composer registered for mail of kind {kind!r}")
     link_base = links.link_base_of_request()
-    recipient = headers.mailbox(recipient).addr_spec
     sender = str(_as_mailbox(sender))
-    entry = OutboxMessage(
-        kind=kind,
-        invitation_id=invitation_id,
-        sender=sender,
-        recipient=recipient,
-        subject="",
-        message_id=new_message_id(sender),
-        raw_message=None,
-        details=details,
-        # Where SERVER_NAME is not set, the links are built for the request's address, which
-        # `link_base_of_request` gives only for a host in TRUSTED_HOSTS.
-        link_base=link_base,
-    )
-    db.session.add(entry)
-    db.session.info[_pending_kick] = True
-    rehearsal.note_queued(entry)
-    return entry
+    domain = _message_id_domain(sender)
+    entries = [
+        OutboxMessage(
+            kind=kind,
+            invitation_id=invitation_id,
+            sender=sender,
+            recipient=headers.mailbox(recipient).addr_spec,
+            subject="",
+            message_id=make_msgid(domain=domain),
+            raw_message=None,
+            details=details,
+            # Where SERVER_NAME is not set, the links are built for the request's address,
+            # which `link_base_of_request` gives only for a host in TRUSTED_HOSTS.
+            link_base=link_base,
+        )
+        for recipient, invitation_id in recipients
+    ]
+    db.session.add_all(entries)
+    if entries:
+        db.session.info[_pending_kick] = True
+    for entry in entries:
+        rehearsal.note_queued(entry)
+    return entries
 
 
 def compose_pending(limit: int = COMPOSE_BATCH_SIZE) -> int:
