@@ -218,12 +218,46 @@ def serialise(message: EmailMessage) -> bytes:
     raw = message.as_bytes(policy=WRITING_POLICY)
     meant = _headers_of_parts(message)
     _check_headers(meant)
+    if _reads_back_the_same(raw, meant):
+        return raw
+    # Anything the quick reading could not confirm is read again in full, which names the
+    # difference (or finds none: the quick reading is only the stricter of the two).
     parsed = BytesParser(policy=policy.default).parsebytes(raw)
     _check_structure(parsed)
     written = _headers_of_parts(parsed)
     if written != meant:
         raise UnsafeHeader(_first_difference(meant, written))
     return raw
+
+
+def _reads_back_the_same(raw: bytes, meant: list[tuple[int, list[tuple[str, str]]]]) -> bool:
+    """The quick form of the read-back check, about a quarter of its cost: the message is
+    parsed without interpreting headers (the structure comes out the same: it depends only on
+    the boundaries), the top-level headers, which carry what people typed, are decoded as the
+    full check decodes them, and the parts' headers, which the outbox writes itself, must read
+    back as written. False whenever anything differs or the parser had to repair something."""
+    parsed = BytesParser(policy=policy.compat32).parsebytes(raw)
+    parts = list(parsed.walk())
+    if len(parts) != len(meant) or any(part.defects for part in parts):
+        return False
+    for part, (_depth, headers) in zip(parts, meant, strict=True):
+        written = part.items()
+        if len(written) != len(headers):
+            return False
+        for (name, value), (meant_name, meant_value) in zip(written, headers, strict=True):
+            if name.lower() != meant_name:
+                return False
+            if part is parsed:
+                decoded = policy.default.header_fetch_parse(name, value)
+                if decoded.defects or str(decoded) != meant_value:
+                    return False
+            elif _unfolded(value) != meant_value:
+                return False
+    return True
+
+
+def _unfolded(value: str) -> str:
+    return re.sub(r"\r?\n[ \t]+", " ", value)
 
 
 def check_stored(raw: bytes, sender: str, recipient: str, subject: str, message_id: str) -> None:

@@ -8,10 +8,13 @@ import pytest
 import sqlalchemy as sa
 
 from eventsys.extensions import db
-from eventsys.invitations.mail import MailKind
+from eventsys.invitations import services as invitations
+from eventsys.invitations.mail import MailKind, compose_invitation_mail
+from eventsys.invitations.models import Invitation
 from eventsys.outbox import headers
 from eventsys.outbox import services as outbox
 from eventsys.outbox.models import DeliveryState, OutboxMessage
+from tests.invitations.conftest import make_expert, make_organisation, make_session
 
 ENCODED_WORD_ATTACK = "Workshop =?utf-8?q?=0D=0AReply-To:=20evil@example.org?="
 
@@ -181,3 +184,22 @@ def test_an_internationalised_address_is_queued_and_refused_with_its_reason(app,
     assert entry.recipient == "lena.spät@example.org"
     with pytest.raises(headers.UnsafeHeader, match="SMTPUTF8"):
         outbox.compose("lena.spät@example.org", "Hallo", "Text")
+
+
+def test_an_invitation_is_confirmed_by_the_quick_reading_and_a_changed_one_is_not(app):
+    """The quick read-back takes an invitation as composed; a part header that reads back
+    otherwise than written sends the message to the full check."""
+    session = make_session()
+    expert = make_expert("Anna", "Schmidt", make_organisation("Stadt Köln"), title="Dr.")
+    db.session.flush()
+    invitations.invite_experts(session, [expert])
+    db.session.flush()
+    invitation = db.session.scalar(sa.select(Invitation))
+    message = compose_invitation_mail(invitation, MailKind.INVITATION)
+    raw = message.as_bytes(policy=headers.WRITING_POLICY)
+    meant = headers._headers_of_parts(message)
+
+    assert headers._reads_back_the_same(raw, meant)
+    tampered = raw.replace(b'filename="invite.ics"', b'filename="other.ics"')
+    assert not headers._reads_back_the_same(tampered, meant)
+    assert headers.serialise(message) == raw
