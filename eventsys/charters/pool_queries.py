@@ -1,9 +1,8 @@
 """What a charter's pool holds, for its pages and its changes: which clauses are new since the
 last frozen version, how clauses are named and numbered, which chapter a guideline suggests,
-and the whole pool page loaded in a fixed number of queries.
+and one page of the pool loaded in a fixed number of queries.
 """
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +16,7 @@ from eventsys.charters.content import WITH_ORIGINS, origin_data
 from eventsys.charters.models import Chapter, Charter, CharterVersion, Clause, ClauseOrigin
 from eventsys.charters.states import ClauseStatus
 from eventsys.extensions import db
+from eventsys.sessions.models import Session
 
 
 def last_frozen_at(charter: Charter) -> datetime | None:
@@ -97,17 +97,48 @@ def suggested_chapter(clause: Clause, by_guideline: dict[int, Chapter]) -> Chapt
     return by_guideline.get(guideline_number(clause))
 
 
+POOL_PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class PoolFilter:
+    """What the pool page shows: a state (see forms.POOL_STATES), only what is new since the
+    last version, the words the recommendation must contain, and the session whose minutes
+    it came from. Empty values do not filter."""
+
+    state: str = "unassigned"
+    new_only: bool = False
+    words: str = ""
+    session_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PoolSession:
+    """A session some of the charter's recommendations come from, for the filter."""
+
+    id: int
+    title: str
+    starts_at: datetime
+
+
 @dataclass
-class Pool:
-    """Everything the pool page shows about one charter, loaded with a fixed number of
-    queries however many recommendations there are."""
+class PoolPage:
+    """One page of a charter's pool with what it shows about each recommendation, loaded with
+    a fixed number of queries however many recommendations the charter holds."""
 
     charter: Charter
     chapters: list[Chapter]
-    clauses: list[Clause]  # every clause of the charter, in arrival order
-    numbers: dict[int, str]  # clause id → "2.3" for clauses in the text
+    page: Any  # a db.paginate() result of clauses
+    numbers: dict[int, str]  # clause id → "2.3", for the page's clauses and their merge targets
     last_frozen_at: datetime | None
     by_guideline: dict[int, Chapter]
+    chapter_sizes: dict[int, int]  # active clauses per chapter id
+    active_count: int
+    suggestable: int  # unassigned clauses whose guideline has a chapter
+
+    @property
+    def clauses(self) -> list[Clause]:
+        return list(self.page.items)
 
     def is_new(self, clause: Clause) -> bool:
         return arrived_after(clause, self.last_frozen_at)
@@ -120,10 +151,6 @@ class Pool:
         return self.numbers.get(clause.id) or label(clause)
 
     @cached_property
-    def active(self) -> list[Clause]:
-        return [clause for clause in self.clauses if clause.status is ClauseStatus.ACTIVE]
-
-    @cached_property
     def _chapters_by_id(self) -> dict[int, Chapter]:
         return {chapter.id: chapter for chapter in self.chapters}
 
@@ -131,25 +158,13 @@ class Pool:
         """The chapter `clause` is assigned to (without a query per clause)."""
         return self._chapters_by_id.get(clause.chapter_id)
 
-    @cached_property
-    def _chapter_sizes(self) -> Counter[int]:
-        return Counter(clause.chapter_id for clause in self.active if clause.chapter_id)
-
     def can_move(self, clause: Clause, offset: int) -> bool:
         """Whether `clause` has a neighbour in its chapter in that direction."""
         number = self.numbers.get(clause.id)
-        if number is None:
+        if number is None or clause.status is not ClauseStatus.ACTIVE:
             return False
         place = int(number.split(".")[1]) + offset
-        return 1 <= place <= self._chapter_sizes[clause.chapter_id]
-
-    def in_text_order(self) -> list[Clause]:
-        """The assigned clauses in the order of the text."""
-        order = {chapter.id: index for index, chapter in enumerate(self.chapters)}
-        assigned = [clause for clause in self.active if clause.chapter_id is not None]
-        return sorted(
-            assigned, key=lambda clause: (order[clause.chapter_id], clause.position, clause.id)
-        )
+        return 1 <= place <= self.chapter_sizes.get(clause.chapter_id, 0)
 
     def origins(self, clause: Clause) -> list[dict[str, Any]]:
         """The clause's origins as the `_origins.html` partial expects them."""
@@ -159,8 +174,139 @@ class Pool:
         ]
 
 
-def load_pool(charter: Charter) -> Pool:
-    """The pool of `charter` with its chapters, clauses, origins and their sessions."""
+def _escaped_like(word: str) -> str:
+    # A typed % or _ means itself, not a wildcard.
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _contains_word(word: str) -> sa.ColumnElement[bool]:
+    """Whether a clause's wording (German or English), an origin's wording in the minutes or its
+    recommendation number contains `word`, whatever its case."""
+    pattern = _escaped_like(word)
+    in_origins = sa.exists().where(
+        ClauseOrigin.clause_id == Clause.id,
+        sa.or_(
+            ClauseOrigin.original_text.ilike(pattern, escape="\\"),
+            ClauseOrigin.recommendation_number.ilike(pattern, escape="\\"),
+        ),
+    )
+    return sa.or_(
+        Clause.text_de.ilike(pattern, escape="\\"),
+        Clause.text_en.ilike(pattern, escape="\\"),
+        in_origins,
+    )
+
+
+def _first_guideline() -> sa.ScalarSelect:
+    """The guideline number of a clause's first origin (in the order of `Clause.origins`)."""
+    return (
+        sa.select(ClauseOrigin.guideline_number)
+        .where(ClauseOrigin.clause_id == Clause.id)
+        .order_by(ClauseOrigin.session_id, ClauseOrigin.topic_position, ClauseOrigin.id)
+        .limit(1)
+        .correlate(Clause)
+        .scalar_subquery()
+    )
+
+
+def pool_query(charter: Charter, filters: PoolFilter, moment: datetime | None) -> sa.Select:
+    """The charter's clauses that `filters` asks for, in the order the page shows them: the
+    text's order for assigned ones, otherwise the order they arrived in."""
+    query = sa.select(Clause).where(Clause.charter_id == charter.id)
+    active = Clause.status == ClauseStatus.ACTIVE
+    if filters.state == "assigned":
+        query = (
+            query.join(Chapter, Clause.chapter_id == Chapter.id)
+            .where(active)
+            .order_by(Chapter.position, Chapter.id, Clause.position, Clause.id)
+        )
+    else:
+        if filters.state == "unassigned":
+            query = query.where(active, Clause.chapter_id.is_(None))
+        elif filters.state != "all":
+            query = query.where(Clause.status == ClauseStatus(filters.state))
+        query = query.order_by(Clause.arrived_at, Clause.id)
+    if filters.new_only and moment is not None:
+        query = query.where(Clause.arrived_at > moment)
+    for word in filters.words.split():
+        query = query.where(_contains_word(word))
+    if filters.session_id is not None:
+        query = query.where(
+            sa.exists().where(
+                ClauseOrigin.clause_id == Clause.id, ClauseOrigin.session_id == filters.session_id
+            )
+        )
+    return query
+
+
+def _numbers_of(charter: Charter, chapters: list[Chapter], ids: set[int]) -> dict[int, str]:
+    """The number ("2.3") in the working text of each clause in `ids` that has one, counted
+    by the database (the same numbering as `_numbers`)."""
+    if not ids:
+        return {}
+    place = (
+        sa.func.row_number()
+        .over(partition_by=Clause.chapter_id, order_by=(Clause.position, Clause.id))
+        .label("place")
+    )
+    ranked = (
+        sa.select(Clause.id, Clause.chapter_id, place)
+        .where(
+            Clause.charter_id == charter.id,
+            Clause.status == ClauseStatus.ACTIVE,
+            Clause.chapter_id.is_not(None),
+        )
+        .subquery()
+    )
+    chapter_numbers = {
+        chapter.id: number
+        for number, chapter in enumerate(
+            sorted(chapters, key=lambda chapter: (chapter.position, chapter.id)), start=1
+        )
+    }
+    rows = db.session.execute(
+        sa.select(ranked.c.id, ranked.c.chapter_id, ranked.c.place).where(ranked.c.id.in_(ids))
+    )
+    return {
+        clause_id: f"{chapter_numbers[chapter_id]}.{place}"
+        for clause_id, chapter_id, place in rows
+        if chapter_id in chapter_numbers
+    }
+
+
+def clauses_of(charter: Charter, ids: list[int]) -> list[Clause]:
+    """The clauses of `charter` among `ids` (others are left out), with their origins, in the
+    order they arrived."""
+    return list(
+        db.session.scalars(
+            sa.select(Clause)
+            .where(Clause.charter_id == charter.id, Clause.id.in_(ids))
+            .options(selectinload(Clause.origins))
+            .order_by(Clause.arrived_at, Clause.id)
+        )
+    )
+
+
+def pool_sessions(charter: Charter) -> list[PoolSession]:
+    """The sessions the charter's recommendations come from, most recent first."""
+    rows = db.session.execute(
+        sa.select(Session.id, Session.title, Session.starts_at)
+        .where(
+            Session.id.in_(
+                sa.select(ClauseOrigin.session_id).where(ClauseOrigin.charter_id == charter.id)
+            )
+        )
+        .order_by(Session.starts_at.desc(), Session.id.desc())
+    )
+    return [PoolSession(*row) for row in rows]
+
+
+def load_pool_page(
+    charter: Charter, filters: PoolFilter, page: int, per_page: int = POOL_PAGE_SIZE
+) -> PoolPage:
+    """One page of the pool of `charter` as `filters` asks for it, with its chapters, the
+    page's origins and their sessions, and the counts the page shows."""
     chapters = list(
         db.session.scalars(
             sa.select(Chapter)
@@ -169,25 +315,50 @@ def load_pool(charter: Charter) -> Pool:
             .order_by(Chapter.position, Chapter.id)
         )
     )
-    clauses = list(
-        db.session.scalars(
-            sa.select(Clause)
-            .where(Clause.charter_id == charter.id)
-            .options(*WITH_ORIGINS)
-            .order_by(Clause.arrived_at, Clause.id)
-        )
-    )
     by_guideline: dict[int, Chapter] = {}
     for chapter in chapters:
         if chapter.guideline is not None:
             by_guideline.setdefault(chapter.guideline.number, chapter)
-    return Pool(
+    moment = last_frozen_at(charter)
+    shown = db.paginate(
+        pool_query(charter, filters, moment).options(
+            *WITH_ORIGINS, selectinload(Clause.merged_into).selectinload(Clause.origins)
+        ),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )
+    ids = {clause.id for clause in shown.items}
+    ids |= {clause.merged_into_id for clause in shown.items if clause.merged_into_id}
+    sizes = dict(
+        db.session.execute(
+            sa.select(Clause.chapter_id, sa.func.count(Clause.id))
+            .where(
+                Clause.charter_id == charter.id,
+                Clause.status == ClauseStatus.ACTIVE,
+                Clause.chapter_id.is_not(None),
+            )
+            .group_by(Clause.chapter_id)
+        ).all()
+    )
+    active_count, suggestable = db.session.execute(
+        sa.select(
+            sa.func.count(Clause.id),
+            sa.func.count(Clause.id).filter(
+                Clause.chapter_id.is_(None), _first_guideline().in_(list(by_guideline))
+            ),
+        ).where(Clause.charter_id == charter.id, Clause.status == ClauseStatus.ACTIVE)
+    ).one()
+    return PoolPage(
         charter=charter,
         chapters=chapters,
-        clauses=clauses,
-        numbers=_numbers(chapters, clauses),
-        last_frozen_at=last_frozen_at(charter),
+        page=shown,
+        numbers=_numbers_of(charter, chapters, ids),
+        last_frozen_at=moment,
         by_guideline=by_guideline,
+        chapter_sizes=sizes,
+        active_count=active_count,
+        suggestable=suggestable or 0,
     )
 
 

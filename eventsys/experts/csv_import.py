@@ -1,14 +1,22 @@
 """Importing expert lists read from CSV files (`csv_reading`): experts are matched by e-mail
-address, so importing a corrected file again updates them. Each row is applied in a savepoint
-of its own and reported with its outcome.
+address, so importing a corrected file again updates them. Each row is reported with its
+outcome; a row that is refused leaves nothing behind.
+
+The import is built for files of ten thousand rows: the experts the file names, the
+organisations and the working groups are loaded once; every row is checked in Python against
+what was loaded; new experts are inserted a batch at a time (one flush per batch, not per row).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from itertools import islice
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
+from eventsys.audit import services as audit
 from eventsys.experts import checks, organisations, people, working_groups
 from eventsys.experts.countries import country_code_from
 from eventsys.experts.csv_reading import (
@@ -22,7 +30,9 @@ from eventsys.experts.csv_reading import (
     time_zone_from,
     working_group_names,
 )
-from eventsys.experts.models import Expert, Organisation
+from eventsys.experts.models import Expert, Organisation, WorkingGroup, working_group_members
+from eventsys.experts.people import ExpertDetails
+from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
 from eventsys.labels import LabelledEnum
 
@@ -51,6 +61,25 @@ class ImportReport:
     def count(self, outcome: Outcome) -> int:
         return sum(1 for row in self.rows if row.outcome is outcome)
 
+    def as_data(self) -> dict:
+        """The report as JSON-ready data, to be kept with the import job."""
+        return {
+            "dry_run": self.dry_run,
+            "ignored_headings": list(self.ignored_headings),
+            "rows": [[row.line, row.email, row.outcome.value, row.reason] for row in self.rows],
+        }
+
+    @classmethod
+    def from_data(cls, data: dict) -> "ImportReport":
+        return cls(
+            dry_run=bool(data.get("dry_run")),
+            ignored_headings=tuple(data.get("ignored_headings", ())),
+            rows=[
+                RowResult(line, email, Outcome(outcome), reason)
+                for line, email, outcome, reason in data.get("rows", ())
+            ],
+        )
+
     @property
     def counts(self) -> dict[Outcome, int]:
         return {outcome: self.count(outcome) for outcome in Outcome}
@@ -58,42 +87,141 @@ class ImportReport:
 
 # --- applying rows ------------------------------------------------------------------------------
 
+# New experts are inserted this many at a time: large enough that a flush costs little per row,
+# small enough that progress is seen and memory stays flat.
+BATCH_SIZE = 500
+# E-mail addresses looked up in one query (an IN list every database takes).
+LOOKUP_CHUNK = 500
+
+
+def _chunks(values: list[str], size: int) -> Iterable[list[str]]:
+    items = iter(values)
+    while chunk := list(islice(items, size)):
+        yield chunk
+
+
+class _Directory:
+    """What the rows are checked against, loaded once: the experts the file names (by e-mail
+    address), every organisation and working group (by name in any letter case); kept up to
+    date as the import adds to them."""
+
+    def __init__(self, emails: Iterable[str]) -> None:
+        self.experts: dict[str, Expert] = {}
+        for chunk in _chunks(sorted({email for email in emails if email}), LOOKUP_CHUNK):
+            found = db.session.scalars(
+                sa.select(Expert)
+                .where(Expert.email.in_(chunk))
+                .options(
+                    selectinload(Expert.organisation),
+                    selectinload(Expert.deputy),
+                    selectinload(Expert.working_groups),
+                )
+            )
+            self.experts.update((expert.email, expert) for expert in found)
+        self.organisations = {
+            organisation.name.casefold(): organisation
+            for organisation in db.session.scalars(sa.select(Organisation))
+        }
+        self.working_groups = {
+            group.name.casefold(): group for group in db.session.scalars(sa.select(WorkingGroup))
+        }
+
+    def expert(self, email: str) -> Expert | None:
+        return self.experts.get(email.strip().lower())
+
+    def organisation(self, name: str) -> Organisation | None:
+        return self.organisations.get(name.strip().casefold())
+
+
+@dataclass
+class _Batch:
+    """New experts waiting for the batch's flush, with the working groups each joins."""
+
+    created: list[tuple[Expert, list[WorkingGroup]]] = field(default_factory=list)
+
+    def write(self) -> None:
+        """Insert the batch's experts (one flush), their memberships (one statement) and their
+        audit entries."""
+        if not self.created:
+            return
+        db.session.flush()
+        memberships = [
+            {"working_group_id": group.id, "expert_id": expert.id}
+            for expert, groups in self.created
+            for group in groups
+        ]
+        if memberships:
+            db.session.execute(sa.insert(working_group_members), memberships)
+        for expert, groups in self.created:
+            audit.record(
+                "expert.created",
+                expert,
+                f"Expert {expert.email} created",
+                audit.diff({}, audit.snapshot(expert, people.EXPERT_AUDIT_FIELDS)),
+            )
+            if groups:
+                audit.record(
+                    "expert.working_groups_joined",
+                    expert,
+                    f"Expert {expert.email} joined {', '.join(group.name for group in groups)}",
+                    {"working_groups": [[], sorted(group.name for group in groups)]},
+                )
+        db.session.flush()
+        self.created.clear()
+
 
 def import_experts(
     expert_file: ExpertFile,
     dry_run: bool = False,
     on_row: Callable[[RowResult], None] | None = None,
+    on_batch: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Create or update an expert for every row of `expert_file` and report each row's outcome.
 
-    Each row is applied in a savepoint of its own, so a rejected row leaves nothing behind. With
+    A refused row leaves nothing behind (it is checked before anything of it is saved). With
     `dry_run` the whole import is rolled back at the end, so the report says what an import
-    would do and nothing is saved. The caller commits (or, after a dry run, may roll back).
-    `on_row` is called after each row, e.g. to advance a progress bar.
+    would do and nothing is saved; otherwise the caller commits. `on_row` is called after each
+    row (e.g. to advance a progress bar); `on_batch` after each batch has been written, with
+    the number of rows done, where the caller may commit (the background job does, so that its
+    progress is seen).
     """
     report = ImportReport(dry_run=dry_run, ignored_headings=expert_file.ignored_headings)
+    directory = _Directory(row.values.get("email", "").lower() for row in expert_file.rows)
     first_line_of: dict[str, int] = {}
-    whole_import = db.session.begin_nested()
+    batch = _Batch()
+    whole_import = db.session.begin_nested() if dry_run else None
     try:
-        for row in expert_file.rows:
-            result = _import_row(row, expert_file.columns, first_line_of)
-            report.rows.append(result)
-            if on_row is not None:
-                on_row(result)
+        # No query in between may flush a half-built batch row by row.
+        with db.session.no_autoflush:
+            for done, row in enumerate(expert_file.rows, start=1):
+                result = _import_row(row, expert_file.columns, first_line_of, directory, batch)
+                report.rows.append(result)
+                if on_row is not None:
+                    on_row(result)
+                if done % BATCH_SIZE == 0:
+                    batch.write()
+                    if on_batch is not None:
+                        on_batch(done)
+            batch.write()
     except BaseException:
-        whole_import.rollback()
+        if whole_import is not None:
+            whole_import.rollback()
         raise
-    if dry_run:
+    if whole_import is not None:
         whole_import.rollback()
-    else:
-        whole_import.commit()
+    if on_batch is not None:
+        on_batch(len(expert_file.rows))
     return report
 
 
 def _import_row(
-    row: ExpertRow, columns: tuple[str, ...], first_line_of: dict[str, int]
+    row: ExpertRow,
+    columns: tuple[str, ...],
+    first_line_of: dict[str, int],
+    directory: _Directory,
+    batch: _Batch,
 ) -> RowResult:
-    """Apply one row in a savepoint of its own; a refusal becomes a rejected result."""
+    """Apply one row; a refusal becomes a rejected result and leaves nothing behind."""
     email = row.values.get("email", "").lower()
     try:
         if email in first_line_of:
@@ -103,24 +231,39 @@ def _import_row(
                     line=first_line_of[email],
                 )
             )
-        with db.session.begin_nested():
-            outcome, note = _apply_row(row.values, columns)
+        outcome, note = _apply_row(row.values, columns, directory, batch)
     except (RowRejected, checks.DirectoryError) as refusal:
         return RowResult(row.line, email, Outcome.REJECTED, str(refusal))
     first_line_of[email] = row.line
     return RowResult(row.line, email, outcome, note)
 
 
-def _apply_row(values: dict[str, str], columns: tuple[str, ...]) -> tuple[Outcome, str]:
+def _apply_row(
+    values: dict[str, str], columns: tuple[str, ...], directory: _Directory, batch: _Batch
+) -> tuple[Outcome, str]:
     """Create or update the expert a row describes; returns the outcome and a note for the
-    report. Raises RowRejected or DirectoryError."""
+    report. Everything is checked before anything is changed. Raises RowRejected or
+    DirectoryError."""
     for column in ("email", "first_name", "last_name", "organisation"):
         if not values.get(column):
             raise RowRejected(
                 _("%(field)s: please fill in this field.", field=COLUMN_LABELS[column])
             )
-    organisation = _organisation_for(values)
-    expert = people.find_expert_by_email(values["email"])
+    expert = directory.expert(values["email"])
+    # Read before anything is created, so that a refused row creates nothing.
+    language = language_from(values["language"]) if values.get("language") else None
+    timezone = time_zone_from(values["timezone"]) if values.get("timezone") else None
+    salutation = salutation_from(values.get("salutation", "")) if "salutation" in columns else None
+    group_names = working_group_names(values.get("working_groups", ""))
+    for name in group_names:
+        if name.strip().casefold() not in directory.working_groups:
+            checks.checked_line(
+                name, _l("Name"), "name", checks.max_length(WorkingGroup.name), required=True
+            )
+    organisation = directory.organisation(values["organisation"])
+    new_organisation = None
+    if organisation is None:
+        new_organisation = _new_organisation_facts(values)
     given = {
         "first_name": values["first_name"],
         "last_name": values["last_name"],
@@ -132,37 +275,56 @@ def _apply_row(values: dict[str, str], columns: tuple[str, ...]) -> tuple[Outcom
     for column in ("title", "function"):
         if column in columns:
             given[column] = values.get(column, "")
-    if "salutation" in columns:
-        given["salutation"] = salutation_from(values.get("salutation", ""))
-    if values.get("language"):
-        given["language"] = language_from(values["language"])
-    if values.get("timezone"):
-        given["timezone"] = time_zone_from(values["timezone"])
+    if salutation is not None:
+        given["salutation"] = salutation
+    if language is not None:
+        given["language"] = language
+    if timezone is not None:
+        given["timezone"] = timezone
+
+    # The organisation is needed only to pass the check; the one to create stands in for it.
+    placeholder = organisation or Organisation(name=values["organisation"])
+    if expert is None:
+        details = ExpertDetails(**(given | {"organisation": placeholder}))
+    else:
+        details = replace(ExpertDetails.of(expert), **(given | {"organisation": placeholder}))
+    details = people.checked_details(details, current=expert, namesake_of=directory.expert)
+    if new_organisation is not None:
+        organisation = organisations.create_organisation(
+            *new_organisation, namesake_of=directory.organisation
+        )
+        directory.organisations[organisation.name.casefold()] = organisation
+    details = replace(details, organisation=organisation)
+    groups = _working_groups_named(group_names, directory)
 
     if expert is None:
-        expert = people.create_expert(people.ExpertDetails(**given))
-        outcome = Outcome.CREATED
-    else:
-        details = replace(people.ExpertDetails.of(expert), **given)
-        changes = people.update_expert(expert, details)
-        outcome = Outcome.UPDATED if changes else Outcome.UNCHANGED
+        expert = Expert(active=True)
+        people.apply_details(expert, details)
+        db.session.add(expert)
+        directory.experts[expert.email] = expert
+        batch.created.append((expert, groups))
+        return Outcome.CREATED, ""
 
-    joined = bool(values.get("working_groups")) and _join_working_groups(
-        expert, values["working_groups"]
-    )
-    if joined and outcome is Outcome.UNCHANGED:
-        outcome = Outcome.UPDATED
+    before = audit.snapshot(expert, people.EXPERT_AUDIT_FIELDS)
+    people.apply_details(expert, details)
+    changed = False
+    if db.session.is_modified(expert):
+        db.session.flush()  # rare next to new rows; the audit trail needs the new ids
+        changes = audit.diff(before, audit.snapshot(expert, people.EXPERT_AUDIT_FIELDS))
+        if changes:
+            audit.record("expert.updated", expert, f"Expert {expert.email} changed", changes)
+            changed = True
+    joined = bool(groups) and bool(working_groups.add_to_working_groups(expert, groups))
+    outcome = Outcome.UPDATED if changed or joined else Outcome.UNCHANGED
     # Someone deactivated this expert on purpose, so the import leaves them so, and says it.
     note = "" if expert.active else _("The expert is inactive; the import does not reactivate.")
     return outcome, note
 
 
-def _organisation_for(values: dict[str, str]) -> Organisation:
-    """The organisation a row names, created if the row gives its stakeholder group."""
+def _new_organisation_facts(values: dict[str, str]) -> tuple[str, StakeholderGroup, str | None]:
+    """Name, stakeholder group and country of the organisation a row names that is not in the
+    directory yet; raises RowRejected when the row does not say enough to create it."""
     name = values["organisation"]
-    organisation = organisations.find_organisation_by_name(name)
-    if organisation is not None:
-        return organisation
     if not values.get("stakeholder_group"):
         raise RowRejected(
             _(
@@ -177,16 +339,18 @@ def _organisation_for(values: dict[str, str]) -> Organisation:
         country = country_code_from(values["country"])
         if country is None:
             raise RowRejected(_('Unknown country "%(value)s".', value=values["country"]))
-    return organisations.create_organisation(name, group, country)
+    # The name, group and country are checked here, before the row's expert is created.
+    organisations.check_organisation(name, group, country, None, namesake_of=lambda _name: None)
+    return name, group, country
 
 
-def _join_working_groups(expert: Expert, text: str) -> bool:
-    """Add `expert` to the working groups named in `text`, creating missing ones; True if the
-    expert joined any. Memberships not named are kept."""
-    groups = []
-    for name in working_group_names(text):
-        group = working_groups.find_working_group_by_name(name)
+def _working_groups_named(names: list[str], directory: _Directory) -> list[WorkingGroup]:
+    """The working groups called `names`, created where missing."""
+    groups: dict[int, WorkingGroup] = {}
+    for name in names:
+        group = directory.working_groups.get(name.strip().casefold())
         if group is None:
             group = working_groups.create_working_group(name)
-        groups.append(group)
-    return bool(working_groups.add_to_working_groups(expert, groups))
+            directory.working_groups[group.name.casefold()] = group
+        groups[group.id] = group
+    return list(groups.values())

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     EmailField,
+    HiddenField,
     SearchField,
     SelectField,
     SelectMultipleField,
@@ -25,6 +26,7 @@ from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.experts.time_zones import time_zone_choices
 from eventsys.experts.working_groups import DESCRIPTION_MAX_LENGTH
 from eventsys.localtime import platform_zone_name
+from eventsys.query_arguments import id_from_text
 from eventsys.validation import (
     KnownTimeZone,
     SingleLine,
@@ -179,15 +181,16 @@ class ExpertSearchForm(FlaskForm):
 
     q = SearchField(_l("Search"), validators=[Length(max=200)], filters=[strip_whitespace])
     stakeholder_group = SelectField(_l("Stakeholder group"), coerce=text_or_empty, default="")
-    organisation = SelectField(_l("Organisation"), coerce=optional_id)
+    # Chosen by following an organisation's link, not from a list of every organisation (there
+    # are thousands at national scale; the free text finds them by name).
+    organisation = HiddenField(filters=[id_from_text])
     working_group = SelectField(_l("Working group"), coerce=optional_id)
     status = SelectField(_l("Status"), choices=STATUS_CHOICES, default=ExpertStatus.ACTIVE.value)
 
-    def offer(self, organisations: list[Organisation], working_groups: list[WorkingGroup]) -> None:
+    def offer(self, working_groups: list[WorkingGroup]) -> None:
         """Fill the filter choices."""
         everything = SelectChoice("", _l("All"))
         self.stakeholder_group.choices = [everything, *stakeholder_group_choices()]
-        self.organisation.choices = [everything, *_record_choices(organisations)]
         self.working_group.choices = [everything, *_record_choices(working_groups)]
 
     def criteria(self) -> ExpertSearch:

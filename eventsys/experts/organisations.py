@@ -2,6 +2,8 @@
 them with their numbers of experts. The functions change state, flush and write the audit
 trail; the caller commits."""
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -30,11 +32,12 @@ def find_organisation_by_name(name: str) -> Organisation | None:
     return None
 
 
-def _checked_organisation(
+def check_organisation(
     name: str,
     stakeholder_group: StakeholderGroup,
     country: str | None,
     current: Organisation | None,
+    namesake_of: Callable[[str], Organisation | None] = find_organisation_by_name,
 ) -> tuple[str, StakeholderGroup, str | None]:
     name = checked_line(name, _l("Name"), "name", max_length(Organisation.name), required=True)
     if not isinstance(stakeholder_group, StakeholderGroup):
@@ -49,7 +52,7 @@ def _checked_organisation(
         raise DirectoryError(
             _("An international partner represents a country: please choose one."), "country"
         )
-    namesake = find_organisation_by_name(name)
+    namesake = namesake_of(name)
     if namesake is not None and namesake is not current:
         raise _organisation_name_taken()
     return name, stakeholder_group, country
@@ -60,15 +63,19 @@ def _organisation_name_taken() -> DirectoryError:
 
 
 def create_organisation(
-    name: str, stakeholder_group: StakeholderGroup, country: str | None = None
+    name: str,
+    stakeholder_group: StakeholderGroup,
+    country: str | None = None,
+    namesake_of: Callable[[str], Organisation | None] = find_organisation_by_name,
 ) -> Organisation:
-    """Add an organisation.
+    """Add an organisation. `namesake_of` finds an organisation of the same name (the CSV
+    import looks in what it loaded once).
 
     Raises DirectoryError for a missing, over-long or taken name, or an international partner
     without a country.
     """
-    name, stakeholder_group, country = _checked_organisation(
-        name, stakeholder_group, country, current=None
+    name, stakeholder_group, country = check_organisation(
+        name, stakeholder_group, country, current=None, namesake_of=namesake_of
     )
     with saved_unless_taken("organisations", "name", _organisation_name_taken):
         organisation = Organisation(name=name, stakeholder_group=stakeholder_group, country=country)
@@ -92,7 +99,7 @@ def update_organisation(
 
     Raises DirectoryError like `create_organisation`.
     """
-    name, stakeholder_group, country = _checked_organisation(
+    name, stakeholder_group, country = check_organisation(
         name, stakeholder_group, country, current=organisation
     )
     before = audit.snapshot(organisation, ORGANISATION_AUDIT_FIELDS)

@@ -2,6 +2,7 @@
 inactive, and their deputies. The functions change state, flush and write the audit trail;
 the caller commits."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -91,8 +92,14 @@ def _checked_email(email: str) -> str:
     return email
 
 
-def _checked_expert(details: ExpertDetails, current: Expert | None) -> ExpertDetails:
-    """`details` trimmed and lower-cased where needed; raises DirectoryError if unacceptable."""
+def checked_details(
+    details: ExpertDetails,
+    current: Expert | None,
+    namesake_of: Callable[[str], Expert | None] = find_expert_by_email,
+) -> ExpertDetails:
+    """`details` trimmed and lower-cased where needed; raises DirectoryError if unacceptable.
+    `namesake_of` finds the expert who has an e-mail address already (the CSV import looks it
+    up in what it loaded once instead of asking the database for every row)."""
     try:
         salutation = Salutation(details.salutation)
     except ValueError as error:
@@ -137,13 +144,13 @@ def _checked_expert(details: ExpertDetails, current: Expert | None) -> ExpertDet
         )
     if cleaned.deputy is not None and current is not None and cleaned.deputy.id == current.id:
         raise DirectoryError(_("An expert cannot be their own deputy."), "deputy_id")
-    namesake = find_expert_by_email(cleaned.email)
+    namesake = namesake_of(cleaned.email)
     if namesake is not None and namesake is not current:
         raise _duplicate_email_error()
     return cleaned
 
 
-def _apply_expert_details(expert: Expert, details: ExpertDetails) -> None:
+def apply_details(expert: Expert, details: ExpertDetails) -> None:
     expert.salutation = details.salutation
     expert.title = details.title
     expert.first_name = details.first_name
@@ -162,10 +169,10 @@ def create_expert(details: ExpertDetails) -> Expert:
     Raises DirectoryError for a taken e-mail address (in any letter case), an invalid, missing or
     over-long value, an unknown time zone or language, or a missing organisation.
     """
-    details = _checked_expert(details, current=None)
+    details = checked_details(details, current=None)
     with saved_unless_taken("experts", "email", _duplicate_email_error):
         expert = Expert(active=True)
-        _apply_expert_details(expert, details)
+        apply_details(expert, details)
         db.session.add(expert)
     audit.record(
         "expert.created",
@@ -181,10 +188,10 @@ def update_expert(expert: Expert, details: ExpertDetails) -> dict:
 
     Raises DirectoryError like `create_expert`, and if the expert would be their own deputy.
     """
-    details = _checked_expert(details, current=expert)
+    details = checked_details(details, current=expert)
     before = audit.snapshot(expert, EXPERT_AUDIT_FIELDS)
     with saved_unless_taken("experts", "email", _duplicate_email_error):
-        _apply_expert_details(expert, details)
+        apply_details(expert, details)
     changes = audit.diff(before, audit.snapshot(expert, EXPERT_AUDIT_FIELDS))
     if changes:
         audit.record("expert.updated", expert, f"Expert {expert.email} changed", changes)

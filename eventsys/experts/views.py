@@ -58,14 +58,20 @@ def _show_refusal(form: FlaskForm, refusal: checks.DirectoryError) -> None:
 @roles_required(*ALL_STAFF)
 def list_experts():
     form = ExpertSearchForm(formdata=request.args)
-    form.offer(organisations.all_organisations(), working_groups.all_working_groups())
+    form.offer(working_groups.all_working_groups())
     form.validate()
     criteria = form.criteria()
     page = search.search_experts(criteria, page=page_number(request.args))
+    chosen_organisation = (
+        db.session.get(Organisation, criteria.organisation_id)
+        if criteria.organisation_id is not None
+        else None
+    )
     return render_template(
         "experts/list.html",
         form=form,
         criteria=criteria,
+        chosen_organisation=chosen_organisation,
         page=page,
         counts=search.count_experts_by_status(),
     )

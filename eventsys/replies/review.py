@@ -2,7 +2,7 @@
 session, and the invitations a person may assign a message to."""
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from eventsys.database import utcnow
 from eventsys.experts.models import Expert
@@ -53,6 +53,8 @@ def list_messages(outcome: Outcome | None, page: int, per_page: int = 50):
     if outcome is not None:
         query = query.where(InboundMessage.outcome == outcome)
     query = query.options(
+        # The raw mail (attachments can be megabytes) is read only on a message's own page.
+        defer(InboundMessage.raw_message),
         selectinload(InboundMessage.invitation).selectinload(Invitation.expert),
         selectinload(InboundMessage.invitation).selectinload(Invitation.session),
     )

@@ -59,10 +59,14 @@ def test_the_pool_shows_the_unassigned_recommendations_by_default(secretariat, c
     shown = shown_clause_ids(response)
     assert len(shown) == 5
     assert placed.id not in shown
-    # Each recommendation offers its actions, each with its own labelled field.
-    assert f'for="chapter-{shown[0]}"' in response.text
+    # Each recommendation has a labelled tick box for the page's one form, whose action bar
+    # holds the chapter and the reason once; no recommendation carries a form of its own.
+    assert f'for="tick-{shown[0]}"' in response.text
     assert f'href="/charters/{charter.id}/clauses/{shown[0]}#merge"' in response.text
-    assert f'for="reason-{shown[0]}"' in response.text
+    assert response.text.count('for="batch-chapter"') == 1
+    assert response.text.count('for="batch-reason"') == 1
+    assert response.text.count('id="pool-form"') == 1
+    assert f'action="/charters/{charter.id}/clauses/' not in response.text
     assert 'id="assign-suggested"' in response.text
 
 
@@ -300,8 +304,10 @@ def test_move_through_the_pool(secretariat, charter, workshops):
         url(charter, "/move", second.id), data={"offset": "7"}, follow_redirects=True
     )
 
-    assert listed.text.count('name="offset" value="-1"') == 1
-    assert listed.text.count('name="offset" value="1"') == 1
+    # The move buttons belong to the page's one form and name the recommendation they move.
+    assert listed.text.count('name="move" value="') == 2
+    assert f'name="move" value="{second.id}:-1"' in listed.text
+    assert f'name="move" value="{first.id}:1"' in listed.text
     assert response.status_code == 302
     assert has_error_flash(refused)
     assert has_error_flash(nonsense)

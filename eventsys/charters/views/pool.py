@@ -11,19 +11,25 @@ from eventsys.charters import pool as pool_services
 from eventsys.charters import pool_queries
 from eventsys.charters.errors import CharterError
 from eventsys.charters.forms import (
+    BACK_TO_POOL,
+    BATCH_ACTIONS,
+    SUGGESTED,
     AssignForm,
     ClauseForm,
     MergeForm,
     MoveClauseForm,
     PoolActionForm,
+    PoolBatchForm,
     PoolFilterForm,
     SetAsideForm,
+    pool_query_arguments,
 )
 from eventsys.charters.models import Chapter, Charter, Clause
 from eventsys.charters.states import ClauseStatus
 from eventsys.charters.views import blueprint
 from eventsys.extensions import db
-from eventsys.i18n import current_language
+from eventsys.i18n import current_language, format_local_date
+from eventsys.query_arguments import id_from_text, page_number
 
 
 def _clause_of(charter_id: int, clause_id: int) -> tuple[Charter, Clause]:
@@ -35,42 +41,27 @@ def _clause_of(charter_id: int, clause_id: int) -> tuple[Charter, Clause]:
     return charter, clause
 
 
-def _shown(overview: pool_queries.Pool, state: str, new_only: bool) -> list[Clause]:
-    if state == "assigned":
-        shown = overview.in_text_order()
-    elif state == "unassigned":
-        shown = [clause for clause in overview.active if clause.chapter_id is None]
-    elif state == "all":
-        shown = overview.clauses
-    else:
-        shown = [clause for clause in overview.clauses if clause.status == state]
-    if new_only:
-        shown = [clause for clause in shown if overview.is_new(clause)]
-    return shown
-
-
 @blueprint.route("/<int:charter_id>/pool")
 @roles_required(*ALL_STAFF)
 def pool(charter_id: int):
     charter = db.get_or_404(Charter, charter_id)
     filters = PoolFilterForm(formdata=request.args)
-    state, new_only = filters.criteria()
-    overview = pool_queries.load_pool(charter)
-    shown = _shown(overview, state, new_only)
+    sessions = pool_queries.pool_sessions(charter)
+    filters.offer_sessions(
+        [
+            (session.id, f"{session.title} ({format_local_date(session.starts_at)})")
+            for session in sessions
+        ]
+    )
+    criteria = filters.criteria()
+    overview = pool_queries.load_pool_page(charter, criteria, page=page_number(request.args))
     return render_template(
         "charters/pool.html",
         charter=charter,
         overview=overview,
         filters=filters,
-        state=state,
-        new_only=new_only,
-        shown=shown,
-        clauses_by_id={clause.id: clause for clause in overview.clauses},
-        suggestable=sum(
-            1
-            for clause in overview.active
-            if clause.chapter_id is None and overview.suggestion(clause) is not None
-        ),
+        criteria=criteria,
+        return_arguments=pool_query_arguments(criteria, overview.page.page),
         action_form=PoolActionForm(formdata=None),
         statuses=ClauseStatus,
     )
@@ -137,6 +128,109 @@ def assign_suggested(charter_id: int):
         "success",
     )
     return _back_to_pool(charter.id, form)
+
+
+@blueprint.route("/<int:charter_id>/pool/act", methods=["POST"])
+@roles_required(*ALL_STAFF)
+def pool_action(charter_id: int):
+    """The pool page's one form: assign, set aside or restore the ticked recommendations, or
+    move one up or down. All of them or none: a refusal for one undoes the others."""
+    charter = db.get_or_404(Charter, charter_id)
+    form = PoolBatchForm()
+    if not form.validate_on_submit():
+        return _form_refused(charter.id, form, None)
+    move = form.move_request()
+    if move is not None:
+        return _move_from_pool(charter, form, *move)
+    if form.action.data not in BATCH_ACTIONS:
+        flash(_("Please choose what to do with the ticked recommendations."), "error")
+        return _back_to_pool(charter.id, form)
+    ticked = pool_queries.clauses_of(charter, form.ticked_ids()[: pool_queries.POOL_PAGE_SIZE])
+    if not ticked:
+        flash(_("Please tick the recommendations first."), "error")
+        return _back_to_pool(charter.id, form)
+    try:
+        if form.action.data == "assign":
+            message = _assign_ticked(charter, form, ticked)
+        elif form.action.data == "set_aside":
+            for clause in ticked:
+                pool_services.set_aside(clause, form.reason.data or "", current_user)
+            message = ngettext(
+                "%(num)d recommendation was set aside.",
+                "%(num)d recommendations were set aside.",
+                len(ticked),
+            )
+        else:
+            for clause in ticked:
+                pool_services.restore(clause, current_user)
+            message = ngettext(
+                "%(num)d recommendation is back in the pool.",
+                "%(num)d recommendations are back in the pool.",
+                len(ticked),
+            )
+    except CharterError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _back_to_pool(charter.id, form)
+    if message is None:
+        return _back_to_pool(charter.id, form)
+    db.session.commit()
+    flash(message, "success")
+    return _back_to_pool(charter.id, form)
+
+
+def _assign_ticked(charter: Charter, form: PoolBatchForm, ticked: list[Clause]) -> str | None:
+    """Assign the ticked clauses to the chosen chapter, to their guideline's chapter, or back
+    to the pool; the success message, or None after a refusal already flashed."""
+    choice = form.chapter.data or ""
+    if choice == SUGGESTED:
+        suggestions = pool_queries.suggested_chapters(charter)
+        assigned = 0
+        for clause in ticked:
+            chapter = pool_queries.suggested_chapter(clause, suggestions)
+            if chapter is not None:
+                pool_services.assign(clause, chapter, current_user)
+                assigned += 1
+        return ngettext(
+            "%(num)d recommendation was assigned to its guideline's chapter.",
+            "%(num)d recommendations were assigned to their guideline's chapter.",
+            assigned,
+        )
+    if choice == BACK_TO_POOL:
+        chapter = None
+    else:
+        chapter_id = id_from_text(choice)
+        chapter = db.session.get(Chapter, chapter_id) if chapter_id is not None else None
+        if chapter is None or chapter.charter_id != charter.id:
+            flash(_("Please choose a chapter."), "error")
+            return None
+    for clause in ticked:
+        pool_services.assign(clause, chapter, current_user)
+    if chapter is None:
+        return ngettext(
+            "%(num)d recommendation is back in the pool.",
+            "%(num)d recommendations are back in the pool.",
+            len(ticked),
+        )
+    return ngettext(
+        "%(num)d recommendation was assigned to “%(title)s”.",
+        "%(num)d recommendations were assigned to “%(title)s”.",
+        len(ticked),
+        title=chapter.title(current_language()),
+    )
+
+
+def _move_from_pool(charter: Charter, form: PoolBatchForm, clause_id: int, offset: int):
+    clause = db.session.get(Clause, clause_id)
+    if clause is None or clause.charter_id != charter.id:
+        abort(404)
+    try:
+        pool_services.move(clause, offset, current_user)
+    except CharterError as error:
+        return _refused(error, charter.id, form, clause)
+    db.session.commit()
+    flash(_("The recommendation was moved."), "success")
+    return _back_to_pool(charter.id, form, clause)
 
 
 @blueprint.route("/<int:charter_id>/clauses/<int:clause_id>/set-aside", methods=["POST"])
