@@ -49,6 +49,7 @@ def _load_models() -> None:
     import eventsys.charters.freezing  # (installs its triggers whenever the tables are created)
     import eventsys.charters.models
     import eventsys.documents.models
+    import eventsys.experts.import_jobs
     import eventsys.experts.models
     import eventsys.invitations.models
     import eventsys.legal.models
@@ -80,6 +81,7 @@ def _init_extensions(app: Flask) -> None:
     from eventsys.auth import throttling
     from eventsys.auth.models import User
     from eventsys.documents import preparation
+    from eventsys.experts import import_jobs
     from eventsys.extensions import babel, csrf, db, login_manager, mail, migrate
     from eventsys.outbox import services as outbox
     from eventsys.request_checks import refuse_nul_characters
@@ -96,6 +98,7 @@ def _init_extensions(app: Flask) -> None:
     security_headers.init_app(app)
     outbox.init_app(app, start_delivery=_outbox_delivery_starter(app))
     preparation.init_app(app, start_preparation=_document_preparation_starter(app))
+    import_jobs.init_app(app, start_job=_import_job_starter(app))
     throttling.init_app(app)
 
     class Anonymous(AnonymousUserMixin):
@@ -149,6 +152,16 @@ def _document_preparation_starter(app: Flask) -> Callable[[Flask, int], None] | 
         from eventsys.tasks import enqueue_preparation
 
         return enqueue_preparation
+    return None
+
+
+def _import_job_starter(app: Flask) -> Callable[[Flask, int], None] | None:
+    """How an expert import is started: a Celery task when a broker is configured, otherwise
+    (None) as EXPERT_IMPORTS says (see eventsys.experts.import_jobs)."""
+    if app.config.get("CELERY_BROKER_URL"):
+        from eventsys.tasks import enqueue_import
+
+        return enqueue_import
     return None
 
 

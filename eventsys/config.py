@@ -75,6 +75,9 @@ class DefaultConfig:
     # request ("inline"). A rendering is stopped after PDF_TIME_LIMIT_SECONDS; the longest text
     # a form accepts (50,000 characters of one-word list items) takes about 25 seconds here.
     DOCUMENT_PREPARATION = "background"
+    # CSV imports of experts: "background" (a thread, or a Celery task with a broker), or
+    # "inline" (at once, for tests).
+    EXPERT_IMPORTS = "background"
     PDF_RENDERERS = 2
     PDF_TIME_LIMIT_SECONDS = 120
 

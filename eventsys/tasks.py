@@ -28,6 +28,7 @@ SEND_REMINDERS = "eventsys.send_reminders"
 SEND_ANSWER_DIGESTS = "eventsys.send_answer_digests"
 PURGE_PERSONAL_DATA = "eventsys.purge_personal_data"
 PREPARE_DOCUMENT = "eventsys.prepare_document"
+IMPORT_EXPERTS = "eventsys.import_experts"
 
 DELIVERY_INTERVAL_SECONDS = 60
 REMINDERS_INTERVAL_SECONDS = 15 * 60
@@ -91,6 +92,7 @@ def make_celery(app: Flask) -> Celery:
     _register_tasks(celery)
     _register_purge(celery)
     _register_preparation(celery, float(app.config["PDF_TIME_LIMIT_SECONDS"]))
+    _register_import(celery)
     app.extensions["celery"] = celery
     return celery
 
@@ -106,6 +108,20 @@ def enqueue_delivery(app: Flask) -> None:
         celery_for(app).send_task(DELIVER_OUTBOX, retry=True, retry_policy=PUBLISH_RETRY_POLICY)
     except Exception:  # the commit stands; beat's next delivery run sends the mail
         log.exception("Could not hand mail delivery to the broker")
+
+
+def enqueue_import(app: Flask, job_id: int) -> None:
+    """Ask a worker to run an expert import; with the broker unreachable, run it in a thread
+    of this process instead, so that the upload is not left waiting."""
+    try:
+        celery_for(app).send_task(
+            IMPORT_EXPERTS, args=[job_id], retry=True, retry_policy=PUBLISH_RETRY_POLICY
+        )
+    except Exception:
+        log.exception("Could not hand an expert import to the broker; running it here")
+        from eventsys.experts.import_jobs import run_in_thread
+
+        run_in_thread(app, job_id)
 
 
 def enqueue_preparation(app: Flask, document_id: int) -> None:
@@ -216,6 +232,16 @@ def _register_preparation(celery: Celery, time_limit: float) -> None:
         except SoftTimeLimitExceeded:
             db.session.rollback()
             state = preparation.record_time_out(document_id)
+        return state.value if state else None
+
+
+def _register_import(celery: Celery) -> None:
+    @celery.task(name=IMPORT_EXPERTS, shared=False, **RETRY_OPTIONS)
+    def import_experts(job_id: int) -> str | None:
+        """Apply the rows of an uploaded CSV file; returns the job's state afterwards."""
+        from eventsys.experts import import_jobs
+
+        state = import_jobs.run(job_id)
         return state.value if state else None
 
 

@@ -65,6 +65,7 @@ def base_config(database_url: str) -> dict:
         "MAIL_SUPPRESS_SEND": False,
         "OUTBOX_DELIVERY": "inline",
         "DOCUMENT_PREPARATION": "inline",
+        "EXPERT_IMPORTS": "inline",
         "SERVER_NAME": "eventsys.test",
         "PREFERRED_URL_SCHEME": "http",
         "CELERY_BROKER_URL": None,

@@ -10,6 +10,7 @@ from eventsys.experts import (
     checks,
     csv_import,
     csv_reading,
+    import_jobs,
     organisations,
     people,
     search,
@@ -292,25 +293,57 @@ def edit_working_group(group_id: int):
 @roles_required(*PLANNERS)
 def import_experts():
     form = ImportForm()
-    report = None
     if form.validate_on_submit():
-        dry_run = not form.save.data
         try:
-            expert_file = csv_reading.read_expert_file(form.file.data.read())
+            job = import_jobs.create_job(
+                form.file.data.read(), dry_run=not form.save.data, user_id=current_user.id
+            )
         except csv_reading.UnreadableFile as problem:
+            db.session.rollback()
             form.file.errors.append(str(problem))
         else:
-            report = csv_import.import_experts(expert_file, dry_run=dry_run)
-            if dry_run:
-                db.session.rollback()
-            else:
-                db.session.commit()
+            db.session.commit()
+            import_jobs.start(job)
+            return redirect(url_for("experts.import_job", job_id=job.id))
+    return render_template("experts/import.html", form=form, **_column_help())
+
+
+def _column_help() -> dict:
+    return {
+        "headings": csv_reading.COLUMN_HEADINGS,
+        "labels": csv_reading.COLUMN_LABELS,
+        "required": csv_reading.REQUIRED_COLUMNS,
+    }
+
+
+@blueprint.route("/import/<int:job_id>")
+@roles_required(*PLANNERS)
+def import_job(job_id: int):
+    """How far an import got, and its report once it is done (the page refreshes itself)."""
+    job = db.get_or_404(import_jobs.ImportJob, job_id)
+    report = job.the_report()
+    shown = []
+    if report is not None:
+        # The rejected rows first: they are the ones someone has to correct.
+        rejected = [row for row in report.rows if row.outcome is csv_import.Outcome.REJECTED]
+        changed = [
+            row
+            for row in report.rows
+            if row.outcome in (csv_import.Outcome.CREATED, csv_import.Outcome.UPDATED)
+        ]
+        shown = (rejected + changed)[: import_jobs.REPORT_ROWS_SHOWN]
     return render_template(
-        "experts/import.html",
-        form=form,
+        "experts/import_job.html",
+        job=job,
+        states=import_jobs.JobState,
         report=report,
+        shown_rows=shown,
         outcomes=csv_import.Outcome,
-        headings=csv_reading.COLUMN_HEADINGS,
-        labels=csv_reading.COLUMN_LABELS,
-        required=csv_reading.REQUIRED_COLUMNS,
     )
+
+
+@blueprint.route("/import/<int:job_id>.json")
+@roles_required(*PLANNERS)
+def import_job_progress(job_id: int):
+    job = db.get_or_404(import_jobs.ImportJob, job_id)
+    return {"state": job.state.value, "done": job.rows_done, "total": job.rows_total}

@@ -545,6 +545,7 @@ def upload(client, data: bytes, button: str = "save", filename: str = "experten.
         "/experts/import",
         data={"file": (io.BytesIO(data), filename), button: "1"},
         content_type="multipart/form-data",
+        follow_redirects=True,  # to the import's page, which shows its report once done
     )
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from eventsys.experts import people, working_groups
+from eventsys.experts import import_jobs, people, working_groups
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
 from tests.conftest import TEST_PASSWORD
@@ -87,5 +87,22 @@ def test_refusals_and_the_import_report_are_accessible(page, staff, axe, directo
     page.goto("/experts/import")
     page.locator("#file").set_input_files(str(EXCEL_FILE))
     page.locator("button[name=check]").click()
-    assert page.locator("table caption", has_text="Every row of the file").is_visible()
+    assert page.locator("table caption", has_text="Rows created, updated or rejected").is_visible()
+    axe.check(page)
+
+
+def test_an_import_in_progress_shows_its_bar_on_a_phone_and_a_desktop(page, staff, axe):
+    job = import_jobs.create_job(EXCEL_FILE.read_bytes(), dry_run=False, user_id=None)
+    db.session.commit()
+    sign_in(page, staff.organiser.email)
+
+    for viewport in ({"width": 390, "height": 844}, {"width": 1280, "height": 900}):
+        page.set_viewport_size(viewport)
+        page.goto(f"/experts/import/{job.id}")
+        assert page.locator("progress#import-bar").is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        axe.check(page)
+
+    import_jobs.run(job.id)  # as the worker would; the page notices and shows the report
+    page.get_by_role("heading", name="Result of the import").wait_for()
     axe.check(page)
