@@ -230,3 +230,24 @@ def test_a_pdf_is_rendered_by_the_worker_while_the_reader_waits(client, broker, 
     assert wait_for(rendered, 90), "the worker did not render the PDF"
     response = client.get(reader_pdf)
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
+
+
+def test_an_expert_import_is_run_by_the_worker(app, staff, broker, start_worker):
+    from eventsys.experts import import_jobs
+    from eventsys.experts.models import Expert
+    from tests.experts.test_import_jobs import many_rows
+
+    job = import_jobs.create_job(many_rows(600), dry_run=False, user_id=staff.organiser.id)
+    db.session.commit()
+    import_jobs.start(job)
+    queued = [json.loads(task)["headers"]["task"] for task in broker.lrange(DEFAULT_QUEUE, 0, -1)]
+    assert queued.count(tasks.IMPORT_EXPERTS) == 1
+
+    start_worker()
+
+    def imported() -> bool:
+        db.session.rollback()  # see the worker's commits
+        return db.session.get(import_jobs.ImportJob, job.id).state is import_jobs.JobState.DONE
+
+    assert wait_for(imported, 90), "the worker did not run the import"
+    assert db.session.scalar(sa.select(sa.func.count(Expert.id))) == 600
