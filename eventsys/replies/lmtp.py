@@ -113,7 +113,7 @@ class ReplyServer:
         self.host = host
         self.port = port
         self.handler = ReplyHandler(app)
-        self._loop = asyncio.new_event_loop()
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.Server | None = None
         self._thread: threading.Thread | None = None
         self._started = threading.Event()
@@ -134,21 +134,22 @@ class ReplyServer:
         )
 
     def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
+        loop = self._loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
         try:
-            self._server = self._loop.run_until_complete(
-                self._loop.create_server(self._protocol, host=self.host, port=self.port)
-            )
-        except BaseException as error:
-            self._error = error
-            self._started.set()
-            return
-        self.port = self._server.sockets[0].getsockname()[1]
-        self._started.set()
-        try:
-            self._loop.run_forever()
+            try:
+                self._server = loop.run_until_complete(
+                    loop.create_server(self._protocol, host=self.host, port=self.port)
+                )
+                self.port = self._server.sockets[0].getsockname()[1]
+            except BaseException as error:
+                self._error = error
+                return
+            finally:
+                self._started.set()
+            loop.run_forever()
         finally:
-            self._loop.close()
+            loop.close()
 
     async def _shutdown(self) -> None:
         """No new connections; the messages already received are stored (their senders get
@@ -170,6 +171,8 @@ class ReplyServer:
         self._started.wait()
         if self._error is not None:
             self._thread.join()
+            self._thread = None
+            self.handler.close()
             raise self._error
 
     def stop(self) -> None:
