@@ -54,6 +54,9 @@ class DefaultConfig:
     # The authserv-id our own mail server writes into Authentication-Results (RFC 8601); its
     # DMARC/DKIM failures keep calendar replies for review. None: such headers are not trusted.
     REPLIES_TRUSTED_AUTHSERV_ID: str | None = None
+    # Larger messages are refused, not stored: a calendar answer is a few kilobytes, and even
+    # one with a forwarded invitation and its attachments stays far below this.
+    REPLIES_MAX_MESSAGE_BYTES = 10 * 1024 * 1024
 
     # Reminders: to those who have not answered, this many days before the answer deadline.
     REMINDER_DAYS_BEFORE_DEADLINE = 3

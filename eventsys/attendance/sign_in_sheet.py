@@ -22,7 +22,7 @@ from eventsys.invitations.models import Invitation
 from eventsys.invitations.services import invitations_of
 from eventsys.invitations.states import AttendanceMode, Response
 from eventsys.pdf import render_pdf
-from eventsys.pdf.fetcher import asset_url
+from eventsys.pdf.assets import asset_url
 from eventsys.sessions.models import Session
 
 #: Blank rows at the end of the list, for guests who come unannounced.

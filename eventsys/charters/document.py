@@ -22,7 +22,7 @@ from eventsys.documents.preparation import DocumentRequest
 from eventsys.i18n import format_local_date
 from eventsys.markup import MarkdownRejected
 from eventsys.pdf import PdfRenderingError, render_pdf
-from eventsys.pdf.fetcher import asset_url
+from eventsys.pdf.assets import asset_url
 
 LANGUAGES = ("de", "en", "both")
 # What the documents call a text that is not frozen, where a version names its state.

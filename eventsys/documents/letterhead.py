@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from eventsys.pdf.fetcher import asset_url
+from eventsys.pdf.assets import asset_url
 
 logger = logging.getLogger(__name__)
 

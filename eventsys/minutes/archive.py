@@ -1,15 +1,16 @@
 """The secretariat's archive: every session's minutes with their state, and a year's approved
 minutes as one ZIP file for the files."""
 
-import io
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload, undefer
+from sqlalchemy.orm import selectinload
 
 from eventsys.database import utcnow
 from eventsys.extensions import db
+from eventsys.localtime import platform_zone
 from eventsys.minutes import document
 from eventsys.minutes.models import Minutes, MinutesVersion
 from eventsys.sessions.models import Session
@@ -71,22 +72,72 @@ def approved_versions_of_year(year: int) -> list[MinutesVersion]:
         .join(MinutesVersion.minutes)
         .join(Minutes.session)
         .where(Session.starts_at >= first, Session.starts_at < after_last)
-        .options(undefer(MinutesVersion.pdf))
         .order_by(Session.starts_at)
     )
+    # The PDFs stay deferred: `year_zip` reads them one at a time.
     return list(db.session.scalars(query))
 
 
-def year_zip(year: int) -> tuple[bytes, int]:
-    """A ZIP of the year's approved minutes with a SHA256SUMS file to check them against, and
-    how many minutes it holds."""
-    versions = approved_versions_of_year(year)
-    buffer = io.BytesIO()
-    checksums = []
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for version in versions:
-            name = document.minutes_filename(version.content, version.number)
-            archive.writestr(name, version.pdf)
-            checksums.append(f"{version.pdf_sha256}  {name}\n")
-        archive.writestr("SHA256SUMS", "".join(checksums))
-    return buffer.getvalue(), len(versions)
+class _Chunks:
+    """What `zipfile` writes, collected until the generator hands it on. It has no `tell`, so
+    zipfile writes as to a pipe (sizes after each file), and nothing is kept once handed on."""
+
+    def __init__(self) -> None:
+        self._written: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self._written.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        data = b"".join(self._written)
+        self._written.clear()
+        return data
+
+
+@dataclass(frozen=True)
+class YearZip:
+    """A year's ZIP, ready to be streamed: `count` minutes, `chunks()` its bytes."""
+
+    versions: list[MinutesVersion]
+
+    @property
+    def count(self) -> int:
+        return len(self.versions)
+
+    def chunks(self) -> Iterator[bytes]:
+        """The ZIP's bytes, one PDF at a time, so that memory holds one PDF however many the
+        year has. PDFs are stored as they are (ZIP_STORED): they are compressed already, and
+        deflating them again would cost time for a few per cent. SHA256SUMS comes last."""
+        sink = _Chunks()
+        checksums = []
+        with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
+            for version in self.versions:
+                name = document.minutes_filename(version.content, version.number)
+                pdf = db.session.scalar(
+                    sa.select(MinutesVersion.pdf).where(MinutesVersion.id == version.id)
+                )
+                archive.writestr(_entry(name, version), pdf)
+                del pdf
+                checksums.append(f"{version.pdf_sha256}  {name}\n")
+                yield sink.take()
+            archive.writestr(_entry("SHA256SUMS", None), "".join(checksums))
+        yield sink.take()
+
+
+def _entry(name: str, version: MinutesVersion | None) -> zipfile.ZipInfo:
+    """A ZIP entry dated when the version was approved (the checksums: now) in the platform's
+    zone, as ZIP dates have none; readable by all."""
+    when = (version.approved_at if version is not None else utcnow()).astimezone(platform_zone())
+    entry = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
+    entry.compress_type = zipfile.ZIP_STORED
+    entry.external_attr = 0o644 << 16
+    return entry
+
+
+def year_zip(year: int) -> YearZip:
+    """The ZIP of the year's approved minutes with a SHA256SUMS file to check them against."""
+    return YearZip(approved_versions_of_year(year))

@@ -26,7 +26,7 @@ from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.i18n import format_local_date, local
 from eventsys.markup import MarkdownRejected
 from eventsys.pdf import AttachmentRelationship, PdfAttachment, PdfRenderingError, render_pdf
-from eventsys.pdf.fetcher import asset_url
+from eventsys.pdf.assets import asset_url
 from eventsys.sessions.states import SessionKind
 
 ATTACHMENT_NAME = "minutes.json"

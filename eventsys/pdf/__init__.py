@@ -1,6 +1,10 @@
-"""PDF documents: a renderer that reads nothing but our own assets (`rendering`, `fetcher`)."""
+"""PDF documents: a renderer that reads nothing but our own assets (`rendering`, `fetcher`).
 
-from eventsys.pdf.fetcher import ASSET_SCHEME, AssetFetcher, AssetRefused, asset_url
+Importing this package does not import WeasyPrint (see `rendering`); `AssetFetcher` comes from
+`eventsys.pdf.fetcher`, which does.
+"""
+
+from eventsys.pdf.assets import ASSET_SCHEME, AssetRefused, asset_url
 from eventsys.pdf.rendering import (
     MAX_HTML_LENGTH,
     AttachmentRelationship,
@@ -14,7 +18,6 @@ from eventsys.pdf.rendering import (
 __all__ = [
     "ASSET_SCHEME",
     "MAX_HTML_LENGTH",
-    "AssetFetcher",
     "AssetRefused",
     "AttachmentRelationship",
     "DocumentTooComplex",

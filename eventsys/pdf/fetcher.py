@@ -27,25 +27,25 @@ from pathlib import Path
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-ASSET_SCHEME = "asset"
-ASSET_FOLDER = Path(__file__).resolve().parent.parent / "static" / "pdf"
-DOCUMENT_BASE_URL = f"{ASSET_SCHEME}:document.html"
+from eventsys.pdf.assets import (
+    ASSET_FOLDER,
+    ASSET_SCHEME,
+    DOCUMENT_BASE_URL,
+    AssetRefused,
+    asset_url,
+    name_problem,
+)
+
+__all__ = [
+    "ASSET_FOLDER",
+    "ASSET_SCHEME",
+    "DOCUMENT_BASE_URL",
+    "AssetFetcher",
+    "AssetRefused",
+    "asset_url",
+]
 
 logger = logging.getLogger(__name__)
-
-# urljoin resolves relative references only for schemes it lists; without this, `logo.svg` in a
-# document whose base is `asset:document.html` would stay relative and be refused.
-if ASSET_SCHEME not in urllib.parse.uses_relative:
-    urllib.parse.uses_relative.append(ASSET_SCHEME)
-
-
-class AssetRefused(ValueError):
-    """A URL the fetcher will not read; the message says why."""
-
-
-def asset_url(name: str) -> str:
-    """The URL a template uses for an asset, e.g. `asset_url("logo.svg")`."""
-    return f"{ASSET_SCHEME}:{urllib.parse.quote(name)}"
 
 
 class AssetFetcher(URLFetcher):
@@ -65,7 +65,7 @@ class AssetFetcher(URLFetcher):
         self._folder = folder.resolve()
         self._extra_files: dict[str, Path] = {}
         for name, path in (extra_files or {}).items():
-            if problem := _name_problem(name):
+            if problem := name_problem(name):
                 raise ValueError(f"Unusable asset name {name!r}: {problem}")
             self._extra_files[name] = Path(path)
 
@@ -93,7 +93,7 @@ class AssetFetcher(URLFetcher):
         if parts.netloc or parts.query:
             raise AssetRefused("asset URLs have no host and no query")
         name = urllib.parse.unquote(parts.path)
-        if problem := _name_problem(name):
+        if problem := name_problem(name):
             raise AssetRefused(problem)
         if name in self._extra_files:
             path = self._extra_files[name]
@@ -107,16 +107,3 @@ class AssetFetcher(URLFetcher):
         if not path.is_file():
             raise AssetRefused("no such asset")
         return path
-
-
-def _name_problem(name: str) -> str | None:
-    """Why `name` is not a plain relative asset name, or None if it is."""
-    if not name:
-        return "empty name"
-    if "\\" in name or "\0" in name:
-        return "backslash or NUL in name"
-    if name.startswith("/"):
-        return "absolute path"
-    if any(part in ("", ".", "..") for part in name.split("/")):
-        return "empty, '.' or '..' path segment"
-    return None

@@ -23,14 +23,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pydyf
-from weasyprint import CSS, HTML, Attachment
-from weasyprint.document import Document
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetchingError
+from eventsys.pdf.assets import DOCUMENT_BASE_URL, asset_url
 
-from eventsys.pdf.fetcher import DOCUMENT_BASE_URL, AssetFetcher, asset_url
+if TYPE_CHECKING:
+    import pydyf
+    from weasyprint.document import Document
 
 #: The longest HTML (in characters) `render_pdf` accepts; that much ordinary text takes about
 #: 12 seconds to render here.
@@ -97,6 +96,15 @@ def render_pdf(
         raise DocumentTooLarge(
             f"HTML has {len(html)} characters; at most {MAX_HTML_LENGTH} can be rendered"
         )
+    # WeasyPrint is imported by the first rendering, not with this module: importing it takes
+    # half a second, which every process that never renders (a reply taken in by
+    # `flask replies ingest`, a CLI command) would otherwise pay at start.
+    from weasyprint import CSS, HTML, Attachment
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetchingError
+
+    from eventsys.pdf.fetcher import AssetFetcher
+
     fetcher = AssetFetcher(extra_asset_files)
     font_config = FontConfiguration()
     # Attachment dates are written with a "Z" suffix, so they must be UTC.
@@ -140,7 +148,9 @@ def render_pdf(
         raise PdfRenderingError(f"A resource the HTML needs was refused: {error}") from error
 
 
-def _list_associated_files_once(document: Document, pdf: pydyf.PDF) -> None:
+def _list_associated_files_once(document: "Document", pdf: "pydyf.PDF") -> None:
+    import pydyf
+
     # WeasyPrint's PDF/A-3 step lists every attachment twice in the catalogue's /AF array (once
     # from the name tree, once from the file specifications); each file belongs there once.
     if "AF" in pdf.catalog:

@@ -18,8 +18,9 @@ from typing import Any
 
 from eventsys.pdf.rendering import PdfRenderingError, render_pdf
 
-# The child imports this module anew in the forkserver; it is light, WeasyPrint is the weight.
-_PRELOADED_MODULES = ["eventsys.pdf.rendering"]
+# The child imports this module anew in the forkserver; it is light, WeasyPrint is the weight,
+# so the server imports WeasyPrint (which `rendering` imports only when it renders) once.
+_PRELOADED_MODULES = ["eventsys.pdf.rendering", "eventsys.pdf.fetcher", "weasyprint"]
 _context = multiprocessing.get_context("forkserver")
 _context.set_forkserver_preload(_PRELOADED_MODULES)
 

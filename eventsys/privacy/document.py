@@ -6,7 +6,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 
 from eventsys.documents.letterhead import letterhead
-from eventsys.pdf.fetcher import asset_url
+from eventsys.pdf.assets import asset_url
 from eventsys.pdf.time_limit import render_pdf_within
 from eventsys.privacy.readable import readable_sections
 

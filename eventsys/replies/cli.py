@@ -1,6 +1,8 @@
 """`flask replies …`: fetch the reply mailbox, or take in messages a mail server hands over."""
 
+import signal
 import sys
+import threading
 import time
 
 import click
@@ -10,11 +12,19 @@ from flask_babel import force_locale
 
 from eventsys.audit.services import acting_as
 from eventsys.extensions import db
-from eventsys.replies import imap
-from eventsys.replies.receiving import Receipt, database_unreachable, describe_error, receive
+from eventsys.replies import imap, lmtp
+from eventsys.replies.receiving import (
+    Receipt,
+    database_unreachable,
+    describe_error,
+    receive,
+    size_refusal,
+)
 from eventsys.replies.states import Source
 
-# sysexits.h: a mail server's pipe delivery keeps the message and tries again later.
+# sysexits.h: a mail server's pipe delivery keeps the message and tries again later
+# (EX_TEMPFAIL), or returns it to its sender (EX_DATAERR).
+EX_DATAERR = 65
 EX_TEMPFAIL = 75
 
 
@@ -73,10 +83,17 @@ def ingest(files) -> None:
     """Take in messages, one RFC 5322 message per FILE ("-" reads standard input), as a mail
     server's pipe delivers them."""
     not_stored = 0
+    refused = 0
+    limit = int(current_app.config["REPLIES_MAX_MESSAGE_BYTES"])
     with acting_as("cli"):
         for handle in files:
             name = getattr(handle, "name", "-")
-            raw = handle.read()
+            # One byte more than the limit is enough to know that a message is too large.
+            raw = handle.read(limit + 1)
+            if problem := size_refusal(raw):
+                click.echo(f"{name}: refused, {problem}", err=True)
+                refused += 1
+                continue
             try:
                 receipt = receive(raw, Source.PIPE)
                 db.session.commit()
@@ -96,3 +113,31 @@ def ingest(files) -> None:
         # The mail server keeps what was not stored and delivers it again; what was stored is
         # then recognised as received before.
         sys.exit(EX_TEMPFAIL)
+    if refused:
+        sys.exit(EX_DATAERR)
+
+
+@replies.command("serve-lmtp")
+@click.option(
+    "--host",
+    default=lmtp.DEFAULT_HOST,
+    show_default=True,
+    help="Address to listen on; keep it on this machine (loopback), as LMTP has no sign-in.",
+)
+@click.option("--port", default=lmtp.DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535))
+@with_appcontext
+def serve_lmtp(host: str, port: int) -> None:
+    """Take in the messages a mail server hands over by LMTP (Postfix's lmtp: transport), until
+    stopped (Ctrl-C or SIGTERM)."""
+    server = lmtp.ReplyServer(current_app._get_current_object(), host, port)
+    try:
+        server.start()
+    except OSError as error:
+        raise click.ClickException(f"Cannot listen on {host}:{port}: {error}") from error
+    stopped = threading.Event()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signal_number, lambda *_: stopped.set())
+    click.echo(f"Taking in replies by LMTP on {host}:{server.port}.")
+    stopped.wait()
+    server.stop()
+    click.echo("Stopped.")

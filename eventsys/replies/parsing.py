@@ -9,6 +9,7 @@ display shares; this module finds the calendar parts in the mail and picks out w
 reply needs. Nothing in this module raises for bad input; problems are reported as text.
 """
 
+import functools
 import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage, Message
@@ -179,7 +180,16 @@ class BoundedPolicy(EmailPolicy):
     def header_fetch_parse(self, name, value):
         if len(value) > HEADER_CHARS:
             value = value[-HEADER_CHARS:] if name.lower() == "references" else value[:HEADER_CHARS]
-        return super().header_fetch_parse(name, value)
+        return _decoded_header(self, name, value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _decoded_header(policy: EmailPolicy, name: str, value: str):
+    """The standard policy decodes a header anew each time it is read, and reading one message
+    reads its Content-Type headers dozens of times (half the time of taking in a reply went
+    there). Header objects are immutable, so the same text may share one; the cache is bounded
+    in entries, and each value in length (HEADER_CHARS)."""
+    return EmailPolicy.header_fetch_parse(policy, name, value)
 
 
 BOUNDED = BoundedPolicy()

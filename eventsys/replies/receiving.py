@@ -81,6 +81,16 @@ def describe_error(error: BaseException) -> str:
     return f"{type(error).__name__}: {first_line}" if first_line else type(error).__name__
 
 
+def size_refusal(raw: bytes) -> str | None:
+    """Why a mail server's message is refused before anything is stored (it is longer than
+    REPLIES_MAX_MESSAGE_BYTES), in English for the mail server's log; None when it may be taken
+    in. The mail server then returns it to its sender, who learns that it did not arrive."""
+    limit = int(current_app.config["REPLIES_MAX_MESSAGE_BYTES"])
+    if len(raw) > limit:
+        return f"the message is longer than the {limit} bytes taken in"
+    return None
+
+
 def _stored(digest: str) -> InboundMessage | None:
     return db.session.scalar(sa.select(InboundMessage).where(InboundMessage.digest == digest))
 

@@ -276,6 +276,41 @@ def test_the_year_zip_holds_the_latest_approved_pdfs_with_checksums(
     assert secretariat_client.get("/minutes/2025.zip").status_code == 404
 
 
+def test_the_year_zip_streams_each_pdf_stored_as_it_is(workshop, secretariat_client, staff):
+    """Two sessions' minutes, one of them corrected: the ZIP streams (the response is a
+    generator, not bytes built before it is sent), holds each session's latest version once,
+    uncompressed, and SHA256SUMS names every PDF with the hash of the bytes in the ZIP."""
+    first = workflow.approve(workshop.minutes, staff.organiser)
+    workflow.start_correction(workshop.minutes, "Tippfehler in TOP 2", staff.organiser)
+    corrected = workflow.approve(workshop.minutes, staff.organiser)
+    later = make_session("Plenum Daten", starts_at=HELD_ON + timedelta(days=30))
+    later_minutes = Minutes(
+        session=later, topics=[MinutesTopic(position=1, title="Bericht", discussion="")]
+    )
+    db.session.add(later_minutes)
+    db.session.flush()
+    other = workflow.approve(later_minutes, staff.organiser)
+    db.session.commit()
+
+    response = secretariat_client.get("/minutes/2026.zip")
+
+    assert response.status_code == 200 and response.is_streamed
+    assert not isinstance(response.response, list | bytes)
+    assert response.headers["Content-Type"] == "application/zip"
+    assert "Content-Length" not in response.headers
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    assert archive.testzip() is None
+    entries = archive.infolist()
+    assert [entry.compress_type for entry in entries] == [zipfile.ZIP_STORED] * 3
+    pdfs = {entry.filename: archive.read(entry) for entry in entries[:2]}
+    assert list(pdfs.values()) == [corrected.pdf, other.pdf]
+    assert first.pdf not in pdfs.values()
+    assert entries[2].filename == "SHA256SUMS"
+    checksums = archive.read("SHA256SUMS").decode().splitlines()
+    assert checksums == [f"{hashlib.sha256(pdf).hexdigest()}  {name}" for name, pdf in pdfs.items()]
+    assert all(name.endswith(".pdf") for name in pdfs)
+
+
 def test_the_archive_lists_and_filters_minutes(workshop, secretariat_client, count_queries):
     earlier = make_session("Plenum 2025", starts_at=HELD_ON - timedelta(days=365))
     db.session.commit()

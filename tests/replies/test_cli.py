@@ -114,3 +114,22 @@ def test_ingest_a_truncated_calendar_reply(runner, invited, reply):
     assert message.outcome == Outcome.NEEDS_REVIEW
     assert message.invitation_id == invited.invitation.id
     assert db.session.get(Invitation, invited.invitation.id).response == Response.NEEDS_ACTION
+
+
+def test_ingest_refuses_a_message_too_large_and_takes_the_others(runner, invited, reply, tmp_path):
+    """The mail server returns a message longer than REPLIES_MAX_MESSAGE_BYTES to its sender
+    (EX_DATAERR); nothing of it is stored, and the reply beside it is recorded."""
+    huge = tmp_path / "huge.eml"
+    with huge.open("wb") as handle:
+        handle.write(b"Subject: huge\r\n\r\n")
+        handle.writelines(b"x" * 998 + b"\r\n" for _ in range(10_600))
+    accepted = tmp_path / "accepted.eml"
+    accepted.write_bytes(reply("thunderbird_accepted"))
+
+    result = runner.invoke(args=["replies", "ingest", str(huge), str(accepted)])
+
+    assert result.exit_code == 65, result.output
+    assert f"{huge}: refused, the message is longer than the 10485760 bytes taken in" in (
+        result.output
+    )
+    assert [message.outcome for message in stored()] == [Outcome.APPLIED]
