@@ -1,6 +1,6 @@
 """Forms for inviting experts, answering an invitation, and the organisers' changes to one."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask_babel import gettext as _
@@ -11,6 +11,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     RadioField,
+    SearchField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -24,6 +25,13 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from eventsys.experts.models import Expert, WorkingGroup
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.invitations.deputies import NewDeputy
+from eventsys.invitations.overview import (
+    ANSWER_KEYS,
+    ANSWER_LABELS,
+    MODE_NOT_STATED,
+    WITHDRAWN,
+    InvitationFilter,
+)
 from eventsys.invitations.rsvp import LINK_RESPONSES, LinkAnswer
 from eventsys.invitations.selection import ExpertChoice
 from eventsys.invitations.states import AttendanceMode, Response
@@ -307,3 +315,81 @@ class DeputyDecisionForm(FlaskForm):
 
     def validate(self, extra_validators: Any = None) -> bool:
         return super().validate(extra_validators) and bool(self.confirm.data or self.decline.data)
+
+
+SEARCH_MAX_LENGTH = 200
+
+
+def invitation_filter(values: Mapping[str, str]) -> InvitationFilter:
+    """The filter of the answers page from query arguments or form fields; an unknown or
+    unreadable value filters nothing (a link edited by hand still shows a page)."""
+    answer = values.get("answer", "")
+    group = values.get("group", "")
+    mode = values.get("mode", "")
+    text = " ".join(str(values.get("q", "")).split())[:SEARCH_MAX_LENGTH]
+    return InvitationFilter(
+        answer=answer if answer in (*ANSWER_KEYS, WITHDRAWN) else "",
+        group=StakeholderGroup(group) if group in StakeholderGroup._value2member_map_ else None,
+        mode=mode if mode in {*(m.value for m in AttendanceMode), MODE_NOT_STATED} else "",
+        text=text,
+    )
+
+
+class InvitationFilterForm(FlaskForm):
+    """The filters of the answers page, sent by GET (see `invitation_filter`)."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(_l("Name, e-mail address or organisation"))
+    answer = SelectField(_l("Answer"), validate_choice=False)
+    group = SelectField(_l("Stakeholder group"), validate_choice=False)
+    mode = SelectField(_l("In person / online"), validate_choice=False)
+
+    def offer(self, filters: InvitationFilter) -> None:
+        """Fill the choices and show `filters` as chosen."""
+        everything = SelectChoice("", _l("All"))
+        self.answer.choices = [
+            SelectChoice("", _l("All not withdrawn")),
+            *(SelectChoice(key, ANSWER_LABELS[key]) for key in ANSWER_KEYS),
+            SelectChoice(WITHDRAWN, _l("Withdrawn")),
+        ]
+        self.group.choices = [
+            everything,
+            *(SelectChoice(group.value, group.label) for group in StakeholderGroup),
+        ]
+        self.mode.choices = [
+            everything,
+            *_mode_choices(),
+            SelectChoice(MODE_NOT_STATED, _l("not stated")),
+        ]
+        self.q.data = filters.text
+        self.answer.data = filters.answer
+        self.group.data = filters.group.value if filters.group else ""
+        self.mode.data = filters.mode
+
+
+# At most one page of rows can be ticked; more ids than that are not from the page.
+TICKED_LIMIT = 200
+
+
+class RemindChosenForm(FlaskForm):
+    """Reminders from the answers page: to the rows ticked, or to everyone the filter shows
+    (its fields come along as hidden fields, read by `invitation_filter`)."""
+
+    invitation_ids = SelectMultipleField(coerce=int, validate_choice=False)
+    remind_ticked = SubmitField(_l("Remind the ticked"))
+    remind_filtered = SubmitField(_l("Remind everyone shown by the filter"))
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if not (self.remind_ticked.data or self.remind_filtered.data):
+            return False
+        if self.remind_ticked.data and not self.invitation_ids.data:
+            self.form_errors.append(_("Please tick at least one invitee."))
+            return False
+        if len(self.invitation_ids.data or ()) > TICKED_LIMIT:
+            self.form_errors.append(_("Please tick at most one page of invitees."))
+            return False
+        return True

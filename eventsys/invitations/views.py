@@ -3,7 +3,16 @@
 import io
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,22 +21,27 @@ from sqlalchemy.orm import selectinload
 from eventsys.access import ALL_STAFF, PLANNERS, public, roles_required
 from eventsys.errors import refuse_link_of_deactivated_person
 from eventsys.experts.checks import DirectoryError
+from eventsys.experts.models import Expert
 from eventsys.extensions import db
 from eventsys.i18n import page_language
 from eventsys.invitations import deputies, mail, overview, rsvp, selection, services
 from eventsys.invitations.forms import (
     AgendaUpdateForm,
     DeputyDecisionForm,
+    InvitationFilterForm,
     InviteForm,
+    RemindChosenForm,
     RsvpForm,
     SetAnswerForm,
     WithdrawForm,
+    invitation_filter,
 )
-from eventsys.invitations.models import Invitation
+from eventsys.invitations.models import Invitation, InvitationAnswer
 from eventsys.invitations.states import AttendanceMode, Channel
 from eventsys.invitations.states import Response as ResponseState
 from eventsys.invitations.tokens import read_rsvp_token
 from eventsys.outbox import confirmation
+from eventsys.query_arguments import page_number
 from eventsys.sessions.models import Session
 
 blueprint = Blueprint("invitations", __name__)
@@ -58,20 +72,62 @@ def _to_list(session_id: int):
     return redirect(url_for("invitations.list_invitations", session_id=session_id))
 
 
+def _to_invitation(session_id: int, invitation_id: int):
+    return redirect(
+        url_for("invitations.show_invitation", session_id=session_id, invitation_id=invitation_id)
+    )
+
+
 @blueprint.route("/sessions/<int:session_id>/invitations")
 @roles_required(*ALL_STAFF)
 def list_invitations(session_id: int):
+    """A page of the invitations as filtered, with the counts of all of them; the rows carry
+    one checkbox each for the one reminder form of the page, and link to their own page."""
     session = _session_or_404(session_id)
+    filters = invitation_filter(request.args)
+    filter_form = InvitationFilterForm(formdata=None)
+    filter_form.offer(filters)
     return render_template(
         "invitations/list.html",
         session=session,
-        listing=overview.session_invitations(session),
+        totals=overview.answer_totals(session),
+        listing=overview.invitation_page(session, filters, page_number(request.args)),
+        filters=filters,
+        filter_form=filter_form,
         answer_keys=overview.ANSWER_KEYS,
+        answer_labels=overview.ANSWER_LABELS,
+        waitlisted=overview.WAITLISTED,
+        withdrawn=overview.WITHDRAWN,
+        can_plan=current_user.role in PLANNERS,
+        remind_form=RemindChosenForm(formdata=None),
+        proposals=deputies.proposals_to_decide(session),
+        proposal_form=DeputyDecisionForm(formdata=None),
+    )
+
+
+@blueprint.route("/sessions/<int:session_id>/invitations/<int:invitation_id>")
+@roles_required(*ALL_STAFF)
+def show_invitation(session_id: int, invitation_id: int):
+    """One invitation: its answer and history, the mail sent about it, and the changes staff
+    make by hand (an answer that came another way; withdrawing it)."""
+    session = _session_or_404(session_id)
+    invitation = db.first_or_404(
+        sa.select(Invitation)
+        .where(Invitation.id == invitation_id, Invitation.session_id == session_id)
+        .options(
+            selectinload(Invitation.expert).selectinload(Expert.organisation),
+            selectinload(Invitation.answers).selectinload(InvitationAnswer.recorded_by),
+            selectinload(Invitation.delegated_to).selectinload(Invitation.expert),
+        )
+    )
+    return render_template(
+        "invitations/detail.html",
+        session=session,
+        row=overview.invitation_detail(invitation),
         answer_labels=overview.ANSWER_LABELS,
         can_plan=current_user.role in PLANNERS,
         answer_form=SetAnswerForm(formdata=None),
-        proposals=deputies.proposals_to_decide(session),
-        proposal_form=DeputyDecisionForm(formdata=None),
+        withdraw_form=WithdrawForm(formdata=None),
     )
 
 
@@ -221,7 +277,7 @@ def set_answer(session_id: int, invitation_id: int):
     form = SetAnswerForm()
     if not form.validate_on_submit():
         flash(_("Please choose an answer."), "error")
-        return _to_list(session_id)
+        return _to_invitation(session_id, invitation_id)
     try:
         services.record_answer(
             invitation,
@@ -243,7 +299,7 @@ def set_answer(session_id: int, invitation_id: int):
             ),
             "success",
         )
-    return _to_list(session_id)
+    return _to_invitation(session_id, invitation_id)
 
 
 @blueprint.route("/sessions/<int:session_id>/deputy-proposals/<int:proposal_id>", methods=["POST"])
