@@ -10,6 +10,8 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
+    IntegerField,
     RadioField,
     SearchField,
     SelectField,
@@ -19,7 +21,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields import SelectChoice, enum_coerce
-from wtforms.validators import Email, Length, Optional
+from wtforms.validators import Email, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from eventsys.experts.models import Expert, WorkingGroup
@@ -33,12 +35,14 @@ from eventsys.invitations.overview import (
     InvitationFilter,
 )
 from eventsys.invitations.rsvp import LINK_RESPONSES, LinkAnswer
-from eventsys.invitations.selection import ExpertChoice
+from eventsys.invitations.selection import SINGLE_EXPERTS_LIMIT, ExpertChoice
 from eventsys.invitations.states import AttendanceMode, Response
+from eventsys.query_arguments import MAX_DATABASE_ID, MAX_PAGE, id_from_text
 from eventsys.sessions.models import Session
 from eventsys.validation import SingleLine, lower_email, strip_whitespace
 
 COMMENT_MAX_LENGTH = 2000
+SEARCH_MAX_LENGTH = 200
 # The value of the answer page's fourth choice: send a deputy instead.
 DEPUTY = "deputy"
 CONFIGURED_DEPUTY = "configured"
@@ -58,6 +62,7 @@ def _checkboxes(label, coerce: Callable[[Any], Any]) -> SelectMultipleField:
     return SelectMultipleField(
         label,
         coerce=coerce,
+        validate_choice=False,
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
@@ -70,38 +75,72 @@ def expert_label(expert: Expert) -> str:
 class InviteForm(FlaskForm):
     """The experts to invite, the preview of their mail, and the confirmation.
 
-    The first POST (`preview`) shows who would be invited; the preview sends back the experts it
-    showed in `invitee_ids`, so that the confirmation (`send`) invites exactly those.
+    Single experts are found with the search (`q`, a page of results at a time) and ticked;
+    groups are ticked as a whole. The first POST (`preview`) shows who would be invited; the
+    preview sends back the choice with the number and fingerprint of the experts it showed
+    (`selection_count`, `selection_digest`), and the confirmation (`send`) resolves the choice
+    again and invites only if it still names exactly those.
     """
 
-    expert_ids = _checkboxes(_l("Experts"), int)
+    expert_ids = _checkboxes(_l("Experts chosen one by one"), int)
     working_group_ids = _checkboxes(_l("Working groups"), int)
     stakeholder_groups = _checkboxes(_l("Stakeholder groups"), enum_coerce(StakeholderGroup))
     last_time = BooleanField(_l("Everyone invited last time"))
     everyone = BooleanField(_l("All active experts"))
-    invitee_ids = SelectMultipleField(_l("Experts to invite"), coerce=int, validate_choice=False)
+    q = SearchField(
+        _l("Find experts by name, e-mail address or organisation"),
+        validators=[Length(max=SEARCH_MAX_LENGTH)],
+        filters=[strip_whitespace],
+    )
+    results_page = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_PAGE)])
+    search = SubmitField(_l("Search"))
+    selection_count = IntegerField(validators=[Optional(), NumberRange(min=0)])
+    selection_digest = HiddenField(validators=[Length(max=64)])
     preview = SubmitField(_l("Preview the invitation"))
     send = SubmitField(_l("Send the invitations"))
     change = SubmitField(_l("Change the selection"))
 
+    def ticked_expert_ids(self) -> list[int]:
+        """The experts ticked one by one that can be database ids, each once, at most
+        SINGLE_EXPERTS_LIMIT (more cannot come from the page)."""
+        ids = []
+        for value in self.expert_ids.raw_data or ():
+            number = id_from_text(value)
+            if number is not None and number not in ids:
+                ids.append(number)
+        return ids[:SINGLE_EXPERTS_LIMIT]
+
+    @property
+    def is_search(self) -> bool:
+        """True when the organiser searched or turned a page of results (nothing to check)."""
+        return bool(self.search.data or self.results_page.raw_data) and not (
+            self.preview.data or self.send.data or self.change.data
+        )
+
     def offer(
         self,
-        experts: list[Expert],
+        chosen: list[Expert],
+        results: list[Expert],
         working_groups: list[tuple[WorkingGroup, int]],
         previous: Session | None,
         previous_invitees: int,
         invited_ids: set[int],
     ) -> None:
-        """Fill the choices; experts already invited are marked as such."""
+        """Fill the choices: the experts ticked so far, then the search results; those
+        already invited are marked as such."""
         already_invited = _("already invited")
+        ticked = {expert.id for expert in chosen}
+        self.chosen = chosen
+        self.results = [expert for expert in results if expert.id not in ticked]
         self.expert_ids.choices = [
             SelectChoice(
                 str(expert.id),
                 expert_label(expert)
                 + (f" – {already_invited}" if expert.id in invited_ids else ""),
             )
-            for expert in experts
+            for expert in (*chosen, *self.results)
         ]
+        self.expert_ids.data = sorted(ticked)
         self.working_group_ids.choices = [
             SelectChoice(
                 str(group.id),
@@ -129,18 +168,24 @@ class InviteForm(FlaskForm):
     def choice(self) -> ExpertChoice:
         """The selection as the services take it (call after `validate`)."""
         return ExpertChoice(
-            expert_ids=tuple(self.expert_ids.data or ()),
-            working_group_ids=tuple(self.working_group_ids.data or ()),
+            expert_ids=tuple(self.ticked_expert_ids()),
+            working_group_ids=tuple(
+                number
+                for number in self.working_group_ids.data or ()
+                if 1 <= number <= MAX_DATABASE_ID
+            ),
             stakeholder_groups=tuple(self.stakeholder_groups.data or ()),
             last_time=bool(self.last_time.data and self.previous is not None),
             everyone=bool(self.everyone.data),
         )
 
     def validate(self, extra_validators: Any = None) -> bool:
+        # The ids were read by `ticked_expert_ids`; a choice list would refuse one not on it.
+        self.expert_ids.data = self.ticked_expert_ids()
         if not super().validate(extra_validators):
             return False
         if self.send.data:
-            if not self.invitee_ids.data:
+            if not self.selection_digest.data:
                 self.form_errors.append(_("Nobody is left to invite."))
                 return False
         elif not self.change.data and self.choice().is_empty:
@@ -315,9 +360,6 @@ class DeputyDecisionForm(FlaskForm):
 
     def validate(self, extra_validators: Any = None) -> bool:
         return super().validate(extra_validators) and bool(self.confirm.data or self.decline.data)
-
-
-SEARCH_MAX_LENGTH = 200
 
 
 def invitation_filter(values: Mapping[str, str]) -> InvitationFilter:

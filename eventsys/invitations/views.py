@@ -161,14 +161,37 @@ def export_xlsx(session_id: int):
 
 
 def _offer_choices(form: InviteForm, session: Session) -> None:
+    """The groups, the experts ticked so far and a page of search results, if searched."""
     previous = selection.previous_session(session)
+    chosen = selection.experts_with_ids(form.ticked_expert_ids())
+    results = None
+    if form.q.data and not form.q.errors:
+        results = selection.search_experts_to_choose(form.q.data, form.results_page.data or 1)
+    shown = [*chosen, *(results.items if results else [])]
     form.offer(
-        experts=selection.active_experts(),
+        chosen=chosen,
+        results=list(results.items) if results else [],
         working_groups=selection.working_groups_with_sizes(),
         previous=previous,
         previous_invitees=selection.count_invitees(previous) if previous is not None else 0,
-        invited_ids={invitation.expert_id for invitation in services.invitations_of(session)},
+        invited_ids=selection.invited_among(session, (expert.id for expert in shown)),
     )
+    form.result_pages = results
+
+
+def _invite_page(session: Session, form: InviteForm):
+    return render_template(
+        "invitations/invite.html",
+        session=session,
+        form=form,
+        closed_reason=selection.closed_for_invitations(session),
+    )
+
+
+def _preview_page(session: Session, form: InviteForm, plan: selection.SelectionPlan):
+    form.selection_count.data = plan.to_invite_count
+    form.selection_digest.data = plan.digest
+    return render_template("invitations/preview.html", session=session, form=form, plan=plan)
 
 
 @blueprint.route("/sessions/<int:session_id>/invitations/new", methods=["GET", "POST"])
@@ -176,39 +199,46 @@ def _offer_choices(form: InviteForm, session: Session) -> None:
 def invite(session_id: int):
     session = _session_or_404(session_id)
     form = InviteForm()
+    if form.is_search:
+        form.q.validate(form)
+        _offer_choices(form, session)
+        return _invite_page(session, form)
     _offer_choices(form, session)
-    if form.validate_on_submit() and not form.change.data:
-        if form.send.data:
-            try:
-                result = services.invite_experts(
-                    session, selection.experts_with_ids(form.invitee_ids.data)
+    if not (form.validate_on_submit() and not form.change.data):
+        return _invite_page(session, form)
+    if form.send.data:
+        experts = selection.experts_to_send(
+            session, form.choice(), form.selection_digest.data or ""
+        )
+        if experts is None or len(experts) != form.selection_count.data:
+            # Someone joined a group, was invited or deactivated since the preview: show the
+            # selection as it is now rather than invite others than those previewed.
+            form.form_errors.append(
+                _(
+                    "The selection has changed since the preview. Nothing has been sent; "
+                    "please check the experts below and confirm again."
                 )
-            except services.InvitationError as error:
-                db.session.rollback()
-                flash(str(error), "error")
-                return _to_list(session.id)
-            db.session.commit()
-            flash(
-                ngettext(
-                    "%(num)d invitation sent.", "%(num)d invitations sent.", len(result.invited)
-                )
-                + " "
-                + _(
-                    "Skipped: %(already)d already invited, %(inactive)d inactive.",
-                    already=len(result.already_invited),
-                    inactive=len(result.inactive),
-                ),
-                "success",
             )
+            return _preview_page(session, form, selection.plan_selection(session, form.choice()))
+        try:
+            result = services.invite_experts(session, experts)
+        except services.InvitationError as error:
+            db.session.rollback()
+            flash(str(error), "error")
             return _to_list(session.id)
-        plan = selection.prepare_invitations(session, form.choice())
-        return render_template("invitations/preview.html", session=session, form=form, plan=plan)
-    return render_template(
-        "invitations/invite.html",
-        session=session,
-        form=form,
-        closed_reason=selection.closed_for_invitations(session),
-    )
+        db.session.commit()
+        flash(
+            ngettext("%(num)d invitation sent.", "%(num)d invitations sent.", len(result.invited))
+            + " "
+            + _(
+                "Skipped: %(already)d already invited, %(inactive)d inactive.",
+                already=len(result.already_invited),
+                inactive=len(result.inactive),
+            ),
+            "success",
+        )
+        return _to_list(session.id)
+    return _preview_page(session, form, selection.plan_selection(session, form.choice()))
 
 
 @blueprint.route("/sessions/<int:session_id>/agenda-update", methods=["POST"])

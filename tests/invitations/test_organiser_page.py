@@ -233,7 +233,9 @@ def test_the_secretariat_sets_an_answer_by_hand(secretariat_client, staff, answe
     assert invitation.channel == Channel.MANUAL
     assert invitation.attendance_mode == AttendanceMode.ONLINE
     assert invitation.answers[-1].recorded_by == staff.secretariat
-    history = re.search(r'<ol class="compact-list" id="answer-history">(.*?)</ol>', response.text, re.S)
+    history = re.search(
+        r'<ol class="compact-list" id="answer-history">(.*?)</ol>', response.text, re.S
+    )
     row = detail_text(response).split("History")[1]
     assert history and "Set by hand" in row and "Telefonisch zugesagt" in row
     assert "Test Secretariat" in row
