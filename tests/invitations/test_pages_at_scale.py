@@ -150,7 +150,14 @@ def test_filters_and_search_combine_and_survive_the_page_links(organiser_client,
 
 @pytest.mark.parametrize(
     "query",
-    ["answer=nonsense", "group=%E2%80%8B", "mode=<b>", "q=" + "x" * 5000, "page=-3", "page=99999999999"],
+    [
+        "answer=nonsense",
+        "group=%E2%80%8B",
+        "mode=<b>",
+        "q=" + "x" * 5000,
+        "page=-3",
+        "page=99999999999",
+    ],
 )
 def test_unreadable_filters_show_a_page(organiser_client, platform, query):
     response = organiser_client.get(f"/sessions/{platform.session.id}/invitations?{query}")
