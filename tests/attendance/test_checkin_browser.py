@@ -197,9 +197,7 @@ def test_failed_marks_are_announced_in_the_alert_region(phone, staff, listed):
 
     anna = attendee(session, listed.anna.full_name)
     # One form holds the page's rows: its token is the one every tap sends.
-    phone.locator("[data-mark-form] input[name=csrf_token]").evaluate(
-        "field => field.value = 'x'"
-    )
+    phone.locator("[data-mark-form] input[name=csrf_token]").evaluate("field => field.value = 'x'")
     tap(phone, anna, "present")
     expect(alert).to_have_text("The page has expired. Please reload it and mark again.")
     expect(row_of(phone, anna).locator("[data-status-label]")).to_have_text("expected")
