@@ -207,28 +207,6 @@ class AddableExperts:
     others: list[Expert]
 
 
-def addable_experts(session: Session) -> AddableExperts:
-    """Everyone who is not on the list yet: invited experts (active or not), and the other
-    active experts of the directory, each by name."""
-    listed = sa.select(Attendee.expert_id).where(
-        Attendee.session_id == session.id, Attendee.expert_id.is_not(None)
-    )
-    invited = sa.select(Invitation.expert_id).where(
-        Invitation.session_id == session.id, Invitation.withdrawn_at.is_(None)
-    )
-    experts = db.session.scalars(
-        sa.select(Expert)
-        .where(Expert.id.not_in(listed), sa.or_(Expert.active, Expert.id.in_(invited)))
-        .options(selectinload(Expert.organisation))
-        .order_by(Expert.sort_key, Expert.id)
-    ).all()
-    invited_ids = set(db.session.scalars(invited))
-    return AddableExperts(
-        invited=[expert for expert in experts if expert.id in invited_ids],
-        others=[expert for expert in experts if expert.id not in invited_ids],
-    )
-
-
 @dataclass
 class GroupTotals:
     group: StakeholderGroup | None
@@ -237,17 +215,6 @@ class GroupTotals:
     @property
     def total(self) -> int:
         return sum(self.counts.values())
-
-
-def totals_by_group(attendees: list[Attendee]) -> list[GroupTotals]:
-    """Counts by state for each stakeholder group, in the groups' order (guests without a group
-    last)."""
-    by_group: dict[StakeholderGroup | None, GroupTotals] = {}
-    for attendee in attendees:
-        group = attendee.stakeholder_group
-        by_group.setdefault(group, GroupTotals(group)).counts[attendee.status] += 1
-    order = {group: index for index, group in enumerate(StakeholderGroup)}
-    return sorted(by_group.values(), key=lambda t: order.get(t.group, len(order)))
 
 
 # --- the pages at national scale: a page of the list, counted and searched by the database ---

@@ -3,7 +3,8 @@
 Organisers choose experts one by one, by working group, by stakeholder group, "everyone invited
 last time" or simply everyone; the choices add up. Nothing here changes the database: the plan
 says who would be invited, who is skipped and why, and shows the mail in German and English as
-the experts would get it.
+the experts would get it. Whatever the number chosen, the plan is counted by the database and
+names only the first of them; the send resolves the choice again and compares fingerprints.
 """
 
 import hashlib
@@ -22,7 +23,6 @@ from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
 from eventsys.invitations import mail
 from eventsys.invitations.models import Invitation
-from eventsys.invitations.services import invitations_of
 from eventsys.sessions.models import Session
 from eventsys.sessions.states import SessionStatus
 
@@ -64,17 +64,6 @@ class ExpertChoice:
 
 def _by_name(query: sa.Select) -> sa.Select:
     return query.order_by(Expert.sort_key, Expert.id)
-
-
-def active_experts() -> list[Expert]:
-    """Every active expert with their organisation, by surname: the ones who can be invited."""
-    return list(
-        db.session.scalars(
-            _by_name(sa.select(Expert).where(Expert.active.is_(True))).options(
-                selectinload(Expert.organisation)
-            )
-        )
-    )
 
 
 def previous_session(session: Session) -> Session | None:
@@ -152,16 +141,6 @@ class MailPreview:
     text: str
 
 
-@dataclass
-class InvitationPlan:
-    """Who would be invited and who would be skipped, as `services.invite_experts` decides."""
-
-    to_invite: list[Expert] = field(default_factory=list)
-    already_invited: list[Expert] = field(default_factory=list)
-    inactive: list[Expert] = field(default_factory=list)
-    previews: list[MailPreview] = field(default_factory=list)
-
-
 def _stand_in(expert: Expert, language: str) -> Expert:
     """An unsaved copy of `expert` reading `language`, to show a language nobody chosen reads."""
     return Expert(
@@ -185,45 +164,6 @@ def preview_mail(session: Session, expert: Expert) -> MailPreview:
         subject=str(message["Subject"]),
         text=message.get_body(preferencelist=("plain",)).get_content(),
     )
-
-
-def _previews(session: Session, invitees: list[Expert]) -> list[MailPreview]:
-    """One preview per language, each for a real invitee reading it if there is one."""
-    if not invitees:
-        return []
-    previews = []
-    for language in PREVIEW_LANGUAGES:
-        reader = next((expert for expert in invitees if expert.language == language), None)
-        previews.append(preview_mail(session, reader or _stand_in(invitees[0], language)))
-    return previews
-
-
-def plan_invitations(session: Session, experts: Iterable[Expert]) -> InvitationPlan:
-    """Sort `experts` the way `invite_experts` will: inactive ones and those already invited
-    (and not withdrawn) are skipped, the rest invited. Changes nothing."""
-    current = {
-        invitation.expert_id
-        for invitation in invitations_of(session)  # withdrawn ones may be invited again
-    }
-    plan = InvitationPlan()
-    seen: set[int] = set()
-    for expert in experts:
-        if expert.id in seen:
-            continue
-        seen.add(expert.id)
-        if not expert.active:
-            plan.inactive.append(expert)
-        elif expert.id in current:
-            plan.already_invited.append(expert)
-        else:
-            plan.to_invite.append(expert)
-    plan.previews = _previews(session, plan.to_invite)
-    return plan
-
-
-def prepare_invitations(session: Session, choice: ExpertChoice) -> InvitationPlan:
-    """The experts `choice` names, sorted into a plan with the mail previews."""
-    return plan_invitations(session, chosen_experts(session, choice))
 
 
 def experts_with_ids(ids: Iterable[int]) -> list[Expert]:
