@@ -1,7 +1,8 @@
 """What organisers see of a session's invitations: who answered what, when and how, the
-waiting list, the mail sent to each invitee, and the list as CSV.
+waiting list, the mail sent to each invitee, and the lists as CSV and Excel.
 
-Everything is read in a fixed number of queries, however many experts are invited.
+The page reads a filtered page of invitations and counts all of them in the database, in a
+fixed number of queries however many experts are invited; the lists stream plain rows.
 """
 
 from collections import Counter
@@ -13,7 +14,7 @@ from typing import Any, TextIO
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import contains_eager, load_only, selectinload
+from sqlalchemy.orm import aliased, contains_eager, load_only, selectinload
 
 from eventsys.experts.models import Expert, Organisation
 from eventsys.experts.search import matches_every_word
@@ -21,8 +22,8 @@ from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
 from eventsys.i18n import current_language
 from eventsys.invitations.mail import MailKind
-from eventsys.invitations.models import Invitation, InvitationAnswer
-from eventsys.invitations.states import AttendanceMode, Response
+from eventsys.invitations.models import DeputyProposal, Invitation
+from eventsys.invitations.states import AttendanceMode, Channel, ProposalState, Response
 from eventsys.localtime import platform_zone
 from eventsys.outbox.models import DeliveryState, OutboxMessage
 from eventsys.sessions.models import Session
@@ -365,27 +366,6 @@ def invitation_detail(invitation: Invitation) -> InvitationRow:
     )
 
 
-def _invitations(
-    session: Session, with_history: bool = False, with_deputies: bool = False
-) -> list[Invitation]:
-    """The session's invitations (withdrawn ones too) by surname, experts loaded."""
-    options = [selectinload(Invitation.expert).selectinload(Expert.organisation)]
-    if with_deputies:
-        options.append(selectinload(Invitation.delegated_to).selectinload(Invitation.expert))
-        options.append(selectinload(Invitation.deputy_proposal))
-    if with_history:
-        options.append(selectinload(Invitation.answers).selectinload(InvitationAnswer.recorded_by))
-    return list(
-        db.session.scalars(
-            sa.select(Invitation)
-            .join(Invitation.expert)
-            .where(Invitation.session_id == session.id)
-            .options(*options)
-            .order_by(Expert.sort_key, Invitation.id)
-        )
-    )
-
-
 def _mail_logs(invitation_ids: list[int]) -> dict[int, list[MailLogEntry]]:
     logs: dict[int, list[MailLogEntry]] = {}
     if not invitation_ids:
@@ -457,6 +437,53 @@ def _answered_at(moment: datetime | None) -> str:
     return moment.astimezone(platform_zone()).isoformat(timespec="seconds")
 
 
+def _full_name(title: str | None, first: str | None, last: str | None) -> str:
+    """As `Expert.full_name` writes it, from the columns of a row."""
+    return " ".join(part for part in (title, first, last) if part)
+
+
+def _export_rows(session: Session) -> sa.Result:
+    """The invitees of `session` (not withdrawn) by surname, as plain rows of the columns the
+    lists need, streamed from the database: a list of 10,000 builds no object per person."""
+    deputy_invitation = aliased(Invitation)
+    deputy = aliased(Expert)
+    return db.session.execute(
+        sa.select(
+            Expert.title,
+            Expert.first_name,
+            Expert.last_name,
+            Expert.email,
+            Organisation.name.label("organisation"),
+            Organisation.stakeholder_group,
+            Invitation.response,
+            Invitation.waitlisted_at,
+            Invitation.attendance_mode,
+            Invitation.responded_at,
+            Invitation.responded_sequence,
+            Invitation.channel,
+            Invitation.comment,
+            deputy.title.label("deputy_title"),
+            deputy.first_name.label("deputy_first_name"),
+            deputy.last_name.label("deputy_last_name"),
+            DeputyProposal.first_name.label("proposed_first_name"),
+            DeputyProposal.last_name.label("proposed_last_name"),
+            DeputyProposal.state.label("proposal_state"),
+        )
+        .join(Invitation.expert)
+        .join(Expert.organisation)
+        .outerjoin(deputy_invitation, deputy_invitation.id == Invitation.delegated_to_id)
+        .outerjoin(deputy, deputy.id == deputy_invitation.expert_id)
+        .outerjoin(DeputyProposal, DeputyProposal.invitation_id == Invitation.id)
+        .where(Invitation.session_id == session.id, Invitation.withdrawn_at.is_(None))
+        .order_by(Expert.sort_key, Invitation.id)
+        .execution_options(yield_per=1000)
+    )
+
+
+def _answer_key_of(row: sa.Row) -> str:
+    return WAITLISTED if row.waitlisted_at is not None else Response(row.response).value
+
+
 def write_answers_csv(session: Session, stream: TextIO) -> None:
     """Write the invitees of `session` (not withdrawn) as CSV to `stream`, by surname.
 
@@ -468,18 +495,16 @@ def write_answers_csv(session: Session, stream: TextIO) -> None:
     """
     writer = csv_writer(stream)
     writer.writerow(CSV_COLUMNS)
-    for invitation in _invitations(session):
-        if not invitation.is_active:
-            continue
+    for row in _export_rows(session):
         writer.writerow(
             [
-                invitation.expert.email,
-                invitation.expert.full_name,
-                answer_key(invitation),
-                invitation.channel.value if invitation.channel else "",
-                _answered_at(invitation.responded_at),
-                invitation.responded_sequence,
-                invitation.comment,
+                row.email,
+                _full_name(row.title, row.first_name, row.last_name),
+                _answer_key_of(row),
+                Channel(row.channel).value if row.channel else "",
+                _answered_at(row.responded_at),
+                row.responded_sequence,
+                row.comment,
             ]
         )
 
@@ -496,22 +521,22 @@ def answer_table(session: Session) -> tuple[list[str], Iterator[list[Any]]]:
         _("In person / online"), _("Deputy"), _("Answered at"), _("Answered by"),
         _("For which version"), _("Comment"),
     ]  # fmt: skip
+    moved_at = session.major_change_sequence
     rows = (
         [
-            invitation.expert.full_name,
-            invitation.expert.email,
-            invitation.expert.organisation.name if invitation.expert.organisation else "",
-            _stakeholder_group_of(invitation),
-            str(ANSWER_LABELS[answer_key(invitation)]),
-            invitation.attendance_mode.label if invitation.attendance_mode else "",
-            _deputy_of(invitation),
-            _naive_local(invitation.responded_at),
-            invitation.channel.label if invitation.channel else "",
-            _version_answered(invitation),
-            invitation.comment,
+            _full_name(row.title, row.first_name, row.last_name),
+            row.email,
+            row.organisation or "",
+            StakeholderGroup(row.stakeholder_group).label if row.stakeholder_group else "",
+            str(ANSWER_LABELS[_answer_key_of(row)]),
+            AttendanceMode(row.attendance_mode).label if row.attendance_mode else "",
+            _deputy_in(row),
+            _naive_local(row.responded_at),
+            Channel(row.channel).label if row.channel else "",
+            _version_in(row.responded_sequence, moved_at),
+            row.comment,
         ]
-        for invitation in _invitations(session, with_deputies=True)
-        if invitation.is_active
+        for row in _export_rows(session)
     )
     return headings, rows
 
@@ -545,24 +570,22 @@ def write_answers_table_csv(session: Session, stream: TextIO) -> None:
 SPREADSHEET_TIME_PATTERNS = {"de": "%d.%m.%Y %H:%M", "en": "%Y-%m-%d %H:%M"}
 
 
-def _stakeholder_group_of(invitation: Invitation) -> str:
-    organisation = invitation.expert.organisation
-    return organisation.stakeholder_group.label if organisation else ""
-
-
-def _deputy_of(invitation: Invitation) -> str:
-    if invitation.delegated_to is not None:
-        return invitation.delegated_to.expert.full_name
-    proposal = invitation.deputy_proposal
-    if proposal is not None and proposal.is_pending:
-        return _("%(name)s (to be confirmed)", name=proposal.full_name)
+def _deputy_in(row: sa.Row) -> str:
+    if row.deputy_last_name is not None:
+        return _full_name(row.deputy_title, row.deputy_first_name, row.deputy_last_name)
+    if row.proposal_state is not None and ProposalState(row.proposal_state) == (
+        ProposalState.PENDING
+    ):
+        name = f"{row.proposed_first_name} {row.proposed_last_name}"
+        return _("%(name)s (to be confirmed)", name=name)
     return ""
 
 
-def _version_answered(invitation: Invitation) -> str:
-    if invitation.responded_sequence is None:
+def _version_in(responded_sequence: int | None, major_change_sequence: int) -> str:
+    """Which version an answer was given for, as `Invitation.answered_earlier_version` says."""
+    if responded_sequence is None:
         return ""
-    if invitation.answered_earlier_version:
+    if responded_sequence < major_change_sequence:
         return _("An earlier version")
     return _("The current version")
 

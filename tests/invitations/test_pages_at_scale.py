@@ -227,9 +227,7 @@ def test_remind_the_ticked_rows(organiser_client, platform, smtp_server):
     )
     confirm_sending(organiser_client, asked)
 
-    assert sorted(received(smtp_server)) == sorted(
-        [platform.anna.email, platform.claire.email]
-    )
+    assert sorted(received(smtp_server)) == sorted([platform.anna.email, platform.claire.email])
 
 
 def test_reminding_needs_a_tick(organiser_client, platform):
@@ -368,3 +366,32 @@ def test_a_forged_fingerprint_sends_nothing(organiser_client, platform):
     )
     assert "The selection has changed since the preview." in page_text(response)
     assert db.session.scalar(sa.select(sa.func.count(Invitation.id))) == 0
+
+
+def test_the_downloads_are_complete_in_the_same_queries_for_10_and_100(
+    secretariat_client, platform, count_queries
+):
+    def crowd(count: int):
+        session = make_session(title=f"Liste mit {count}")
+        db.session.commit()
+        invitations = invite_many(session, count, tag=f"l{count}")
+        invitations[0].delegated_to = invitations[1]
+        invitations[0].response = Response.DELEGATED
+        db.session.commit()
+        return session
+
+    few, many = crowd(10), crowd(230)
+
+    def download(session, kind: str):
+        db.session.expire_all()
+        with count_queries() as counter:
+            response = secretariat_client.get(f"/sessions/{session.id}/invitations.{kind}")
+        assert response.status_code == 200
+        return response, counter.count
+
+    for kind in ("csv", "xlsx"):
+        (_, small), (_, large) = download(few, kind), download(many, kind)
+        assert small == large
+    csv_text = download(many, "csv")[0].get_data(as_text=True)
+    assert csv_text.count("\n") == 230 + 1
+    assert "Vornamel2301 Name" in csv_text  # the deputy of the first, by name
