@@ -1,15 +1,16 @@
 """Forms of the attendance list: marking on the day, adding experts and guests."""
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import SearchField, SelectField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from eventsys.attendance.services import GUEST_NAME_LIMIT, AddableExperts
+from eventsys.attendance.services import GUEST_NAME_LIMIT, AddableExperts, AttendeeFilter
 from eventsys.attendance.states import AttendanceStatus
 from eventsys.experts.forms import stakeholder_group_choices
 from eventsys.experts.models import Expert
@@ -45,12 +46,13 @@ def _expert_label(expert: Expert) -> str:
 
 
 class AddExpertForm(FlaskForm):
-    """Someone from the directory who came but is not on the list."""
+    """Someone from the directory who came but is not on the list, chosen from a search."""
 
     expert_id = SelectField(_l("Expert"), coerce=optional_id, validate_choice=False)
 
-    def offer(self, addable: AddableExperts) -> None:
-        """Fill the choice: experts invited but not listed first, then the rest."""
+    def offer(self, addable: AddableExperts, lookup: Callable[[int | None], Expert | None]):
+        """Fill the choice with the experts found: invited but not listed first, then the
+        rest; `lookup` finds the one chosen (who may have come from an earlier search)."""
         invited, others = _("Invited, not on the list"), _("Other experts in the directory")
         self.expert_id.choices = [
             SelectChoice("", _("Please choose")),
@@ -63,11 +65,12 @@ class AddExpertForm(FlaskForm):
                 for expert in addable.others
             ),
         ]
-        self.offered = {expert.id: expert for expert in (*addable.invited, *addable.others)}
+        self.lookup = lookup
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
-        if self.expert_id.data not in self.offered:
+        self.chosen = self.lookup(self.expert_id.data) if not self.expert_id.errors else None
+        if self.chosen is None:
             # One message for every way of missing: nothing chosen, a number that is not an
             # expert, someone listed meanwhile.
             self.expert_id.errors = [
@@ -78,7 +81,7 @@ class AddExpertForm(FlaskForm):
 
     def expert(self) -> Expert:
         """The chosen expert (call after `validate`)."""
-        return self.offered[self.expert_id.data]
+        return self.chosen
 
 
 class AddGuestForm(FlaskForm):
@@ -111,3 +114,39 @@ class AddGuestForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """No fields: it carries the CSRF token of a button (take over, remove, close the list)."""
+
+
+SEARCH_MAX_LENGTH = 200
+
+
+def attendee_filter(values: Mapping[str, str]) -> AttendeeFilter:
+    """The filter of the list pages from query arguments; an unknown value filters nothing."""
+    status = values.get("status", "")
+    group = values.get("group", "")
+    return AttendeeFilter(
+        text=" ".join(str(values.get("q", "")).split())[:SEARCH_MAX_LENGTH],
+        status=AttendanceStatus(status) if status in AttendanceStatus._value2member_map_ else None,
+        group=StakeholderGroup(group) if group in StakeholderGroup._value2member_map_ else None,
+    )
+
+
+class AttendeeFilterForm(FlaskForm):
+    """The search and filters of the attendance list, sent by GET."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(_l("Name or organisation"))
+    status = SelectField(_l("Status"), validate_choice=False)
+    group = SelectField(_l("Stakeholder group"), validate_choice=False)
+
+    def offer(self, filters: AttendeeFilter) -> None:
+        everything = SelectChoice("", _l("All"))
+        self.status.choices = [
+            everything,
+            *(SelectChoice(status.value, status.label) for status in AttendanceStatus),
+        ]
+        self.group.choices = [everything, *stakeholder_group_choices()]
+        self.q.data = filters.text
+        self.status.data = filters.status.value if filters.status else ""
+        self.group.data = filters.group.value if filters.group else ""

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from eventsys.attendance.models import Attendee
 from eventsys.attendance.states import AttendanceStatus
@@ -13,7 +13,8 @@ from eventsys.audit import services as audit
 from eventsys.auth.models import User
 from eventsys.database import utcnow
 from eventsys.documents.names import name_sort_key
-from eventsys.experts.models import Expert
+from eventsys.experts.models import Expert, Organisation
+from eventsys.experts.search import matches_every_word
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
 from eventsys.invitations.models import Invitation
@@ -206,28 +207,6 @@ class AddableExperts:
     others: list[Expert]
 
 
-def addable_experts(session: Session) -> AddableExperts:
-    """Everyone who is not on the list yet: invited experts (active or not), and the other
-    active experts of the directory, each by name."""
-    listed = sa.select(Attendee.expert_id).where(
-        Attendee.session_id == session.id, Attendee.expert_id.is_not(None)
-    )
-    invited = sa.select(Invitation.expert_id).where(
-        Invitation.session_id == session.id, Invitation.withdrawn_at.is_(None)
-    )
-    experts = db.session.scalars(
-        sa.select(Expert)
-        .where(Expert.id.not_in(listed), sa.or_(Expert.active, Expert.id.in_(invited)))
-        .options(selectinload(Expert.organisation))
-        .order_by(Expert.sort_key, Expert.id)
-    ).all()
-    invited_ids = set(db.session.scalars(invited))
-    return AddableExperts(
-        invited=[expert for expert in experts if expert.id in invited_ids],
-        others=[expert for expert in experts if expert.id not in invited_ids],
-    )
-
-
 @dataclass
 class GroupTotals:
     group: StakeholderGroup | None
@@ -238,12 +217,141 @@ class GroupTotals:
         return sum(self.counts.values())
 
 
-def totals_by_group(attendees: list[Attendee]) -> list[GroupTotals]:
-    """Counts by state for each stakeholder group, in the groups' order (guests without a group
-    last)."""
+# --- the pages at national scale: a page of the list, counted and searched by the database ---
+
+PAGE_SIZE = 50
+ADDABLE_SHOWN = 20
+
+
+def has_attendees(session: Session) -> bool:
+    return bool(db.session.scalar(sa.select(sa.exists().where(Attendee.session_id == session.id))))
+
+
+@dataclass(frozen=True)
+class AttendeeFilter:
+    """Which attendees a page lists; empty values do not filter. Every word of `text` must
+    occur in the name or organisation (of the expert, their deputy's principal, or the guest)."""
+
+    text: str = ""
+    status: AttendanceStatus | None = None
+    group: StakeholderGroup | None = None
+
+    def arguments(self) -> dict[str, str]:
+        values = {
+            "q": self.text,
+            "status": self.status.value if self.status else "",
+            "group": self.group.value if self.group else "",
+        }
+        return {name: value for name, value in values.items() if value}
+
+
+def _stakeholder_group_column() -> sa.ColumnElement:
+    return sa.func.coalesce(Organisation.stakeholder_group, Attendee.guest_stakeholder_group)
+
+
+def _listing(session: Session) -> sa.Select:
+    return (
+        sa.select(Attendee)
+        .outerjoin(Attendee.expert)
+        .outerjoin(Expert.organisation)
+        .where(Attendee.session_id == session.id)
+    )
+
+
+def attendee_page(session: Session, filters: AttendeeFilter, page: int, per_page: int = PAGE_SIZE):
+    """A page of the list as filtered, experts by name then guests by name, with what the rows
+    show loaded in a fixed number of queries."""
+    query = _listing(session).options(
+        contains_eager(Attendee.expert).contains_eager(Expert.organisation),
+        selectinload(Attendee.deputy_for),
+    )
+    if filters.status is not None:
+        query = query.where(Attendee.status == filters.status)
+    if filters.group is not None:
+        query = query.where(_stakeholder_group_column() == filters.group)
+    if filters.text:
+        principal = aliased(Expert)
+        query = query.outerjoin(principal, principal.id == Attendee.deputy_for_id).where(
+            matches_every_word(
+                filters.text,
+                Expert.first_name,
+                Expert.last_name,
+                Organisation.name,
+                Attendee.guest_name,
+                Attendee.guest_organisation,
+                principal.last_name,
+            )
+        )
+    query = query.order_by(
+        Attendee.expert_id.is_(None), Expert.sort_key, Attendee.guest_name, Attendee.id
+    )
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def totals_in_database(session: Session) -> list[GroupTotals]:
+    """Counts by state for each stakeholder group (guests without a group last), in one GROUP
+    BY query however long the list."""
+    group = _stakeholder_group_column()
+    rows = db.session.execute(
+        sa.select(group, Attendee.status, sa.func.count(Attendee.id))
+        .select_from(Attendee)
+        .outerjoin(Attendee.expert)
+        .outerjoin(Expert.organisation)
+        .where(Attendee.session_id == session.id)
+        .group_by(group, Attendee.status)
+    )
     by_group: dict[StakeholderGroup | None, GroupTotals] = {}
-    for attendee in attendees:
-        group = attendee.stakeholder_group
-        by_group.setdefault(group, GroupTotals(group)).counts[attendee.status] += 1
+    for value, status, number in rows:
+        key = StakeholderGroup(value) if value else None
+        by_group.setdefault(key, GroupTotals(key)).counts[AttendanceStatus(status)] += number
     order = {group: index for index, group in enumerate(StakeholderGroup)}
     return sorted(by_group.values(), key=lambda t: order.get(t.group, len(order)))
+
+
+def _addable(session: Session) -> sa.ColumnElement[bool]:
+    listed = sa.select(Attendee.expert_id).where(
+        Attendee.session_id == session.id, Attendee.expert_id.is_not(None)
+    )
+    return sa.and_(
+        Expert.id.not_in(listed), sa.or_(Expert.active, Expert.id.in_(_invited(session)))
+    )
+
+
+def _invited(session: Session) -> sa.Select:
+    return sa.select(Invitation.expert_id).where(
+        Invitation.session_id == session.id, Invitation.withdrawn_at.is_(None)
+    )
+
+
+def find_addable_experts(session: Session, text: str, limit: int = ADDABLE_SHOWN) -> AddableExperts:
+    """Up to `limit` experts not on the list whose name, e-mail address or organisation holds
+    every word of `text`: invited ones first, then the other active experts, each by name.
+    Without a text, the invited ones not listed (those most likely to come)."""
+    invited = Expert.id.in_(_invited(session))
+    query = (
+        sa.select(Expert, invited)
+        .join(Expert.organisation)
+        .where(_addable(session))
+        .options(contains_eager(Expert.organisation))
+        .order_by(~invited, Expert.sort_key, Expert.id)
+        .limit(limit)
+    )
+    if text:
+        query = query.where(
+            matches_every_word(
+                text, Expert.first_name, Expert.last_name, Expert.email, Organisation.name
+            )
+        )
+    else:
+        query = query.where(invited)
+    found = AddableExperts(invited=[], others=[])
+    for expert, is_invited in db.session.execute(query):
+        (found.invited if is_invited else found.others).append(expert)
+    return found
+
+
+def addable_expert(session: Session, expert_id: int | None) -> Expert | None:
+    """The expert with this id, if they may still be added to the list."""
+    if expert_id is None:
+        return None
+    return db.session.scalar(sa.select(Expert).where(Expert.id == expert_id, _addable(session)))

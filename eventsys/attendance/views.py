@@ -22,15 +22,19 @@ from eventsys.access import ALL_STAFF, roles_required
 from eventsys.attendance import services
 from eventsys.attendance.forms import (
     DAY_MARKS,
+    SEARCH_MAX_LENGTH,
     AddExpertForm,
     AddGuestForm,
+    AttendeeFilterForm,
     ConfirmForm,
     MarkForm,
+    attendee_filter,
 )
 from eventsys.attendance.models import Attendee
 from eventsys.attendance.states import AttendanceStatus
 from eventsys.documents import preparation
 from eventsys.extensions import db
+from eventsys.query_arguments import page_number
 from eventsys.sessions.models import Session
 
 blueprint = Blueprint("attendance", __name__, url_prefix="/sessions/<int:session_id>/attendance")
@@ -52,22 +56,19 @@ def _attendee_of(session_id: int, attendee_id: int) -> Attendee | None:
     )
 
 
-def _listed(session: Session) -> list[Attendee]:
-    """The list; on the first visit, when it is still empty, filled from the answers.
+def _fill_on_first_visit(session: Session) -> None:
+    """On the first visit, when the list is still empty, fill it from the answers.
 
     Two people opening the page at once may both try; the second one's insert then meets the
     first one's rows, and the list they made is shown.
     """
-    attendees = services.attendees_of(session)
-    if attendees:
-        return attendees
+    if services.has_attendees(session):
+        return
     try:
-        added = services.prefill(session)
+        services.prefill(session)
         db.session.commit()
     except sa.exc.IntegrityError:
         db.session.rollback()
-        added = 1
-    return services.attendees_of(session) if added else attendees
 
 
 def _to_list(session_id: int):
@@ -75,24 +76,40 @@ def _to_list(session_id: int):
     return redirect(url_for("attendance.list_attendees", session_id=session_id, _anchor="main"))
 
 
+def _offer_experts(form: AddExpertForm, session: Session, text: str) -> None:
+    form.offer(
+        services.find_addable_experts(session, text),
+        lambda expert_id: services.addable_expert(session, expert_id),
+    )
+
+
 def _list_page(
     session: Session,
     expert_form: AddExpertForm | None = None,
     guest_form: AddGuestForm | None = None,
 ):
-    attendees = _listed(session)
-    totals = services.totals_by_group(attendees)
+    _fill_on_first_visit(session)
+    filters = attendee_filter(request.args)
+    filter_form = AttendeeFilterForm(formdata=None)
+    filter_form.offer(filters)
+    expert_search = " ".join(request.args.get("expert_q", "").split())[:SEARCH_MAX_LENGTH]
     if expert_form is None:
         expert_form = AddExpertForm(formdata=None)
-        expert_form.offer(services.addable_experts(session))
+        _offer_experts(expert_form, session, expert_search)
+    totals = services.totals_in_database(session)
+    overall = sum((row.counts for row in totals), Counter())
     return render_template(
         "attendance/list.html",
         session=session,
-        attendees=attendees,
+        page=services.attendee_page(session, filters, page_number(request.args)),
+        filters=filters,
+        filter_form=filter_form,
         totals=totals,
-        overall=sum((row.counts for row in totals), Counter()),
+        overall=overall,
+        listed=sum(overall.values()),
         statuses=STATUS_ORDER,
         expert_form=expert_form,
+        expert_search=expert_search,
         guest_form=guest_form or AddGuestForm(formdata=None),
         confirm_form=ConfirmForm(formdata=None),
     )
@@ -133,13 +150,17 @@ def prefill(session_id: int):
 @blueprint.route("/check-in")
 @roles_required(*ALL_STAFF)
 def check_in(session_id: int):
+    """The check-in on the day: a search by name and a page of the list at a time, so that a
+    phone shows it quickly however many are expected."""
     session = db.get_or_404(Session, session_id)
-    attendees = _listed(session)
+    _fill_on_first_visit(session)
+    filters = attendee_filter(request.args)
     return render_template(
         "attendance/check_in.html",
         session=session,
-        attendees=attendees,
-        counts=Counter(attendee.status for attendee in attendees),
+        page=services.attendee_page(session, filters, page_number(request.args)),
+        filters=filters,
+        counts=services.status_counts(session),
         statuses=STATUS_ORDER,
         marks=DAY_MARKS,
         mark_form=MarkForm(formdata=None),
@@ -158,8 +179,14 @@ def mark(session_id: int, attendee_id: int):
         if _wants_json():
             return jsonify(error=_("This person is not on the list of this session.")), 404
         abort(404)
+    # Back to the row, in the search the check-in page showed.
     back = redirect(
-        url_for("attendance.check_in", session_id=session_id, _anchor=f"attendee-{attendee.id}")
+        url_for(
+            "attendance.check_in",
+            session_id=session_id,
+            _anchor=f"attendee-{attendee.id}",
+            **attendee_filter(request.args).arguments(),
+        )
     )
     form = MarkForm()
     if not form.validate_on_submit():
@@ -188,7 +215,7 @@ def mark(session_id: int, attendee_id: int):
 def add_expert(session_id: int):
     session = db.get_or_404(Session, session_id)
     form = AddExpertForm()
-    form.offer(services.addable_experts(session))
+    _offer_experts(form, session, "")
     if form.validate_on_submit():
         try:
             attendee = services.add_expert(

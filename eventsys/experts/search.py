@@ -37,6 +37,15 @@ def _contains(column: sa.ColumnElement, word: str) -> sa.ColumnElement[bool]:
     return column.ilike(f"%{escaped}%", escape="\\")
 
 
+def matches_every_word(text: str, *columns: sa.ColumnElement) -> sa.ColumnElement[bool]:
+    """Every word of `text` occurs (ignoring case) in at least one of `columns`; true for an
+    empty text. For the search boxes of long lists."""
+    return sa.and_(
+        sa.true(),
+        *(sa.or_(*(_contains(column, word) for column in columns)) for word in text.split()),
+    )
+
+
 def search_experts(criteria: ExpertSearch, page: int, per_page: int = DIRECTORY_PAGE_SIZE):
     """A page of experts matching `criteria`, by last name, with organisation and working groups
     loaded in a fixed number of queries however many experts the page shows.

@@ -1,6 +1,6 @@
 """Forms for inviting experts, answering an invitation, and the organisers' changes to one."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask_babel import gettext as _
@@ -10,7 +10,10 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
+    IntegerField,
     RadioField,
+    SearchField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -18,19 +21,28 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields import SelectChoice, enum_coerce
-from wtforms.validators import Email, Length, Optional
+from wtforms.validators import Email, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from eventsys.experts.models import Expert, WorkingGroup
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.invitations.deputies import NewDeputy
+from eventsys.invitations.overview import (
+    ANSWER_KEYS,
+    ANSWER_LABELS,
+    MODE_NOT_STATED,
+    WITHDRAWN,
+    InvitationFilter,
+)
 from eventsys.invitations.rsvp import LINK_RESPONSES, LinkAnswer
-from eventsys.invitations.selection import ExpertChoice
+from eventsys.invitations.selection import SINGLE_EXPERTS_LIMIT, ExpertChoice
 from eventsys.invitations.states import AttendanceMode, Response
+from eventsys.query_arguments import MAX_DATABASE_ID, MAX_PAGE, id_from_text
 from eventsys.sessions.models import Session
 from eventsys.validation import SingleLine, lower_email, strip_whitespace
 
 COMMENT_MAX_LENGTH = 2000
+SEARCH_MAX_LENGTH = 200
 # The value of the answer page's fourth choice: send a deputy instead.
 DEPUTY = "deputy"
 CONFIGURED_DEPUTY = "configured"
@@ -50,6 +62,7 @@ def _checkboxes(label, coerce: Callable[[Any], Any]) -> SelectMultipleField:
     return SelectMultipleField(
         label,
         coerce=coerce,
+        validate_choice=False,
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
@@ -62,38 +75,72 @@ def expert_label(expert: Expert) -> str:
 class InviteForm(FlaskForm):
     """The experts to invite, the preview of their mail, and the confirmation.
 
-    The first POST (`preview`) shows who would be invited; the preview sends back the experts it
-    showed in `invitee_ids`, so that the confirmation (`send`) invites exactly those.
+    Single experts are found with the search (`q`, a page of results at a time) and ticked;
+    groups are ticked as a whole. The first POST (`preview`) shows who would be invited; the
+    preview sends back the choice with the number and fingerprint of the experts it showed
+    (`selection_count`, `selection_digest`), and the confirmation (`send`) resolves the choice
+    again and invites only if it still names exactly those.
     """
 
-    expert_ids = _checkboxes(_l("Experts"), int)
+    expert_ids = _checkboxes(_l("Experts chosen one by one"), int)
     working_group_ids = _checkboxes(_l("Working groups"), int)
     stakeholder_groups = _checkboxes(_l("Stakeholder groups"), enum_coerce(StakeholderGroup))
     last_time = BooleanField(_l("Everyone invited last time"))
     everyone = BooleanField(_l("All active experts"))
-    invitee_ids = SelectMultipleField(_l("Experts to invite"), coerce=int, validate_choice=False)
+    q = SearchField(
+        _l("Find experts by name, e-mail address or organisation"),
+        validators=[Length(max=SEARCH_MAX_LENGTH)],
+        filters=[strip_whitespace],
+    )
+    results_page = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_PAGE)])
+    search = SubmitField(_l("Search"))
+    selection_count = IntegerField(validators=[Optional(), NumberRange(min=0)])
+    selection_digest = HiddenField(validators=[Length(max=64)])
     preview = SubmitField(_l("Preview the invitation"))
     send = SubmitField(_l("Send the invitations"))
     change = SubmitField(_l("Change the selection"))
 
+    def ticked_expert_ids(self) -> list[int]:
+        """The experts ticked one by one that can be database ids, each once, at most
+        SINGLE_EXPERTS_LIMIT (more cannot come from the page)."""
+        ids = []
+        for value in self.expert_ids.raw_data or ():
+            number = id_from_text(value)
+            if number is not None and number not in ids:
+                ids.append(number)
+        return ids[:SINGLE_EXPERTS_LIMIT]
+
+    @property
+    def is_search(self) -> bool:
+        """True when the organiser searched or turned a page of results (nothing to check)."""
+        return bool(self.search.data or self.results_page.raw_data) and not (
+            self.preview.data or self.send.data or self.change.data
+        )
+
     def offer(
         self,
-        experts: list[Expert],
+        chosen: list[Expert],
+        results: list[Expert],
         working_groups: list[tuple[WorkingGroup, int]],
         previous: Session | None,
         previous_invitees: int,
         invited_ids: set[int],
     ) -> None:
-        """Fill the choices; experts already invited are marked as such."""
+        """Fill the choices: the experts ticked so far, then the search results; those
+        already invited are marked as such."""
         already_invited = _("already invited")
+        ticked = {expert.id for expert in chosen}
+        self.chosen = chosen
+        self.results = [expert for expert in results if expert.id not in ticked]
         self.expert_ids.choices = [
             SelectChoice(
                 str(expert.id),
                 expert_label(expert)
                 + (f" – {already_invited}" if expert.id in invited_ids else ""),
             )
-            for expert in experts
+            for expert in (*chosen, *self.results)
         ]
+        self.expert_ids.data = sorted(ticked)
         self.working_group_ids.choices = [
             SelectChoice(
                 str(group.id),
@@ -121,18 +168,24 @@ class InviteForm(FlaskForm):
     def choice(self) -> ExpertChoice:
         """The selection as the services take it (call after `validate`)."""
         return ExpertChoice(
-            expert_ids=tuple(self.expert_ids.data or ()),
-            working_group_ids=tuple(self.working_group_ids.data or ()),
+            expert_ids=tuple(self.ticked_expert_ids()),
+            working_group_ids=tuple(
+                number
+                for number in self.working_group_ids.data or ()
+                if 1 <= number <= MAX_DATABASE_ID
+            ),
             stakeholder_groups=tuple(self.stakeholder_groups.data or ()),
             last_time=bool(self.last_time.data and self.previous is not None),
             everyone=bool(self.everyone.data),
         )
 
     def validate(self, extra_validators: Any = None) -> bool:
+        # The ids were read by `ticked_expert_ids`; a choice list would refuse one not on it.
+        self.expert_ids.data = self.ticked_expert_ids()
         if not super().validate(extra_validators):
             return False
         if self.send.data:
-            if not self.invitee_ids.data:
+            if not self.selection_digest.data:
                 self.form_errors.append(_("Nobody is left to invite."))
                 return False
         elif not self.change.data and self.choice().is_empty:
@@ -307,3 +360,78 @@ class DeputyDecisionForm(FlaskForm):
 
     def validate(self, extra_validators: Any = None) -> bool:
         return super().validate(extra_validators) and bool(self.confirm.data or self.decline.data)
+
+
+def invitation_filter(values: Mapping[str, str]) -> InvitationFilter:
+    """The filter of the answers page from query arguments or form fields; an unknown or
+    unreadable value filters nothing (a link edited by hand still shows a page)."""
+    answer = values.get("answer", "")
+    group = values.get("group", "")
+    mode = values.get("mode", "")
+    text = " ".join(str(values.get("q", "")).split())[:SEARCH_MAX_LENGTH]
+    return InvitationFilter(
+        answer=answer if answer in (*ANSWER_KEYS, WITHDRAWN) else "",
+        group=StakeholderGroup(group) if group in StakeholderGroup._value2member_map_ else None,
+        mode=mode if mode in {*(m.value for m in AttendanceMode), MODE_NOT_STATED} else "",
+        text=text,
+    )
+
+
+class InvitationFilterForm(FlaskForm):
+    """The filters of the answers page, sent by GET (see `invitation_filter`)."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(_l("Name, e-mail address or organisation"))
+    answer = SelectField(_l("Answer"), validate_choice=False)
+    group = SelectField(_l("Stakeholder group"), validate_choice=False)
+    mode = SelectField(_l("In person / online"), validate_choice=False)
+
+    def offer(self, filters: InvitationFilter) -> None:
+        """Fill the choices and show `filters` as chosen."""
+        everything = SelectChoice("", _l("All"))
+        self.answer.choices = [
+            SelectChoice("", _l("All not withdrawn")),
+            *(SelectChoice(key, ANSWER_LABELS[key]) for key in ANSWER_KEYS),
+            SelectChoice(WITHDRAWN, _l("Withdrawn")),
+        ]
+        self.group.choices = [
+            everything,
+            *(SelectChoice(group.value, group.label) for group in StakeholderGroup),
+        ]
+        self.mode.choices = [
+            everything,
+            *_mode_choices(),
+            SelectChoice(MODE_NOT_STATED, _l("not stated")),
+        ]
+        self.q.data = filters.text
+        self.answer.data = filters.answer
+        self.group.data = filters.group.value if filters.group else ""
+        self.mode.data = filters.mode
+
+
+# At most one page of rows can be ticked; more ids than that are not from the page.
+TICKED_LIMIT = 200
+
+
+class RemindChosenForm(FlaskForm):
+    """Reminders from the answers page: to the rows ticked, or to everyone the filter shows
+    (its fields come along as hidden fields, read by `invitation_filter`)."""
+
+    invitation_ids = SelectMultipleField(coerce=int, validate_choice=False)
+    remind_ticked = SubmitField(_l("Remind the ticked"))
+    remind_filtered = SubmitField(_l("Remind everyone shown by the filter"))
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if not (self.remind_ticked.data or self.remind_filtered.data):
+            return False
+        if self.remind_ticked.data and not self.invitation_ids.data:
+            self.form_errors.append(_("Please tick at least one invitee."))
+            return False
+        if len(self.invitation_ids.data or ()) > TICKED_LIMIT:
+            self.form_errors.append(_("Please tick at most one page of invitees."))
+            return False
+        return True

@@ -3,23 +3,26 @@
 Organisers choose experts one by one, by working group, by stakeholder group, "everyone invited
 last time" or simply everyone; the choices add up. Nothing here changes the database: the plan
 says who would be invited, who is skipped and why, and shows the mail in German and English as
-the experts would get it.
+the experts would get it. Whatever the number chosen, the plan is counted by the database and
+names only the first of them; the send resolves the choice again and compares fingerprints.
 """
 
+import hashlib
+import hmac
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from eventsys.database import utcnow
 from eventsys.experts.models import Expert, Organisation, WorkingGroup, working_group_members
+from eventsys.experts.search import matches_every_word
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
 from eventsys.invitations import mail
 from eventsys.invitations.models import Invitation
-from eventsys.invitations.services import invitations_of
 from eventsys.sessions.models import Session
 from eventsys.sessions.states import SessionStatus
 
@@ -63,17 +66,6 @@ def _by_name(query: sa.Select) -> sa.Select:
     return query.order_by(Expert.sort_key, Expert.id)
 
 
-def active_experts() -> list[Expert]:
-    """Every active expert with their organisation, by surname: the ones who can be invited."""
-    return list(
-        db.session.scalars(
-            _by_name(sa.select(Expert).where(Expert.active.is_(True))).options(
-                selectinload(Expert.organisation)
-            )
-        )
-    )
-
-
 def previous_session(session: Session) -> Session | None:
     """The most recent session before `session` that has invitations not withdrawn."""
     invited = (
@@ -101,9 +93,9 @@ def count_invitees(session: Session) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(invitees))
 
 
-def chosen_experts(session: Session, choice: ExpertChoice) -> list[Expert]:
-    """The experts `choice` names, each once, by surname, inactive ones included (they are
-    reported, not invited). "Last time" means the invitees of `previous_session(session)`."""
+def _chosen(session: Session, choice: ExpertChoice) -> sa.ColumnElement[bool] | None:
+    """The condition on experts that `choice` names, or None when it names nobody. "Last time"
+    means the invitees of `previous_session(session)`."""
     conditions = []
     if choice.everyone:
         conditions.append(Expert.active.is_(True))
@@ -123,13 +115,18 @@ def chosen_experts(session: Session, choice: ExpertChoice) -> list[Expert]:
         earlier = previous_session(session)
         if earlier is not None:
             conditions.append(Expert.id.in_(_invitees_of(earlier.id)))
-    if not conditions:
+    return sa.or_(*conditions) if conditions else None
+
+
+def chosen_experts(session: Session, choice: ExpertChoice) -> list[Expert]:
+    """The experts `choice` names, each once, by surname, inactive ones included (they are
+    reported, not invited)."""
+    chosen = _chosen(session, choice)
+    if chosen is None:
         return []
     return list(
         db.session.scalars(
-            _by_name(sa.select(Expert).where(sa.or_(*conditions))).options(
-                selectinload(Expert.organisation)
-            )
+            _by_name(sa.select(Expert).where(chosen)).options(selectinload(Expert.organisation))
         )
     )
 
@@ -142,16 +139,6 @@ class MailPreview:
     shown_as: str
     subject: str
     text: str
-
-
-@dataclass
-class InvitationPlan:
-    """Who would be invited and who would be skipped, as `services.invite_experts` decides."""
-
-    to_invite: list[Expert] = field(default_factory=list)
-    already_invited: list[Expert] = field(default_factory=list)
-    inactive: list[Expert] = field(default_factory=list)
-    previews: list[MailPreview] = field(default_factory=list)
 
 
 def _stand_in(expert: Expert, language: str) -> Expert:
@@ -179,51 +166,18 @@ def preview_mail(session: Session, expert: Expert) -> MailPreview:
     )
 
 
-def _previews(session: Session, invitees: list[Expert]) -> list[MailPreview]:
-    """One preview per language, each for a real invitee reading it if there is one."""
-    if not invitees:
-        return []
-    previews = []
-    for language in PREVIEW_LANGUAGES:
-        reader = next((expert for expert in invitees if expert.language == language), None)
-        previews.append(preview_mail(session, reader or _stand_in(invitees[0], language)))
-    return previews
-
-
-def plan_invitations(session: Session, experts: Iterable[Expert]) -> InvitationPlan:
-    """Sort `experts` the way `invite_experts` will: inactive ones and those already invited
-    (and not withdrawn) are skipped, the rest invited. Changes nothing."""
-    current = {
-        invitation.expert_id
-        for invitation in invitations_of(session)  # withdrawn ones may be invited again
-    }
-    plan = InvitationPlan()
-    seen: set[int] = set()
-    for expert in experts:
-        if expert.id in seen:
-            continue
-        seen.add(expert.id)
-        if not expert.active:
-            plan.inactive.append(expert)
-        elif expert.id in current:
-            plan.already_invited.append(expert)
-        else:
-            plan.to_invite.append(expert)
-    plan.previews = _previews(session, plan.to_invite)
-    return plan
-
-
-def prepare_invitations(session: Session, choice: ExpertChoice) -> InvitationPlan:
-    """The experts `choice` names, sorted into a plan with the mail previews."""
-    return plan_invitations(session, chosen_experts(session, choice))
-
-
 def experts_with_ids(ids: Iterable[int]) -> list[Expert]:
     """The experts with these ids (unknown ids are left out), by surname."""
     ids = list(ids)
     if not ids:
         return []
-    return list(db.session.scalars(_by_name(sa.select(Expert).where(Expert.id.in_(ids)))))
+    return list(
+        db.session.scalars(
+            _by_name(sa.select(Expert).where(Expert.id.in_(ids))).options(
+                selectinload(Expert.organisation)
+            )
+        )
+    )
 
 
 def working_groups_with_sizes() -> list[tuple[WorkingGroup, int]]:
@@ -255,3 +209,150 @@ def working_groups_named(names: Iterable[str]) -> tuple[list[WorkingGroup], list
         elif group not in found:
             found.append(group)
     return found, unknown
+
+
+# --- the invite page at national scale: a bounded preview, the choice resolved again on send --
+
+# The preview names this many of each list, and says how many more there are.
+PREVIEW_NAMES = 100
+# Experts chosen one by one that a form carries; a group covers more.
+SINGLE_EXPERTS_LIMIT = 500
+SEARCH_PAGE_SIZE = 20
+
+
+def selection_digest(expert_ids: Iterable[int]) -> str:
+    """A fingerprint of the experts to invite, in order: the send compares it with the one the
+    preview showed, so that it invites exactly those."""
+    return hashlib.sha256(",".join(str(i) for i in expert_ids).encode()).hexdigest()
+
+
+@dataclass
+class SelectionPlan:
+    """Who `choice` would invite and who it skips, counted by the database; the first
+    PREVIEW_NAMES of each kept by name, with the mail previews."""
+
+    to_invite_count: int = 0
+    already_invited_count: int = 0
+    inactive_count: int = 0
+    to_invite: list[Expert] = field(default_factory=list)
+    already_invited: list[Expert] = field(default_factory=list)
+    inactive: list[Expert] = field(default_factory=list)
+    previews: list[MailPreview] = field(default_factory=list)
+    digest: str = ""
+
+    @property
+    def more_to_invite(self) -> int:
+        return self.to_invite_count - len(self.to_invite)
+
+    @property
+    def more_already_invited(self) -> int:
+        return self.already_invited_count - len(self.already_invited)
+
+    @property
+    def more_inactive(self) -> int:
+        return self.inactive_count - len(self.inactive)
+
+
+def _current_invitees(session: Session) -> sa.Select:
+    # Withdrawn invitations may be given again.
+    return _invitees_of(session.id)
+
+
+def _kinds(session: Session, chosen: sa.ColumnElement[bool]) -> dict[str, sa.ColumnElement]:
+    invited = Expert.id.in_(_current_invitees(session))
+    return {
+        "to_invite": sa.and_(chosen, Expert.active.is_(True), ~invited),
+        "already_invited": sa.and_(chosen, Expert.active.is_(True), invited),
+        "inactive": sa.and_(chosen, Expert.active.is_(False)),
+    }
+
+
+def _first_by_name(condition: sa.ColumnElement, limit: int) -> list[Expert]:
+    return list(
+        db.session.scalars(
+            _by_name(sa.select(Expert).where(condition))
+            .options(selectinload(Expert.organisation))
+            .limit(limit)
+        )
+    )
+
+
+def _count(condition: sa.ColumnElement) -> int:
+    return db.session.scalar(sa.select(sa.func.count(Expert.id)).where(condition))
+
+
+def plan_selection(session: Session, choice: ExpertChoice) -> SelectionPlan:
+    """Sort the experts `choice` names as `invite_experts` will (inactive ones and those
+    already invited are skipped), in a fixed number of queries however many they are. Changes
+    nothing."""
+    chosen = _chosen(session, choice)
+    if chosen is None:
+        return SelectionPlan(digest=selection_digest([]))
+    kinds = _kinds(session, chosen)
+    ids = list(db.session.scalars(_by_name(sa.select(Expert.id).where(kinds["to_invite"]))))
+    plan = SelectionPlan(
+        to_invite_count=len(ids),
+        already_invited_count=_count(kinds["already_invited"]),
+        inactive_count=_count(kinds["inactive"]),
+        to_invite=_first_by_name(kinds["to_invite"], PREVIEW_NAMES),
+        already_invited=_first_by_name(kinds["already_invited"], PREVIEW_NAMES),
+        inactive=_first_by_name(kinds["inactive"], PREVIEW_NAMES),
+        digest=selection_digest(ids),
+    )
+    if plan.to_invite:
+        for language in PREVIEW_LANGUAGES:
+            reader = db.session.scalar(
+                _by_name(
+                    sa.select(Expert).where(kinds["to_invite"], Expert.language == language)
+                ).limit(1)
+            )
+            plan.previews.append(
+                preview_mail(session, reader or _stand_in(plan.to_invite[0], language))
+            )
+    return plan
+
+
+def experts_to_send(session: Session, choice: ExpertChoice, digest: str) -> list[Expert] | None:
+    """The experts `choice` would invite now, if they are exactly those of the preview whose
+    fingerprint is `digest`; None when the selection has changed since (someone joined a
+    group, was invited meanwhile, was deactivated …)."""
+    chosen = _chosen(session, choice)
+    if chosen is None:
+        return None
+    experts = list(
+        db.session.scalars(
+            _by_name(sa.select(Expert).where(_kinds(session, chosen)["to_invite"])).options(
+                selectinload(Expert.organisation)
+            )
+        )
+    )
+    if not experts or not hmac.compare_digest(
+        selection_digest(expert.id for expert in experts), digest
+    ):
+        return None
+    return experts
+
+
+def search_experts_to_choose(text: str, page: int, per_page: int = SEARCH_PAGE_SIZE):
+    """A page of active experts whose name, e-mail address or organisation holds every word of
+    `text`, by surname, for choosing them one by one."""
+    query = (
+        sa.select(Expert)
+        .join(Expert.organisation)
+        .where(
+            Expert.active.is_(True),
+            matches_every_word(
+                text, Expert.first_name, Expert.last_name, Expert.email, Organisation.name
+            ),
+        )
+        .options(contains_eager(Expert.organisation))
+    )
+    return db.paginate(_by_name(query), page=page, per_page=per_page, error_out=False)
+
+
+def invited_among(session: Session, expert_ids: Iterable[int]) -> set[int]:
+    """Those of `expert_ids` who hold an invitation to `session` (not withdrawn)."""
+    ids = list(expert_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(_invitees_of(session.id).where(Invitation.expert_id.in_(ids))))

@@ -3,7 +3,16 @@
 import io
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,22 +21,27 @@ from sqlalchemy.orm import selectinload
 from eventsys.access import ALL_STAFF, PLANNERS, public, roles_required
 from eventsys.errors import refuse_link_of_deactivated_person
 from eventsys.experts.checks import DirectoryError
+from eventsys.experts.models import Expert
 from eventsys.extensions import db
 from eventsys.i18n import page_language
 from eventsys.invitations import deputies, mail, overview, rsvp, selection, services
 from eventsys.invitations.forms import (
     AgendaUpdateForm,
     DeputyDecisionForm,
+    InvitationFilterForm,
     InviteForm,
+    RemindChosenForm,
     RsvpForm,
     SetAnswerForm,
     WithdrawForm,
+    invitation_filter,
 )
-from eventsys.invitations.models import Invitation
+from eventsys.invitations.models import Invitation, InvitationAnswer
 from eventsys.invitations.states import AttendanceMode, Channel
 from eventsys.invitations.states import Response as ResponseState
 from eventsys.invitations.tokens import read_rsvp_token
 from eventsys.outbox import confirmation
+from eventsys.query_arguments import page_number
 from eventsys.sessions.models import Session
 
 blueprint = Blueprint("invitations", __name__)
@@ -58,20 +72,62 @@ def _to_list(session_id: int):
     return redirect(url_for("invitations.list_invitations", session_id=session_id))
 
 
+def _to_invitation(session_id: int, invitation_id: int):
+    return redirect(
+        url_for("invitations.show_invitation", session_id=session_id, invitation_id=invitation_id)
+    )
+
+
 @blueprint.route("/sessions/<int:session_id>/invitations")
 @roles_required(*ALL_STAFF)
 def list_invitations(session_id: int):
+    """A page of the invitations as filtered, with the counts of all of them; the rows carry
+    one checkbox each for the one reminder form of the page, and link to their own page."""
     session = _session_or_404(session_id)
+    filters = invitation_filter(request.args)
+    filter_form = InvitationFilterForm(formdata=None)
+    filter_form.offer(filters)
     return render_template(
         "invitations/list.html",
         session=session,
-        listing=overview.session_invitations(session),
+        totals=overview.answer_totals(session),
+        listing=overview.invitation_page(session, filters, page_number(request.args)),
+        filters=filters,
+        filter_form=filter_form,
         answer_keys=overview.ANSWER_KEYS,
+        answer_labels=overview.ANSWER_LABELS,
+        waitlisted=overview.WAITLISTED,
+        withdrawn=overview.WITHDRAWN,
+        can_plan=current_user.role in PLANNERS,
+        remind_form=RemindChosenForm(formdata=None),
+        proposals=deputies.proposals_to_decide(session),
+        proposal_form=DeputyDecisionForm(formdata=None),
+    )
+
+
+@blueprint.route("/sessions/<int:session_id>/invitations/<int:invitation_id>")
+@roles_required(*ALL_STAFF)
+def show_invitation(session_id: int, invitation_id: int):
+    """One invitation: its answer and history, the mail sent about it, and the changes staff
+    make by hand (an answer that came another way; withdrawing it)."""
+    session = _session_or_404(session_id)
+    invitation = db.first_or_404(
+        sa.select(Invitation)
+        .where(Invitation.id == invitation_id, Invitation.session_id == session_id)
+        .options(
+            selectinload(Invitation.expert).selectinload(Expert.organisation),
+            selectinload(Invitation.answers).selectinload(InvitationAnswer.recorded_by),
+            selectinload(Invitation.delegated_to).selectinload(Invitation.expert),
+        )
+    )
+    return render_template(
+        "invitations/detail.html",
+        session=session,
+        row=overview.invitation_detail(invitation),
         answer_labels=overview.ANSWER_LABELS,
         can_plan=current_user.role in PLANNERS,
         answer_form=SetAnswerForm(formdata=None),
-        proposals=deputies.proposals_to_decide(session),
-        proposal_form=DeputyDecisionForm(formdata=None),
+        withdraw_form=WithdrawForm(formdata=None),
     )
 
 
@@ -105,14 +161,37 @@ def export_xlsx(session_id: int):
 
 
 def _offer_choices(form: InviteForm, session: Session) -> None:
+    """The groups, the experts ticked so far and a page of search results, if searched."""
     previous = selection.previous_session(session)
+    chosen = selection.experts_with_ids(form.ticked_expert_ids())
+    results = None
+    if form.q.data and not form.q.errors:
+        results = selection.search_experts_to_choose(form.q.data, form.results_page.data or 1)
+    shown = [*chosen, *(results.items if results else [])]
     form.offer(
-        experts=selection.active_experts(),
+        chosen=chosen,
+        results=list(results.items) if results else [],
         working_groups=selection.working_groups_with_sizes(),
         previous=previous,
         previous_invitees=selection.count_invitees(previous) if previous is not None else 0,
-        invited_ids={invitation.expert_id for invitation in services.invitations_of(session)},
+        invited_ids=selection.invited_among(session, (expert.id for expert in shown)),
     )
+    form.result_pages = results
+
+
+def _invite_page(session: Session, form: InviteForm):
+    return render_template(
+        "invitations/invite.html",
+        session=session,
+        form=form,
+        closed_reason=selection.closed_for_invitations(session),
+    )
+
+
+def _preview_page(session: Session, form: InviteForm, plan: selection.SelectionPlan):
+    form.selection_count.data = plan.to_invite_count
+    form.selection_digest.data = plan.digest
+    return render_template("invitations/preview.html", session=session, form=form, plan=plan)
 
 
 @blueprint.route("/sessions/<int:session_id>/invitations/new", methods=["GET", "POST"])
@@ -120,39 +199,46 @@ def _offer_choices(form: InviteForm, session: Session) -> None:
 def invite(session_id: int):
     session = _session_or_404(session_id)
     form = InviteForm()
+    if form.is_search:
+        form.q.validate(form)
+        _offer_choices(form, session)
+        return _invite_page(session, form)
     _offer_choices(form, session)
-    if form.validate_on_submit() and not form.change.data:
-        if form.send.data:
-            try:
-                result = services.invite_experts(
-                    session, selection.experts_with_ids(form.invitee_ids.data)
+    if not (form.validate_on_submit() and not form.change.data):
+        return _invite_page(session, form)
+    if form.send.data:
+        experts = selection.experts_to_send(
+            session, form.choice(), form.selection_digest.data or ""
+        )
+        if experts is None or len(experts) != form.selection_count.data:
+            # Someone joined a group, was invited or deactivated since the preview: show the
+            # selection as it is now rather than invite others than those previewed.
+            form.form_errors.append(
+                _(
+                    "The selection has changed since the preview. Nothing has been sent; "
+                    "please check the experts below and confirm again."
                 )
-            except services.InvitationError as error:
-                db.session.rollback()
-                flash(str(error), "error")
-                return _to_list(session.id)
-            db.session.commit()
-            flash(
-                ngettext(
-                    "%(num)d invitation sent.", "%(num)d invitations sent.", len(result.invited)
-                )
-                + " "
-                + _(
-                    "Skipped: %(already)d already invited, %(inactive)d inactive.",
-                    already=len(result.already_invited),
-                    inactive=len(result.inactive),
-                ),
-                "success",
             )
+            return _preview_page(session, form, selection.plan_selection(session, form.choice()))
+        try:
+            result = services.invite_experts(session, experts)
+        except services.InvitationError as error:
+            db.session.rollback()
+            flash(str(error), "error")
             return _to_list(session.id)
-        plan = selection.prepare_invitations(session, form.choice())
-        return render_template("invitations/preview.html", session=session, form=form, plan=plan)
-    return render_template(
-        "invitations/invite.html",
-        session=session,
-        form=form,
-        closed_reason=selection.closed_for_invitations(session),
-    )
+        db.session.commit()
+        flash(
+            ngettext("%(num)d invitation sent.", "%(num)d invitations sent.", len(result.invited))
+            + " "
+            + _(
+                "Skipped: %(already)d already invited, %(inactive)d inactive.",
+                already=len(result.already_invited),
+                inactive=len(result.inactive),
+            ),
+            "success",
+        )
+        return _to_list(session.id)
+    return _preview_page(session, form, selection.plan_selection(session, form.choice()))
 
 
 @blueprint.route("/sessions/<int:session_id>/agenda-update", methods=["POST"])
@@ -221,7 +307,7 @@ def set_answer(session_id: int, invitation_id: int):
     form = SetAnswerForm()
     if not form.validate_on_submit():
         flash(_("Please choose an answer."), "error")
-        return _to_list(session_id)
+        return _to_invitation(session_id, invitation_id)
     try:
         services.record_answer(
             invitation,
@@ -243,7 +329,7 @@ def set_answer(session_id: int, invitation_id: int):
             ),
             "success",
         )
-    return _to_list(session_id)
+    return _to_invitation(session_id, invitation_id)
 
 
 @blueprint.route("/sessions/<int:session_id>/deputy-proposals/<int:proposal_id>", methods=["POST"])

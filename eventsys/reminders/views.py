@@ -1,12 +1,14 @@
 """Per-session reminder settings and sending reminders now."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from eventsys.access import PLANNERS, roles_required
 from eventsys.database import utcnow
 from eventsys.extensions import db
+from eventsys.invitations import overview
+from eventsys.invitations.forms import RemindChosenForm, invitation_filter
 from eventsys.invitations.mail import MailKind
 from eventsys.invitations.services import invitations_of
 from eventsys.outbox import confirmation
@@ -96,3 +98,57 @@ def manage(session_id: int):
         closed_reason=closed_reason,
         days_before=services.reminder_days_before(),
     )
+
+
+@blueprint.route("/sessions/<int:session_id>/invitations/remind", methods=["POST"])
+@roles_required(*PLANNERS)
+def remind_chosen(session_id: int):
+    """Reminders from the answers page, to the rows ticked or to everyone its filter shows,
+    after the page that says who gets mail. The invitations are found again on each step (a
+    preview rolls the transaction back), so the confirmation names the filter, not the rows."""
+    session = db.get_or_404(Session, session_id)
+    form = RemindChosenForm()
+    filters = invitation_filter(request.form)
+    back = url_for("invitations.list_invitations", session_id=session.id, **filters.arguments())
+    if not form.validate_on_submit():
+        flash(
+            " ".join(form.form_errors) or _("The form has expired. Please send it again."), "error"
+        )
+        return redirect(back)
+    ticked = list(form.invitation_ids.data or ())
+
+    def chosen():
+        if form.remind_filtered.data:
+            return overview.matching_invitations(session, filters)
+        return overview.invitations_with_ids(session, ticked)
+
+    now = utcnow()
+    try:
+        page = confirmation.ask_first(
+            lambda: services.send_reminders_now(session, chosen(), now),
+            heading=_("Send reminders"),
+            send_label=_("Send the reminders"),
+            back_url=back,
+        )
+        if page is not None:
+            return page
+        result = services.send_reminders_now(session, chosen(), now)
+    except services.ReminderError as error:
+        flash(str(error), "error")
+        return redirect(back)
+    db.session.commit()
+    message = ngettext(
+        "A reminder has been sent to %(num)d invitee.",
+        "Reminders have been sent to %(num)d invitees.",
+        result.sent,
+    )
+    if result.skipped:
+        message += " " + ngettext(
+            "%(num)d had no reminder to get (they have answered, or the session is not "
+            "tomorrow yet).",
+            "%(num)d had no reminder to get (they have answered, or the session is not "
+            "tomorrow yet).",
+            len(result.skipped),
+        )
+    flash(message, "success" if result.sent else "info")
+    return redirect(back)

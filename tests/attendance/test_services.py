@@ -71,7 +71,7 @@ def test_marking_and_guests_and_totals_by_group(answered):
         session, "  Maria   Gast ", "Stadt Jena", StakeholderGroup.MUNICIPALITIES, None
     )
     assert guest.display_name == "Maria Gast" and guest.status == AttendanceStatus.PRESENT
-    totals = {t.group: t.counts for t in services.totals_by_group(services.attendees_of(session))}
+    totals = {t.group: t.counts for t in services.totals_in_database(session)}
     assert totals[StakeholderGroup.MUNICIPALITIES][AttendanceStatus.PRESENT] == 2
     assert totals[StakeholderGroup.SCIENCE][AttendanceStatus.EXCUSED] == 1
     assert totals[StakeholderGroup.INTERNATIONAL_PARTNERS][AttendanceStatus.ABSENT] == 1

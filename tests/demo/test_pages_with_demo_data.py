@@ -7,6 +7,7 @@ from eventsys.attendance.models import Attendee
 from eventsys.charters.models import Chapter, Charter, Clause
 from eventsys.experts.models import Expert, Organisation, WorkingGroup
 from eventsys.extensions import db
+from eventsys.invitations.models import Invitation
 from eventsys.minutes.models import ActionItem, Decision, MinutesTopic, Recommendation
 from eventsys.roles import Role
 from eventsys.sessions.models import AgendaItem, Session
@@ -40,6 +41,7 @@ def test_every_page_renders_for_every_role(app, client, staff, demo, role):
         "message_id": 1,
         "token": "x",
         "answer": "accepted",
+        "invitation_id": first_id(Invitation),
         "attendee_id": db.session.scalar(
             sa.select(sa.func.min(Attendee.id)).where(Attendee.session_id == session_id)
         ),
@@ -67,7 +69,10 @@ def test_every_page_renders_for_every_role(app, client, staff, demo, role):
             continue  # signed links and feed addresses have tests of their own
         if rule.endpoint.split(".")[0] in ("outbox", "replies") and rule.arguments:
             continue  # the demo queues no mail and receives none
-        url = rule.build({name: values[name] for name in rule.arguments})[1]
+        arguments = {name: values[name] for name in rule.arguments}
+        if "invitation_id" in arguments:  # the first session of the demo invites nobody
+            arguments["session_id"] = db.session.get(Invitation, values["invitation_id"]).session_id
+        url = rule.build(arguments)[1]
         response = client.get(url)
         allowed = app.view_functions[rule.endpoint].allowed_roles
         expected = 200 if allowed is None or Role(role) in allowed else 403

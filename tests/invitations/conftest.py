@@ -5,12 +5,14 @@ once the German catalogue translates the strings; the experts' pages are in thei
 """
 
 import itertools
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
 import icalendar
 import pytest
+from werkzeug.datastructures import MultiDict
 
 from eventsys.experts.models import Expert, Organisation, WorkingGroup
 from eventsys.experts.stakeholders import StakeholderGroup
@@ -159,3 +161,35 @@ def method_and_sequence(message: EmailMessage) -> tuple[str, int] | None:
 
 def text_of(message: EmailMessage) -> str:
     return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def send_confirmed(*experts: Expert) -> dict:
+    """The fields of a confirmed invite form naming `experts` one by one, as the preview of
+    exactly them sends them back."""
+    from eventsys.invitations.selection import selection_digest
+
+    ordered = sorted(experts, key=lambda expert: (expert.sort_key, expert.id))
+    return {
+        "send": "y",
+        "expert_ids": [str(expert.id) for expert in experts],
+        "selection_count": str(len(ordered)),
+        "selection_digest": selection_digest(expert.id for expert in ordered),
+    }
+
+
+def preview_fields(preview_response) -> list[tuple[str, str]]:
+    """The hidden fields the preview page sends back with its "send" button."""
+    return [
+        (name, value)
+        for name, value in re.findall(
+            r'<input type="hidden" name="([^"]+)" value="([^"]*)">', preview_response.text
+        )
+        if name != "csrf_token"
+    ]
+
+
+def confirm_preview(client, url: str, preview_response, **options):
+    """Press "send" on a preview page."""
+    return client.post(
+        url, data=MultiDict([*preview_fields(preview_response), ("send", "y")]), **options
+    )

@@ -9,7 +9,7 @@ from eventsys.invitations.mail import MailKind
 from eventsys.outbox import services as outbox
 from eventsys.outbox.models import DeliveryState, OutboxMessage
 from tests.conftest import sign_in
-from tests.invitations.conftest import calendar_of, invitation_of, text_of
+from tests.invitations.conftest import calendar_of, invitation_of, send_confirmed, text_of
 
 
 def outbox_entries() -> list[OutboxMessage]:
@@ -52,7 +52,7 @@ def test_without_server_name_links_point_where_the_organiser_was(app, platform, 
     app.config["TRUSTED_HOSTS"] = ["termine.example.de"]
     response = client.post(
         f"/sessions/{platform.session.id}/invitations/new",
-        data={"send": "1", "invitee_ids": [str(platform.anna.id)]},
+        data=send_confirmed(platform.anna),
         base_url="https://termine.example.de",
     )
     assert response.status_code == 302

@@ -17,7 +17,7 @@ from eventsys.extensions import db
 from eventsys.invitations import services as invitations
 from eventsys.outbox.models import DeliveryState, OutboxMessage
 from tests.conftest import sign_in
-from tests.invitations.conftest import make_expert, text_of
+from tests.invitations.conftest import make_expert, send_confirmed, text_of
 from tests.sessions.factories import session_form
 
 ENCODED_WORD_ATTACK = "Workshop =?utf-8?q?=0D=0AReply-To:=20evil@example.org?="
@@ -99,7 +99,7 @@ def test_an_encoded_word_in_a_session_title_adds_no_header_to_the_invitation(
     assert response.status_code == 302
     response = client.post(
         f"/sessions/{platform.session.id}/invitations/new",
-        data={"send": "1", "invitee_ids": [str(platform.anna.id)]},
+        data=send_confirmed(platform.anna),
     )
     assert response.status_code == 302
 

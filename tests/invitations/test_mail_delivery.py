@@ -10,10 +10,12 @@ from eventsys.invitations import services
 from eventsys.invitations.states import Channel, Response
 from tests.conftest import page_text
 from tests.invitations.conftest import (
+    confirm_preview,
     invitation_of,
     make_expert,
     method_and_sequence,
     rsvp_path,
+    send_confirmed,
     text_of,
 )
 from tests.sessions.factories import session_form
@@ -30,10 +32,9 @@ def invite_through_the_pages(client, session, experts) -> list[str]:
     ids = [str(expert.id) for expert in experts]
     preview = client.post(url, data={"expert_ids": ids, "preview": "y"})
     assert preview.status_code == 200
-    invitee_ids = re.findall(r'name="invitee_ids" value="(\d+)"', preview.text)
-    confirmed = client.post(url, data={"expert_ids": ids, "invitee_ids": invitee_ids, "send": "y"})
+    confirmed = confirm_preview(client, url, preview)
     assert confirmed.status_code == 302
-    return invitee_ids
+    return ids
 
 
 def subjects_and_calendars(sink, address: str) -> list[tuple[str, tuple[str, int] | None]]:
@@ -53,13 +54,14 @@ def test_invitations_arrive_as_requests_and_are_not_sent_twice(
     again = organiser_client.post(
         url, data={"expert_ids": invitee_ids, "preview": "y"}, follow_redirects=True
     )
-    resent = organiser_client.post(
-        url, data={"invitee_ids": invitee_ids, "send": "y"}, follow_redirects=True
-    )
+    resent = organiser_client.post(url, data=send_confirmed(*experts), follow_redirects=True)
 
     assert "2 already invited (skipped)" in page_text(again)
     assert 'name="send"' not in again.text
-    assert "0 invitations sent. Skipped: 2 already invited, 0 inactive." in page_text(resent)
+    # The form of the first preview, sent again: the experts are invited now, so the choice
+    # no longer names those previewed, and nothing goes out.
+    assert "The selection has changed since the preview." in page_text(resent)
+    assert 'name="send"' not in resent.text
 
     assert subjects_and_calendars(smtp_server.sink, platform.claire.email) == [
         ("Invitation: Workshop Datenräume", ("REQUEST", 0))

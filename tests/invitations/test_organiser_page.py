@@ -23,6 +23,14 @@ def list_url(session) -> str:
     return f"/sessions/{session.id}/invitations"
 
 
+def detail_url(invitation: Invitation) -> str:
+    return f"/sessions/{invitation.session_id}/invitations/{invitation.id}"
+
+
+def detail_text(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.text))
+
+
 def row_text(response, invitation: Invitation) -> str:
     match = re.search(rf'<tr id="invitation-{invitation.id}">(.*?)</tr>', response.text, re.S)
     assert match, f"no row for {invitation}"
@@ -85,9 +93,13 @@ def test_answers_to_an_earlier_version_are_marked_and_the_history_kept(organiser
     anna = row_text(response, invitation_of(session, answered.anna))
     bernd = row_text(response, invitation_of(session, answered.bernd))
     assert "Given for an earlier version" not in anna
-    assert "History (2 answers)" in anna
-    assert re.search(r"Accepted, .*? earlier version .*? Tentative", anna)
     assert "Given for an earlier version" in bernd
+    # The history is on the invitation's own page, linked from the row.
+    anna_url = detail_url(invitation_of(session, answered.anna))
+    assert f'href="{anna_url}"' in response.text
+    history = detail_text(organiser_client.get(anna_url))
+    assert "History (2 answers)" in history
+    assert re.search(r"Accepted, .*? earlier version .*? Tentative", history)
     assert "1 update has been sent since the first invitations." in page_text(response)
     assert "Answers given before the last change of time or place are marked." in page_text(
         response
@@ -107,15 +119,21 @@ def test_the_waiting_list_in_order_and_withdrawn_invitations_apart(organiser_cli
 
     response = organiser_client.get(list_url(session))
 
-    waitlist = re.search(r'<ol id="waitlist">(.*?)</ol>', response.text, re.S).group(1)
-    assert waitlist.index("Claire Tremblay") < waitlist.index("Bernd Vogel")
     assert "Position 2 on the waiting list" in row_text(
         response, invitation_of(session, platform.bernd)
     )
-    withdrawn = re.search(r'<table class="table" id="withdrawn">(.*?)</table>', response.text, re.S)
-    assert "Martin" in withdrawn.group(1)
     assert f'id="invitation-{invitation_of(session, eve).id}"' not in response.text
     assert "Places 1 of 1 taken" in page_text(response)
+    assert "Show the waiting list (2 people, in order of arrival)" in page_text(response)
+    assert "Show the withdrawn invitation (1)" in page_text(response)
+
+    waitlist = organiser_client.get(list_url(session) + "?answer=waitlisted")
+    table = re.search(r'<table class="table" id="invitees">(.*?)</table>', waitlist.text, re.S)
+    assert table.group(1).index("Tremblay") < table.group(1).index("Vogel")
+    assert "Schmidt" not in table.group(1)
+    withdrawn = organiser_client.get(list_url(session) + "?answer=withdrawn")
+    assert "Martin" in row_text(withdrawn, invitation_of(session, eve))
+    assert "Withdrawn invitations" in page_text(withdrawn)
 
 
 def test_the_mail_log_shows_sent_failed_and_retried_messages(organiser_client, answered):
@@ -187,7 +205,8 @@ def test_the_page_needs_a_fixed_number_of_queries(organiser_client, platform, co
         return counter.count
 
     assert statements(few) == statements(many)
-    assert statements(few) <= 12  # one of them: the open counter-proposals
+    # Among them: the open counter-proposals, the count of the rows filtered, the totals.
+    assert statements(few) <= 13
 
 
 def test_the_secretariat_sets_an_answer_by_hand(secretariat_client, staff, answered):
@@ -208,13 +227,18 @@ def test_the_secretariat_sets_an_answer_by_hand(secretariat_client, staff, answe
 
     assert "The answer of Claire Tremblay has been recorded: Accepted." in page_text(response)
     assert "Withdraw" not in page_text(response)  # the secretariat does not withdraw
+    assert response.request.path == detail_url(invitation)
     db.session.expire_all()
     assert invitation.response == Response.ACCEPTED
     assert invitation.channel == Channel.MANUAL
     assert invitation.attendance_mode == AttendanceMode.ONLINE
     assert invitation.answers[-1].recorded_by == staff.secretariat
-    row = row_text(response, invitation)
-    assert "Set by hand" in row and "Telefonisch zugesagt" in row and "Test Secretariat" in row
+    history = re.search(
+        r'<ol class="compact-list" id="answer-history">(.*?)</ol>', response.text, re.S
+    )
+    row = detail_text(response).split("History")[1]
+    assert history and "Set by hand" in row and "Telefonisch zugesagt" in row
+    assert "Test Secretariat" in row
 
 
 def test_an_answer_by_hand_needs_a_valid_answer(organiser_client, answered):

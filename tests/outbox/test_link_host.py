@@ -12,7 +12,7 @@ from eventsys.invitations.models import Invitation
 from eventsys.outbox import services as outbox
 from eventsys.outbox.models import DeliveryState, OutboxMessage
 from tests.conftest import TEST_PASSWORD, page_text
-from tests.invitations.conftest import make_expert, make_session, text_of
+from tests.invitations.conftest import make_expert, make_session, send_confirmed, text_of
 
 EVIL = "evil.example"
 FORGED = {"X-Forwarded-Host": EVIL, "X-Forwarded-Proto": "https", "Forwarded": f"host={EVIL}"}
@@ -55,7 +55,7 @@ def session_and_expert(app):
 def invite(client, session, expert, base_url: str, headers: dict | None = None):
     return client.post(
         f"/sessions/{session.id}/invitations/new",
-        data={"send": "1", "invitee_ids": [str(expert.id)]},
+        data=send_confirmed(expert),
         base_url=base_url,
         headers=headers or {},
     )

@@ -68,13 +68,14 @@
   }
 
   async function send(form, button) {
-    const row = form.closest("[data-attendee]");
+    const row = button.closest("[data-attendee]");
     const data = new FormData(form);
     data.set(button.name, button.value);
     row.setAttribute("aria-busy", "true");
     problem.replaceChildren();
     try {
-      const response = await fetch(form.action, {
+      // One form for the page: each button names its person's address.
+      const response = await fetch(button.formAction, {
         method: "POST",
         body: data,
         credentials: "same-origin",
@@ -99,15 +100,16 @@
   }
 
   const pending = new WeakMap();
-  list.addEventListener("submit", (event) => {
-    const form = event.target.closest("[data-mark-form]");
+  const marks = list.closest("[data-mark-form]");
+  marks.addEventListener("submit", (event) => {
+    const form = event.target;
     const button = event.submitter;
-    if (!form || !button || button.name !== "status") {
+    if (!button || button.name !== "status") {
       return;
     }
     event.preventDefault();
     // One request at a time per person, so that the last tap is the one that stays.
-    const row = form.closest("[data-attendee]");
+    const row = button.closest("[data-attendee]");
     const previous = pending.get(row) || Promise.resolve();
     pending.set(row, previous.then(() => send(form, button)));
   });
