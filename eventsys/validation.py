@@ -76,11 +76,20 @@ def blank_or(coerce: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return coerce_or_none
 
 
+# Record ids are 32-bit integers in PostgreSQL; a larger number names nothing and would
+# overflow the query (SQLite's limit is 64 bits).
+LARGEST_ID = 2**31 - 1
+
+
 def optional_id(value: object) -> int | None:
-    """Coerce a select's value to a record id; the empty choice means none."""
+    """Coerce a select's value to a record id; the empty choice means none. Raises ValueError
+    (the field shows it as invalid) for anything that cannot be an id."""
     if value in (None, ""):
         return None
-    return int(value)
+    number = int(value)
+    if not 0 < number <= LARGEST_ID:
+        raise ValueError("not a record id")
+    return number
 
 
 def text_or_empty(value: object) -> str:

@@ -19,6 +19,7 @@ from eventsys.charters import charters
 from eventsys.charters import content as charter_text
 from eventsys.charters.models import CharterVersion, Clause, ConsultationComment, VersionClause
 from eventsys.documents.models import PreparationState, PreparedDocument
+from eventsys.experts.import_jobs import ImportJob, JobState
 from eventsys.experts.models import Expert, Organisation, WorkingGroup
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
@@ -125,9 +126,12 @@ def make_records(staff) -> dict[str, object]:
         state=PreparationState.FAILED,
         failure="test",
     )
-    db.session.add_all([charter_comment, failed_document])
+    import_job = ImportJob(rows_total=0, report={"dry_run": True, "rows": []})
+    import_job.state = JobState.DONE
+    db.session.add_all([charter_comment, failed_document, import_job])
     db.session.commit()
     return {
+        "job_id": import_job.id,
         "expert_id": expert.id,
         "organisation_id": organisation.id,
         "group_id": group.id,

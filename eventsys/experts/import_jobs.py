@@ -57,6 +57,9 @@ class ImportJob(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    def __repr__(self) -> str:
+        return f"<ImportJob {self.id} {self.state.value} {self.rows_done}/{self.rows_total}>"
+
     @property
     def finished(self) -> bool:
         return self.state in (JobState.DONE, JobState.FAILED)

@@ -4,6 +4,7 @@ minutes as one ZIP file for the files."""
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -99,14 +100,29 @@ class _Chunks:
 
 
 @dataclass(frozen=True)
-class YearZip:
-    """A year's ZIP, ready to be streamed: `count` minutes, `chunks()` its bytes."""
+class _ZipFile:
+    """One PDF of the ZIP: everything about it but its bytes, which are read when written."""
 
-    versions: list[MinutesVersion]
+    name: str
+    version_id: int
+    sha256: str
+    approved_at: datetime | None
+
+
+@dataclass(frozen=True)
+class YearZip:
+    """A year's ZIP, ready to be streamed: `count` minutes, `chunks()` its bytes.
+
+    The chunks need no request or app context: the response's generator may run after the
+    view has returned (and is closed whenever the client goes), so it reads the PDFs through
+    the engine it was given rather than through the request's session."""
+
+    files: list[_ZipFile]
+    engine: sa.Engine
 
     @property
     def count(self) -> int:
-        return len(self.versions)
+        return len(self.files)
 
     def chunks(self) -> Iterator[bytes]:
         """The ZIP's bytes, one PDF at a time, so that memory holds one PDF however many the
@@ -114,24 +130,26 @@ class YearZip:
         deflating them again would cost time for a few per cent. SHA256SUMS comes last."""
         sink = _Chunks()
         checksums = []
-        with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
-            for version in self.versions:
-                name = document.minutes_filename(version.content, version.number)
-                pdf = db.session.scalar(
-                    sa.select(MinutesVersion.pdf).where(MinutesVersion.id == version.id)
+        with (
+            self.engine.connect() as connection,
+            zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive,
+        ):
+            for file in self.files:
+                pdf = connection.scalar(
+                    sa.select(MinutesVersion.pdf).where(MinutesVersion.id == file.version_id)
                 )
-                archive.writestr(_entry(name, version), pdf)
+                archive.writestr(_entry(file.name, file.approved_at), pdf)
                 del pdf
-                checksums.append(f"{version.pdf_sha256}  {name}\n")
+                checksums.append(f"{file.sha256}  {file.name}\n")
                 yield sink.take()
             archive.writestr(_entry("SHA256SUMS", None), "".join(checksums))
         yield sink.take()
 
 
-def _entry(name: str, version: MinutesVersion | None) -> zipfile.ZipInfo:
+def _entry(name: str, approved_at: datetime | None) -> zipfile.ZipInfo:
     """A ZIP entry dated when the version was approved (the checksums: now) in the platform's
     zone, as ZIP dates have none; readable by all."""
-    when = (version.approved_at if version is not None else utcnow()).astimezone(platform_zone())
+    when = (approved_at or utcnow()).astimezone(platform_zone())
     entry = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
     entry.compress_type = zipfile.ZIP_STORED
     entry.external_attr = 0o644 << 16
@@ -140,4 +158,13 @@ def _entry(name: str, version: MinutesVersion | None) -> zipfile.ZipInfo:
 
 def year_zip(year: int) -> YearZip:
     """The ZIP of the year's approved minutes with a SHA256SUMS file to check them against."""
-    return YearZip(approved_versions_of_year(year))
+    files = [
+        _ZipFile(
+            name=document.minutes_filename(version.content, version.number),
+            version_id=version.id,
+            sha256=version.pdf_sha256,
+            approved_at=version.approved_at,
+        )
+        for version in approved_versions_of_year(year)
+    ]
+    return YearZip(files, db.engine)

@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, ValidationError
 
 from eventsys.invitations.models import Invitation
+from eventsys.validation import optional_id
 
 # One label for each of decisions.DECISIONS.
 DECISION_LABELS = {
@@ -17,13 +18,6 @@ DECISION_LABELS = {
     "declined": _l("Declined"),
     "ignore": _l("Set aside"),
 }
-
-
-def optional_id(value: object) -> int | None:
-    """Coerce a select's value to a record id; the empty choice means none."""
-    if value in (None, ""):
-        return None
-    return int(value)
 
 
 def invitation_choices(invitations: list[Invitation], grouped: bool) -> list[SelectChoice]:

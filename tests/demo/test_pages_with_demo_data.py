@@ -69,6 +69,8 @@ def test_every_page_renders_for_every_role(app, client, staff, demo, role):
             continue  # signed links and feed addresses have tests of their own
         if rule.endpoint.split(".")[0] in ("outbox", "replies") and rule.arguments:
             continue  # the demo queues no mail and receives none
+        if "job_id" in rule.arguments:
+            continue  # the demo imports no file
         arguments = {name: values[name] for name in rule.arguments}
         if "invitation_id" in arguments:  # the first session of the demo invites nobody
             arguments["session_id"] = db.session.get(Invitation, values["invitation_id"]).session_id

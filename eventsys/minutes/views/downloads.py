@@ -1,6 +1,6 @@
 """The secretariat's downloads: every session's minutes, version PDFs, a year's ZIP."""
 
-from flask import Response, abort, render_template, request, stream_with_context, url_for
+from flask import Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 
 from eventsys.access import ALL_STAFF, roles_required
@@ -63,9 +63,8 @@ def year_zip(year: int):
     zipped = archive.year_zip(year)
     if zipped.count == 0:
         return render_template("minutes/year_empty.html", year=year), 404
-    # Streamed: a year of PDFs never sits in memory at once (the request context stays for the
-    # database session that reads them one by one).
-    response = Response(stream_with_context(zipped.chunks()), mimetype="application/zip")
+    # Streamed: a year of PDFs never sits in memory at once.
+    response = Response(zipped.chunks(), mimetype="application/zip")
     filename = _("Minutes-%(year)d.zip", year=year)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
