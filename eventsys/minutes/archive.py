@@ -130,14 +130,14 @@ class YearZip:
         deflating them again would cost time for a few per cent. SHA256SUMS comes last."""
         sink = _Chunks()
         checksums = []
-        with (
-            self.engine.connect() as connection,
-            zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive,
-        ):
+        with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
             for file in self.files:
-                pdf = connection.scalar(
-                    sa.select(MinutesVersion.pdf).where(MinutesVersion.id == file.version_id)
-                )
+                # A connection for each PDF only: none is held while a slow client reads, or
+                # left open when the client goes away in the middle.
+                with self.engine.connect() as connection:
+                    pdf = connection.scalar(
+                        sa.select(MinutesVersion.pdf).where(MinutesVersion.id == file.version_id)
+                    )
                 archive.writestr(_entry(file.name, file.approved_at), pdf)
                 del pdf
                 checksums.append(f"{file.sha256}  {file.name}\n")
