@@ -15,7 +15,9 @@ See bench/README.md.
 """
 
 import argparse
+import html
 import multiprocessing
+import re
 import smtplib
 import socket
 import sys
@@ -29,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from werkzeug.datastructures import MultiDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
@@ -195,16 +198,17 @@ def requeue_all() -> None:
 def multiply_queued_messages(factor: int) -> int:
     """Copy every queued message `factor - 1` times (new Message-IDs); return the total."""
     columns = ["kind", "sender", "recipient", "subject", "raw_message", "invitation_id"]
-    originals = db.session.execute(sa.select(*(getattr(OutboxMessage, c) for c in columns))).all()
+    query = sa.select(OutboxMessage.message_id, *(getattr(OutboxMessage, c) for c in columns))
+    originals = db.session.execute(query).all()
     for copy in range(1, factor):
-        db.session.execute(
-            sa.insert(OutboxMessage),
-            [
-                dict(zip(columns, row, strict=True))
-                | {"message_id": f"<copy{copy}.{index}@bench>", "next_attempt_at": utcnow()}
-                for index, row in enumerate(originals)
-            ],
-        )
+        rows = []
+        for index, (message_id, *values) in enumerate(originals):
+            row = dict(zip(columns, values, strict=True))
+            new_id = f"<copy{copy}.{index}@bench>"
+            # The stored message names its Message-ID too; the outbox checks that they agree.
+            row["raw_message"] = row["raw_message"].replace(message_id.encode(), new_id.encode())
+            rows.append(row | {"message_id": new_id, "next_attempt_at": utcnow()})
+        db.session.execute(sa.insert(OutboxMessage), rows)
         db.session.commit()
     return db.session.scalar(sa.select(sa.func.count(OutboxMessage.id)))
 
@@ -288,6 +292,16 @@ def measure_send_request(count: int, workdir: Path, sink: Sink, postgres: str | 
         signed_in = client.post("/login", data=credentials)
         if signed_in.status_code != 302:
             raise RuntimeError("could not sign in")
+        # The preview first, as the organiser sees it; its form is what "Send" posts.
+        preview = client.post(
+            f"/sessions/{session_id}/invitations/new", data={"everyone": "y", "preview": "y"}
+        )
+        hidden = re.findall(
+            r'<input type="hidden" name="([^"]+)" value="([^"]*)"', preview.get_data(as_text=True)
+        )
+        confirmation = [(name, html.unescape(value)) for name, value in hidden] + [("send", "y")]
+        if len(expert_ids) != int(dict(hidden).get("selection_count", 0)):
+            raise RuntimeError("the preview does not offer every expert")
         before = sink.received
         first_arrival: list[float] = []
         watcher = threading.Thread(
@@ -296,8 +310,7 @@ def measure_send_request(count: int, workdir: Path, sink: Sink, postgres: str | 
         watcher.start()
         begun = time.perf_counter()
         response = client.post(
-            f"/sessions/{session_id}/invitations/new",
-            data={"send": "1", "invitee_ids": [str(i) for i in expert_ids]},
+            f"/sessions/{session_id}/invitations/new", data=MultiDict(confirmation)
         )
         answered = time.perf_counter()
         arrived_by_then = sink.received - before
