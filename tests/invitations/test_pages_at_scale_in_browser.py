@@ -10,8 +10,8 @@ from eventsys.extensions import db
 from eventsys.invitations import services
 from eventsys.invitations.models import Invitation
 from eventsys.invitations.states import Channel, Response
-from tests.conftest import TEST_PASSWORD
 from tests.invitations.conftest import invitation_of, make_expert, make_organisation
+from tests.invitations.test_browser import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -31,14 +31,6 @@ def screen(request, chromium, live_server):
         yield context.new_page()
     finally:
         context.close()
-
-
-def sign_in(page, email: str) -> None:
-    page.goto("/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(TEST_PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    page.get_by_role("heading", level=1, name="Overview").wait_for()
 
 
 def no_horizontal_scrolling(page) -> None:

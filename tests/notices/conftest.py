@@ -2,13 +2,16 @@
 is not responsible for it, and three invited experts."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import pytest
+import sqlalchemy as sa
 
 from eventsys.auth.models import User
 from eventsys.extensions import db
 from eventsys.invitations import services
-from eventsys.invitations.models import Invitation
+from eventsys.invitations.models import Invitation, InvitationAnswer
+from eventsys.invitations.states import Channel, Response
 from eventsys.notices.models import AnswerNoticePreference, NoticeChoice
 from eventsys.roles import Role
 from eventsys.sessions.models import Session
@@ -45,4 +48,16 @@ def notified(staff, platform) -> Notified:  # noqa: F811
 
 def choose(user: User, session: Session, choice: NoticeChoice) -> None:
     db.session.merge(AnswerNoticePreference(user_id=user.id, session_id=session.id, choice=choice))
+    db.session.commit()
+
+
+def answer(invitation, response: Response, at: datetime, channel=Channel.LINK) -> None:
+    """Record an answer as if it had arrived at `at`."""
+    services.record_answer(invitation, response, channel)
+    newest = db.session.scalar(
+        sa.select(InvitationAnswer)
+        .where(InvitationAnswer.invitation_id == invitation.id)
+        .order_by(InvitationAnswer.id.desc())
+    )
+    newest.received_at = at
     db.session.commit()

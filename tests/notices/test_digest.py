@@ -8,13 +8,12 @@ import sqlalchemy as sa
 
 from eventsys.extensions import db
 from eventsys.invitations import services
-from eventsys.invitations.models import InvitationAnswer
 from eventsys.invitations.states import Channel, Response
 from eventsys.notices.digest import DIGEST_KIND, send_due_digests
 from eventsys.notices.models import AnswerDigest, NoticeChoice
 from eventsys.outbox.models import OutboxMessage
 from tests.invitations.conftest import make_session, text_of
-from tests.notices.conftest import choose
+from tests.notices.conftest import answer, choose
 
 BERLIN_SUMMER = timedelta(hours=2)  # CEST: Berlin is UTC+2 in June
 
@@ -22,18 +21,6 @@ BERLIN_SUMMER = timedelta(hours=2)  # CEST: Berlin is UTC+2 in June
 def berlin(day: int, hour: int, minute: int = 0) -> datetime:
     """A moment in June 2030, given in Berlin time."""
     return datetime(2030, 6, day, hour, minute, tzinfo=UTC) - BERLIN_SUMMER
-
-
-def answer(invitation, response: Response, at: datetime, channel=Channel.LINK) -> None:
-    """Record an answer as if it had arrived at `at`."""
-    services.record_answer(invitation, response, channel)
-    newest = db.session.scalar(
-        sa.select(InvitationAnswer)
-        .where(InvitationAnswer.invitation_id == invitation.id)
-        .order_by(InvitationAnswer.id.desc())
-    )
-    newest.received_at = at
-    db.session.commit()
 
 
 def digests_queued() -> list[OutboxMessage]:

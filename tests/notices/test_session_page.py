@@ -8,23 +8,12 @@ import sqlalchemy as sa
 
 from eventsys.extensions import db
 from eventsys.invitations import services
-from eventsys.invitations.models import InvitationAnswer
 from eventsys.invitations.states import Channel, Response
 from eventsys.notices.recent import RECENT_LIMIT
 from eventsys.sessions.visits import SessionVisit
 from tests.conftest import sign_in
 from tests.invitations.conftest import make_expert
-
-
-def answer(invitation, response: Response, at: datetime, channel=Channel.LINK) -> None:
-    services.record_answer(invitation, response, channel)
-    newest = db.session.scalar(
-        sa.select(InvitationAnswer)
-        .where(InvitationAnswer.invitation_id == invitation.id)
-        .order_by(InvitationAnswer.id.desc())
-    )
-    newest.received_at = at
-    db.session.commit()
+from tests.notices.conftest import answer
 
 
 def recent_part(response) -> str:
