@@ -1,6 +1,7 @@
 """In real Chromium at phone size: setting up two-factor sign-in and the code page, each
 checked by axe-core."""
 
+from playwright.sync_api import expect
 import time
 
 import pyotp
@@ -25,7 +26,7 @@ def test_enrolment_and_the_code_page_on_a_phone(page, axe, staff):
     totp = pyotp.TOTP(two_factor.enrolment_secret(staff.organiser))
     page.get_by_label("Code aus Ihrer Authenticator-App").fill(totp.at(time.time() - 30))
     page.get_by_role("button", name="Anmeldung in zwei Schritten einschalten").click()
-    assert page.get_by_role("heading", name="Ihre Wiederherstellungscodes").is_visible()
+    expect(page.get_by_role("heading", name="Ihre Wiederherstellungscodes")).to_be_visible()
     axe.check(page)
     page.get_by_role("button", name="Abmelden").click()
 

@@ -1,5 +1,6 @@
 """In real Chromium: sign in, walk the main pages, switch language; axe-core checks each page."""
 
+from playwright.sync_api import expect
 import pytest
 
 from tests.conftest import TEST_PASSWORD
@@ -31,22 +32,22 @@ def test_admin_walks_every_main_page(page, staff, axe):
         page.get_by_role("navigation", name="Hauptnavigation").get_by_role(
             "link", name=link, exact=True
         ).click()
-        assert page.get_by_role("heading", level=1, name=heading).is_visible()
+        expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible()
         axe.check(page)
     page.get_by_role("link", name=staff.admin.name).click()
-    assert page.get_by_role("heading", name="Mein Konto").is_visible()
+    expect(page.get_by_role("heading", name="Mein Konto")).to_be_visible()
     axe.check(page)
 
 
 def test_switching_to_english_is_remembered(page, staff, axe):
     sign_in_through_the_form(page, staff.organiser.email)
     page.get_by_role("button", name="English").click()
-    assert page.get_by_role("heading", name="Overview").is_visible()
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
     page.goto("/sessions/")
     assert page.get_by_role("heading", level=1, name="Sessions").is_visible()
     axe.check(page)
     page.get_by_role("button", name="Deutsch").click()
-    assert page.get_by_role("heading", level=1, name="Sitzungen").is_visible()
+    expect(page.get_by_role("heading", level=1, name="Sitzungen")).to_be_visible()
 
 
 def test_error_pages_in_the_sites_look(page, staff, axe):

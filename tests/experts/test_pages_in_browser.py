@@ -1,5 +1,6 @@
 """In real Chromium: the directory's pages, including error and report states, pass axe-core."""
 
+from playwright.sync_api import expect
 import pytest
 
 from eventsys.experts import import_jobs, people, working_groups
@@ -77,7 +78,7 @@ def test_refusals_and_the_import_report_are_accessible(page, staff, axe, directo
     page.locator("#salutation").select_option(label="Mr")
     page.locator("#timezone").select_option(label="Canada – Toronto")
     page.locator("main form button[type=submit]").click()
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     assert page.locator("#email[aria-invalid=true]").count() == 1
     # What was chosen stays chosen after the refusal.
     assert page.locator("#timezone").input_value() == "America/Toronto"
@@ -87,7 +88,7 @@ def test_refusals_and_the_import_report_are_accessible(page, staff, axe, directo
     page.goto("/experts/import")
     page.locator("#file").set_input_files(str(EXCEL_FILE))
     page.locator("button[name=check]").click()
-    assert page.locator("table caption", has_text="Rows created, updated or rejected").is_visible()
+    expect(page.locator("table caption", has_text="Rows created, updated or rejected")).to_be_visible()
     axe.check(page)
 
 

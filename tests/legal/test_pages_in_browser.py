@@ -1,6 +1,7 @@
 """In real Chromium, at desktop and phone size: a visitor reaches each legal page from the
 footer, an admin edits one; axe-core checks every page on the way."""
 
+from playwright.sync_api import expect
 import pytest
 
 from tests.browser.test_sign_in_and_pages import sign_in_through_the_form
@@ -34,7 +35,7 @@ def test_an_admin_edits_the_imprint(page, axe, staff):
     axe.check(page)
     page.get_by_label("Text auf Deutsch").fill("# Herausgeber\n\nBundesamt für Beispiele")
     page.get_by_role("button", name="Speichern").click()
-    assert page.get_by_text("Der Text wurde gespeichert.").is_visible()
+    expect(page.get_by_text("Der Text wurde gespeichert.")).to_be_visible()
     page.get_by_role("link", name="Seite ansehen").click()
-    assert page.get_by_text("Bundesamt für Beispiele").is_visible()
+    expect(page.get_by_text("Bundesamt für Beispiele")).to_be_visible()
     axe.check(page)

@@ -2,6 +2,7 @@
 invitation's footer, exports a demo expert's data, erases it, and finds the minutes the expert
 attended still approved and unchanged."""
 
+from playwright.sync_api import expect
 import re
 
 import pytest
@@ -68,7 +69,7 @@ def test_export_then_erase_a_demo_expert(page, axe, staff, demo):
     axe.check(page)
     page.get_by_label(re.compile("Ich bestätige")).check()
     page.get_by_role("button", name="Personenbezogene Daten löschen").click()
-    assert page.get_by_text("Die personenbezogenen Daten wurden gelöscht").is_visible()
+    expect(page.get_by_text("Die personenbezogenen Daten wurden gelöscht")).to_be_visible()
     axe.check(page)
 
     db.session.expire_all()

@@ -1,5 +1,6 @@
 """In real Chromium: plan a session with its agenda; axe-core checks every page on the way."""
 
+from playwright.sync_api import expect
 import re
 from datetime import UTC, datetime
 
@@ -28,7 +29,7 @@ def test_organiser_plans_a_session_with_its_agenda(page, staff, presenters, axe)
     axe.check(page)
 
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_role("alert").get_by_text("Please correct the following").is_visible()
+    expect(page.get_by_role("alert").get_by_text("Please correct the following")).to_be_visible()
     axe.check(page)
 
     page.get_by_label("Title", exact=True).fill("Workshop Datenstrategien")
@@ -75,7 +76,7 @@ def test_organiser_plans_a_session_with_its_agenda(page, staff, presenters, axe)
     page.get_by_role("navigation", name="Main navigation").get_by_role(
         "link", name="Sessions"
     ).click()
-    assert page.get_by_role("link", name="Workshop Datenstrategien").is_visible()
+    expect(page.get_by_role("link", name="Workshop Datenstrategien")).to_be_visible()
     axe.check(page)
 
 
