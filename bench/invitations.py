@@ -31,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import current_app
 from werkzeug.datastructures import MultiDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +46,7 @@ from eventsys.extensions import db  # noqa: E402
 from eventsys.invitations import services as invitations  # noqa: E402
 from eventsys.outbox import services as outbox  # noqa: E402
 from eventsys.outbox.models import DeliveryState, OutboxMessage  # noqa: E402
+from eventsys.outbox.seals import Sealer  # noqa: E402
 from eventsys.roles import Role  # noqa: E402
 from eventsys.sessions.models import AgendaItem, Session  # noqa: E402
 from eventsys.sessions.states import SessionKind, SessionStatus  # noqa: E402
@@ -196,7 +198,9 @@ def requeue_all() -> None:
 
 
 def multiply_queued_messages(factor: int) -> int:
-    """Copy every queued message `factor - 1` times (new Message-IDs); return the total."""
+    """Copy every queued message `factor - 1` times (new Message-IDs, sealed as the outbox
+    seals what it stores); return the total."""
+    sealer = Sealer(current_app)
     columns = ["kind", "sender", "recipient", "subject", "raw_message", "invitation_id"]
     query = sa.select(OutboxMessage.message_id, *(getattr(OutboxMessage, c) for c in columns))
     originals = db.session.execute(query).all()
@@ -207,6 +211,9 @@ def multiply_queued_messages(factor: int) -> int:
             new_id = f"<copy{copy}.{index}@bench>"
             # The stored message names its Message-ID too; the outbox checks that they agree.
             row["raw_message"] = row["raw_message"].replace(message_id.encode(), new_id.encode())
+            row["seal"] = sealer.seal(
+                row["raw_message"], row["sender"], row["recipient"], row["subject"], new_id
+            )
             rows.append(row | {"message_id": new_id, "next_attempt_at": utcnow()})
         db.session.execute(sa.insert(OutboxMessage), rows)
         db.session.commit()

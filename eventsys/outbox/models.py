@@ -29,6 +29,8 @@ class OutboxMessage(db.Model):
     message_id: Mapped[str] = mapped_column(sa.String(300), unique=True)
     # Empty while the message waits for its composer (see services.queue_for_composition).
     raw_message: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    # HMAC of the message and its envelope, so that delivery need not read it again (`seals`).
+    seal: Mapped[str | None] = mapped_column(sa.String(64))
     # The site address its links point to, where SERVER_NAME does not say it.
     link_base: Mapped[str | None] = mapped_column(sa.String(300))
     state: Mapped[DeliveryState] = mapped_column(

@@ -38,6 +38,7 @@ from eventsys.extensions import db, mail
 from eventsys.outbox import headers, links, rehearsal
 from eventsys.outbox.models import DeliveryState, OutboxMessage
 from eventsys.outbox.outcomes import SentRecorder
+from eventsys.outbox.seals import Sealer
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,7 @@ def queue(kind: str, message: EmailMessage, invitation_id: int | None = None) ->
         message_id=str(message["Message-ID"]),
         raw_message=raw_message,
     )
+    _seal(entry, Sealer(current_app))
     db.session.add(entry)
     db.session.info[_pending_kick] = True
     rehearsal.note_queued(entry)
@@ -225,6 +227,7 @@ def _compose_batch(limit: int) -> tuple[int, int]:
         )
     )
     written = 0
+    sealer = Sealer(current_app)
     for entry in pending:
         try:
             with _link_context(entry.link_base):
@@ -252,9 +255,17 @@ def _compose_batch(limit: int) -> tuple[int, int]:
         entry.recipient = message["To"].addresses[0].addr_spec
         entry.subject = str(message["Subject"])[: headers.SUBJECT_COLUMN_LENGTH]
         entry.raw_message = raw_message
+        _seal(entry, sealer)
         written += 1
     db.session.commit()
     return len(pending), written
+
+
+def _seal(entry: OutboxMessage, sealer: Sealer) -> None:
+    """Seal a message just written and read back, with the envelope its row records."""
+    entry.seal = sealer.seal(
+        entry.raw_message, entry.sender, entry.recipient, entry.subject, entry.message_id
+    )
 
 
 def preview_mail(action: Callable[[], object]) -> rehearsal.MailPreview:
@@ -454,6 +465,7 @@ def _send_batch(message_ids: list[int]) -> tuple[int, int, int]:
             OutboxMessage.subject,
             OutboxMessage.message_id,
             OutboxMessage.raw_message,
+            OutboxMessage.seal,
             OutboxMessage.attempts,
         )
         .where(OutboxMessage.id.in_(message_ids))
@@ -469,11 +481,12 @@ def _send_batch(message_ids: list[int]) -> tuple[int, int, int]:
         db.session.commit()
         return 0, len(messages), 0
     table = OutboxMessage.__table__
+    sealer = Sealer(current_app)
     try:
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as outcomes:
             recorder = SentRecorder(outcomes)
             for message in messages:
-                problem = _stored_message_problem(message)
+                problem = _stored_message_problem(message, sealer)
                 if problem:
                     outcomes.execute(_refusal(message.id, message.attempts, problem))
                     refused += 1
@@ -511,9 +524,19 @@ def _send_batch(message_ids: list[int]) -> tuple[int, int, int]:
     return sent, failed, refused
 
 
-def _stored_message_problem(message: sa.Row) -> str:
+def _stored_message_problem(message: sa.Row, sealer: Sealer) -> str:
     """Why a stored message must not be sent (its headers were changed after the outbox wrote
-    them), or "" if it may."""
+    them), or "" if it may. One whose seal holds is as the outbox wrote and checked it; any
+    other is read in full (`seals`)."""
+    if sealer.holds(
+        message.seal,
+        message.raw_message,
+        message.sender,
+        message.recipient,
+        message.subject,
+        message.message_id,
+    ):
+        return ""
     try:
         headers.check_stored(
             message.raw_message,
