@@ -67,6 +67,7 @@ def _connect_receivers() -> None:
     They connect on import, so once per process however many apps are built."""
     import eventsys.charters.intake  # minutes approved: recommendations enter the pools
     import eventsys.feeds.invitees  # experts invited: they get a feed address
+    import eventsys.invitations.mail_groups  # invitation mails queued: composed by groups
     import eventsys.invitations.session_changes  # session changed: invitees told
     import eventsys.minutes.frozen_agenda  # agenda item removed: approved TOPs kept
     import eventsys.notices.answer_mail  # noqa: F401  answer recorded: organisers told

@@ -16,7 +16,7 @@ from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from eventsys.experts.feed_addresses import expert_feed_addresses
+from eventsys.experts.feed_addresses import FeedAddresses, expert_feed_addresses
 from eventsys.experts.salutations import letter_opening
 from eventsys.extensions import db
 from eventsys.invitations import calendar
@@ -25,7 +25,6 @@ from eventsys.invitations.tokens import make_rsvp_token
 from eventsys.localtime import platform_zone_name, zone, zone_city
 from eventsys.outbox import services as outbox
 from eventsys.outbox.headers import mailbox
-from eventsys.outbox.models import OutboxMessage
 from eventsys.sessions.models import Session
 
 
@@ -231,13 +230,43 @@ SUBJECTS = {
 }
 
 
-def compose_invitation_mail(
-    invitation: Invitation, kind: str, message_id: str | None = None, details: dict | None = None
-) -> EmailMessage:
-    """One message of `kind` for the invitee, in their language, ready for the outbox."""
+@dataclass(frozen=True)
+class Personal:
+    """What an invitation mail says to one invitee only; the rest is the same for every reader
+    of the same language and time zone."""
+
+    greeting: str
+    links: dict[str, str]
+    feed: FeedAddresses | None
+    stands_in_for: str = ""
+
+
+def personal_values(invitation: Invitation, kind: str) -> Personal:
+    expert = invitation.expert
+    return Personal(
+        greeting=letter_opening(expert, expert.language),
+        links=rsvp_links(invitation),
+        feed=expert_feed_addresses(expert),
+        stands_in_for=_principal_name(invitation) if kind == MailKind.DEPUTY_INVITED else "",
+    )
+
+
+@dataclass(frozen=True)
+class MailTexts:
+    subject: str
+    text: str
+    html: str
+    description: str  # of the calendar entry
+
+
+def mail_texts(
+    invitation: Invitation, kind: str, details: dict | None, personal: Personal
+) -> MailTexts:
+    """The mail's texts for the invitee, in their language and zone, saying `personal`."""
     expert = invitation.expert
     session = invitation.session
     language = expert.language
+    details = details or {}
     with force_locale(language):
         context = {
             "kind": kind,
@@ -246,57 +275,77 @@ def compose_invitation_mail(
             "session": session,
             "expert": expert,
             "language": language,
-            "greeting": letter_opening(expert, language),
+            "greeting": personal.greeting,
             "session_title": session.title_for(language),
             "description": session.description_for(language),
-            "feed": expert_feed_addresses(expert),
+            "feed": personal.feed,
             "when": describe_when(session, language, expert.timezone),
             "deadline": format_deadline(session.rsvp_deadline, language, expert.timezone),
-            "links": rsvp_links(invitation),
+            "links": personal.links,
             "location": calendar.location_text(session),
             "platform": current_app.config["PLATFORM_NAME"],
             "reply_address": calendar.organizer_address(),
-            "stands_in_for": _principal_name(invitation) if kind == MailKind.DEPUTY_INVITED else "",
+            "stands_in_for": personal.stands_in_for,
             "changes": describe_changes(
-                (details or {}).get("changes", {}), session, language, expert.timezone
+                details.get("changes", {}), session, language, expert.timezone
             ),
-            "major": (details or {}).get("major", True),
-            "reason": (details or {}).get("reason", ""),
-            "asks_for_answer": _asks_for_answer(kind, (details or {}).get("major", True)),
+            "major": details.get("major", True),
+            "reason": details.get("reason", ""),
+            "asks_for_answer": _asks_for_answer(kind, details.get("major", True)),
         }
-        subject = SUBJECTS[kind](session.title_for(language))
-        text = render_template("invitations/mail/message.txt", **context)
-        html = render_template("invitations/mail/message.html", **context)
-        description = render_template("invitations/mail/calendar_description.txt", **context)
-    sender = _sender()
+        return MailTexts(
+            subject=SUBJECTS[kind](session.title_for(language)),
+            text=render_template("invitations/mail/message.txt", **context),
+            html=render_template("invitations/mail/message.html", **context),
+            description=render_template("invitations/mail/calendar_description.txt", **context),
+        )
+
+
+def calendar_object(invitation: Invitation, kind: str, description: str) -> bytes | None:
+    method = CALENDAR_METHODS.get(kind)
+    if method is None:
+        return None
+    if method == "REQUEST":
+        return calendar.invitation_request(invitation, description)
+    return calendar.invitation_cancel(invitation, description)
+
+
+def compose_invitation_mail(
+    invitation: Invitation, kind: str, message_id: str | None = None, details: dict | None = None
+) -> EmailMessage:
+    """One message of `kind` for the invitee, in their language, ready for the outbox."""
+    texts = mail_texts(invitation, kind, details, personal_values(invitation, kind))
+    return mail_message(invitation, kind, texts, message_id)
+
+
+def mail_message(
+    invitation: Invitation, kind: str, texts: MailTexts, message_id: str | None
+) -> EmailMessage:
+    expert = invitation.expert
     message = outbox.compose(
         mailbox(expert.email, expert.full_name),
-        subject,
-        text,
+        texts.subject,
+        texts.text,
         html=None,
-        sender=sender,
+        sender=_sender(),
         message_id=message_id,
     )
-    message.set_content(text, cte="quoted-printable")
-    message.add_alternative(html, subtype="html", cte="quoted-printable")
-    method = CALENDAR_METHODS.get(kind)
-    if method is not None:
-        if method == "REQUEST":
-            ics = calendar.invitation_request(invitation, description)
-        else:
-            ics = calendar.invitation_cancel(invitation, description)
+    message.set_content(texts.text, cte="quoted-printable")
+    message.add_alternative(texts.html, subtype="html", cte="quoted-printable")
+    ics = calendar_object(invitation, kind, texts.description)
+    if ics is not None:
         message.add_alternative(
             ics,
             maintype="text",
             subtype="calendar",
             cte="base64",
-            params={"method": method, "charset": "UTF-8"},
+            params={"method": CALENDAR_METHODS[kind], "charset": "UTF-8"},
         )
         message.add_attachment(
             ics, maintype="application", subtype="ics", filename="invite.ics", cte="base64"
         )
     # Set last: setting the content clears every Content-* header.
-    message["Content-Language"] = language
+    message["Content-Language"] = expert.language
     return message
 
 
@@ -343,14 +392,4 @@ def queue_invitation_mails(invitations: list[Invitation], kind: str) -> None:
         kind,
         _sender(),
         [(invitation.expert.email, invitation.id) for invitation in invitations],
-    )
-
-
-@outbox.register_composer(*SUBJECTS)
-def _compose_queued(entry: OutboxMessage) -> EmailMessage:
-    invitation = db.session.get(Invitation, entry.invitation_id) if entry.invitation_id else None
-    if invitation is None:
-        raise LookupError("the invitation of this message no longer exists")
-    return compose_invitation_mail(
-        invitation, entry.kind, message_id=entry.message_id, details=entry.details
     )

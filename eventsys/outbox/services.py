@@ -17,6 +17,7 @@ What reaches a header is checked, and every message is parsed back before it is 
 again before it is sent (`headers`); links point to our own host only (`links`).
 """
 
+import contextvars
 import logging
 import smtplib
 import threading
@@ -39,6 +40,7 @@ from eventsys.outbox import headers, links, rehearsal
 from eventsys.outbox.models import DeliveryState, OutboxMessage
 from eventsys.outbox.outcomes import SentRecorder
 from eventsys.outbox.seals import Sealer
+from eventsys.outbox.skeletons import Written
 
 log = logging.getLogger(__name__)
 
@@ -48,20 +50,32 @@ COMPOSE_BATCH_SIZE = 100
 _pending_kick = "outbox_kick_pending"
 _START_DELIVERY = "outbox_start_delivery"  # key in app.extensions
 
-Composer = Callable[["OutboxMessage"], EmailMessage]
+Composer = Callable[["OutboxMessage"], EmailMessage | Written]
+Preparer = Callable[[list["OutboxMessage"]], None]
 _composers: dict[str, Composer] = {}
+_preparers: dict[str, Preparer] = {}
+_shared_in_batch: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "outbox_shared_in_batch", default=None
+)
 
 
-def register_composer(*kinds: str) -> Callable[[Composer], Composer]:
+def register_composer(
+    *kinds: str, prepare: Preparer | None = None
+) -> Callable[[Composer], Composer]:
     """Declare the function that writes the messages of `kinds` queued for composition.
 
     It gets the outbox row (kind, recipient, invitation_id, message_id) and returns the message,
-    which must carry the row's Message-ID: replies find their invitation by it.
+    which must carry the row's Message-ID: replies find their invitation by it. It may return
+    a `skeletons.Written` instead: bytes it has checked itself (see `skeletons`), stored as
+    they are. `prepare`, if given, gets each batch's rows of these kinds first, to load what
+    they need with a few queries rather than a few for each.
     """
 
     def register(composer: Composer) -> Composer:
         for kind in kinds:
             _composers[kind] = composer
+            if prepare is not None:
+                _preparers[kind] = prepare
         return composer
 
     return register
@@ -212,6 +226,14 @@ def compose_pending(limit: int = COMPOSE_BATCH_SIZE) -> int:
             return written
 
 
+def shared_in_batch() -> dict:
+    """A place for composers to keep what the messages of one batch have in common (a rendering,
+    a skeleton); it lasts for the batch, within one transaction's view of the data. Outside a
+    batch (a preview), a new one each time."""
+    shared = _shared_in_batch.get()
+    return {} if shared is None else shared
+
+
 def _compose_batch(limit: int) -> tuple[int, int]:
     """Write the next `limit` messages waiting for composition and commit; return how many
     were taken and how many of them written (the others are marked failed)."""
@@ -228,37 +250,68 @@ def _compose_batch(limit: int) -> tuple[int, int]:
     )
     written = 0
     sealer = Sealer(current_app)
-    for entry in pending:
-        try:
-            with _link_context(entry.link_base):
-                message = _composers[entry.kind](entry)
-            raw_message = headers.serialise(message)
-        except links.LinkHostUnknown:
-            log.warning("Outbox message %s has links to an untrusted host", entry.id)
-            entry.state = DeliveryState.FAILED
-            entry.last_error = (
-                f"compose: refused, links would point to {entry.link_base!r}, which neither "
-                "SERVER_NAME nor TRUSTED_HOSTS names"
-            )[:2000]
-            continue
-        except headers.UnsafeHeader as error:
-            log.warning("Outbox message %s refused: %s", entry.id, error)
-            entry.state = DeliveryState.FAILED
-            entry.last_error = f"compose: refused, {error}"[:2000]
-            continue
-        except Exception as error:  # one broken message must not hold back the others
-            log.exception("Composing outbox message %s failed", entry.id)
-            entry.state = DeliveryState.FAILED
-            entry.last_error = f"compose: {error}"[:2000]
-            continue
-        entry.sender = str(message["From"])
-        entry.recipient = message["To"].addresses[0].addr_spec
-        entry.subject = str(message["Subject"])[: headers.SUBJECT_COLUMN_LENGTH]
-        entry.raw_message = raw_message
-        _seal(entry, sealer)
-        written += 1
+    scope = _shared_in_batch.set({})
+    # The rows written so far are flushed once, at the commit, not before each composer's query.
+    try:
+        with db.session.no_autoflush:
+            _prepare(pending)
+            for entry in pending:
+                written += _compose_one(entry, sealer)
+    finally:
+        _shared_in_batch.reset(scope)
     db.session.commit()
     return len(pending), written
+
+
+def _prepare(entries: list[OutboxMessage]) -> None:
+    by_preparer: dict[Preparer, list[OutboxMessage]] = {}
+    for entry in entries:
+        preparer = _preparers.get(entry.kind)
+        if preparer is not None:
+            by_preparer.setdefault(preparer, []).append(entry)
+    for preparer, its_entries in by_preparer.items():
+        preparer(its_entries)
+
+
+def _compose_one(entry: OutboxMessage, sealer: Sealer) -> bool:
+    """Write one message waiting for composition into its row, sealed; or mark the row failed
+    with the reason. Returns whether it was written."""
+    try:
+        with _link_context(entry.link_base):
+            message = _composers[entry.kind](entry)
+        if isinstance(message, Written):
+            written = message
+        else:
+            written = Written(
+                raw=headers.serialise(message),
+                sender=str(message["From"]),
+                recipient=message["To"].addresses[0].addr_spec,
+                subject=str(message["Subject"]),
+            )
+    except links.LinkHostUnknown:
+        log.warning("Outbox message %s has links to an untrusted host", entry.id)
+        entry.state = DeliveryState.FAILED
+        entry.last_error = (
+            f"compose: refused, links would point to {entry.link_base!r}, which neither "
+            "SERVER_NAME nor TRUSTED_HOSTS names"
+        )[:2000]
+        return False
+    except headers.UnsafeHeader as error:
+        log.warning("Outbox message %s refused: %s", entry.id, error)
+        entry.state = DeliveryState.FAILED
+        entry.last_error = f"compose: refused, {error}"[:2000]
+        return False
+    except Exception as error:  # one broken message must not hold back the others
+        log.exception("Composing outbox message %s failed", entry.id)
+        entry.state = DeliveryState.FAILED
+        entry.last_error = f"compose: {error}"[:2000]
+        return False
+    entry.sender = written.sender
+    entry.recipient = written.recipient
+    entry.subject = written.subject[: headers.SUBJECT_COLUMN_LENGTH]
+    entry.raw_message = written.raw
+    _seal(entry, sealer)
+    return True
 
 
 def _seal(entry: OutboxMessage, sealer: Sealer) -> None:
@@ -276,7 +329,10 @@ def preview_mail(action: Callable[[], object]) -> rehearsal.MailPreview:
         if entry.raw_message is not None:
             return message_from_bytes(entry.raw_message, policy=default_policy)
         with _link_context(entry.link_base):
-            return _composers[entry.kind](entry)
+            message = _composers[entry.kind](entry)
+        if isinstance(message, Written):
+            return message_from_bytes(message.raw, policy=default_policy)
+        return message
 
     return rehearsal.rehearse(action, compose_one)
 

@@ -1,11 +1,11 @@
 """In real Chromium at phone size: setting up two-factor sign-in and the code page, each
 checked by axe-core."""
 
-from playwright.sync_api import expect
 import time
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from eventsys.auth import two_factor
 from eventsys.extensions import db

@@ -1,7 +1,7 @@
 """In real Chromium: sign in, walk the main pages, switch language; axe-core checks each page."""
 
-from playwright.sync_api import expect
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import TEST_PASSWORD
 

@@ -1,7 +1,7 @@
 """In real Chromium: the directory's pages, including error and report states, pass axe-core."""
 
-from playwright.sync_api import expect
 import pytest
+from playwright.sync_api import expect
 
 from eventsys.experts import import_jobs, people, working_groups
 from eventsys.experts.stakeholders import StakeholderGroup
@@ -88,7 +88,9 @@ def test_refusals_and_the_import_report_are_accessible(page, staff, axe, directo
     page.goto("/experts/import")
     page.locator("#file").set_input_files(str(EXCEL_FILE))
     page.locator("button[name=check]").click()
-    expect(page.locator("table caption", has_text="Rows created, updated or rejected")).to_be_visible()
+    expect(
+        page.locator("table caption", has_text="Rows created, updated or rejected")
+    ).to_be_visible()
     axe.check(page)
 
 

@@ -1,8 +1,8 @@
 """In real Chromium, at desktop and phone size: a visitor reaches each legal page from the
 footer, an admin edits one; axe-core checks every page on the way."""
 
-from playwright.sync_api import expect
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_sign_in_and_pages import sign_in_through_the_form
 

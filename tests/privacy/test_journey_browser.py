@@ -2,11 +2,11 @@
 invitation's footer, exports a demo expert's data, erases it, and finds the minutes the expert
 attended still approved and unchanged."""
 
-from playwright.sync_api import expect
 import re
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from eventsys.attendance.models import Attendee
 from eventsys.experts.models import Expert

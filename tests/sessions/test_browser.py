@@ -1,10 +1,10 @@
 """In real Chromium: plan a session with its agenda; axe-core checks every page on the way."""
 
-from playwright.sync_api import expect
 import re
 from datetime import UTC, datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from eventsys.extensions import db
 from tests.conftest import TEST_PASSWORD
