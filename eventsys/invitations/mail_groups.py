@@ -47,6 +47,7 @@ SHARED_KINDS = frozenset(
     }
 )
 _GROUPS = "invitation_mail_groups"
+_LOADED = "invitations_loaded"
 
 
 @dataclass(frozen=True)
@@ -118,10 +119,11 @@ def _group_key(entry: OutboxMessage, invitation: Invitation) -> tuple:
 
 def load_invitations(entries: list[OutboxMessage]) -> None:
     """Load the invitations of a batch with their experts and sessions, in three queries, so
-    that composing each finds them in the session."""
+    that composing each finds them in the session (which holds them only while the batch
+    does)."""
     ids = {entry.invitation_id for entry in entries if entry.invitation_id}
     if ids:
-        db.session.scalars(
+        outbox.shared_in_batch()[_LOADED] = db.session.scalars(
             sa.select(Invitation)
             .where(Invitation.id.in_(ids))
             .options(selectinload(Invitation.expert), selectinload(Invitation.session))

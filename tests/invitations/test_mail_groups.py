@@ -185,6 +185,13 @@ def test_a_skeleton_proves_itself_and_refuses_what_it_cannot_fill(app):
     assert filled["Message-ID"] == "<1@example.org>"
     assert [part.get_content() for part in filled.iter_parts()] == ["Hallo Zoë\r\n", "X"]
 
+    long_id = "<" + "1" * 70 + "@dialogplattform.example>"  # folded as the email package folds
+    refilled = BytesParser(policy=policy.default).parsebytes(
+        skeleton.fill(headers.mailbox("zoe@example.org"), long_id, ["Hallo\n", b"X"])
+    )
+    assert refilled["Message-ID"] == long_id
+    assert not any(part.defects for part in refilled.walk())
+
     with pytest.raises(headers.UnsafeHeader):
         skeleton.fill(headers.mailbox("zoe@example.org"), "<1@example.org>\r\nBcc: x", ["", b""])
     with pytest.raises(skeletons.SkeletonMismatch):
