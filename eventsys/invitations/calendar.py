@@ -5,6 +5,7 @@ client can misread a zone name. Lines are CRLF-terminated and folded at 75 octet
 icalendar library.
 """
 
+import re
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -128,6 +129,62 @@ def invitation_cancel(invitation: Invitation, description: str = "") -> bytes:
     event.add("attendee", _attendee(invitation, _standing_partstat(invitation), rsvp=False))
     calendar.add_component(event)
     return calendar.to_ical()
+
+
+def _personal_lines(invitation: Invitation, description: str, method: str) -> dict[bytes, bytes]:
+    """The content lines of an invitee's calendar object that are theirs alone, as
+    `invitation_request` and `invitation_cancel` write them: UID, SEQUENCE, DESCRIPTION and
+    ATTENDEE, folded, by name."""
+    event = Event()
+    event.add("uid", invitation.calendar_uid)
+    event.add("sequence", invitation.calendar_sequence)
+    event.add("description", description)
+    partstat = _standing_partstat(invitation)
+    event.add("attendee", _attendee(invitation, partstat, rsvp=method == "REQUEST"))
+    lines = _content_lines(event.to_ical())[1:-1]  # without BEGIN and END
+    return {_property_name(line): line for line in lines}
+
+
+_PERSONAL_PROPERTIES = (b"UID", b"SEQUENCE", b"DESCRIPTION", b"ATTENDEE")
+_LINE_START = re.compile(rb"\r\n(?![ \t])")
+
+
+def _content_lines(ics: bytes) -> list[bytes]:
+    """The logical lines of a calendar object, each with its folded continuations and CRLF."""
+    starts = [0, *(match.end() for match in _LINE_START.finditer(ics))]
+    ends = [*starts[1:], len(ics)]
+    return [ics[start:end] for start, end in zip(starts, ends, strict=True) if start < end]
+
+
+def _property_name(line: bytes) -> bytes:
+    return re.split(rb"[;:]", line, maxsplit=1)[0].upper()
+
+
+class CalendarSkeleton:
+    """One invitee's calendar object (REQUEST or CANCEL) as a pattern for the others of a bulk
+    mail: everything but their own lines (`_personal_lines`) is the same for all, DTSTAMP
+    included, so only those are written for each. Raises ValueError if the pattern cannot give
+    back the object it was made from."""
+
+    def __init__(self, ics: bytes, invitation: Invitation, description: str, method: str):
+        lines = _content_lines(ics)
+        names = [_property_name(line) for line in lines]
+        if any(names.count(name) != 1 for name in _PERSONAL_PROPERTIES):
+            raise ValueError("the calendar object has not exactly one of each personal line")
+        self._lines = lines
+        self._positions = [names.index(name) for name in _PERSONAL_PROPERTIES]
+        self._method = method
+        if self.fill(invitation, description) != ics:
+            raise ValueError("the calendar object cannot be written again from its lines")
+
+    def fill(self, invitation: Invitation, description: str) -> bytes:
+        lines = list(self._lines)
+        own = _personal_lines(invitation, description, self._method)
+        if own.keys() != set(_PERSONAL_PROPERTIES):
+            raise ValueError("an invitee's own lines are not the ones expected")
+        for name, position in zip(_PERSONAL_PROPERTIES, self._positions, strict=True):
+            lines[position] = own[name]
+        return b"".join(lines)
 
 
 # How often subscribed calendars should fetch the feed again (RFC 7986 REFRESH-INTERVAL, and

@@ -26,6 +26,7 @@ from sqlalchemy.orm import selectinload
 from eventsys.experts.feed_addresses import FeedAddresses
 from eventsys.extensions import db
 from eventsys.invitations import mail
+from eventsys.invitations.calendar import CalendarSkeleton
 from eventsys.invitations.mail import MailKind
 from eventsys.invitations.models import Invitation
 from eventsys.outbox import headers
@@ -89,6 +90,7 @@ class _Group:
     rendering: mail.MailTexts
     skeleton: Skeleton
     sender: str
+    calendar: CalendarSkeleton | None  # for kinds that carry a calendar object
 
     def texts(self, personal: mail.Personal) -> mail.MailTexts:
         pairs = list(zip(self.stand_ins.words, self.stand_ins.values(personal), strict=True))
@@ -176,8 +178,14 @@ def _first_of_group(invitation: Invitation, entry: OutboxMessage) -> tuple[Writt
     stand_ins = _StandIns.new(with_feed=personal.feed is not None)
     rendering = mail.mail_texts(invitation, entry.kind, entry.details, stand_ins.personal)
     try:
-        group = _Group(stand_ins, rendering, Skeleton(message, raw), written.sender)
-    except SkeletonMismatch as error:
+        group = _Group(
+            stand_ins,
+            rendering,
+            Skeleton(message, raw),
+            written.sender,
+            _calendar_skeleton(message, invitation, entry.kind, texts.description),
+        )
+    except (SkeletonMismatch, ValueError) as error:
         log.warning("Invitation mails of kind %s composed one by one: %s", entry.kind, error)
         return written, None
     if group.texts(personal) != texts:
@@ -190,13 +198,28 @@ def _first_of_group(invitation: Invitation, entry: OutboxMessage) -> tuple[Writt
     return written, group
 
 
+def _calendar_skeleton(
+    message, invitation: Invitation, kind: str, description: str
+) -> CalendarSkeleton | None:
+    """The first invitee's calendar object as the group's pattern (ValueError if it cannot be)."""
+    method = mail.CALENDAR_METHODS.get(kind)
+    if method is None:
+        return None
+    (ics,) = [
+        part.get_payload(decode=True)
+        for part in message.walk()
+        if part.get_content_type() == "text/calendar"
+    ]
+    return CalendarSkeleton(ics, invitation, description, method)
+
+
 def _from_group(group: _Group, invitation: Invitation, entry: OutboxMessage) -> Written:
     expert = invitation.expert
     recipient = headers.mailbox(expert.email, expert.full_name)  # refused before anything else
     texts = group.texts(mail.personal_values(invitation, entry.kind))
     bodies: list[str | bytes] = [texts.text, texts.html]
-    ics = mail.calendar_object(invitation, entry.kind, texts.description)
-    if ics is not None:
+    if group.calendar is not None:
+        ics = group.calendar.fill(invitation, texts.description)
         bodies += [ics, ics]  # the calendar part and the invite.ics attachment
     raw = group.skeleton.fill(recipient, entry.message_id, bodies)
     return Written(
