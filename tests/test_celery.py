@@ -2,8 +2,10 @@
 emptied for each test) and a real worker process against the test's database, delivering to
 aiosmtpd."""
 
+import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -22,7 +24,7 @@ from eventsys.outbox import services as outbox
 from eventsys.outbox.models import DeliveryState, OutboxMessage
 from eventsys.sessions.states import SessionStatus
 from tests.sessions.factories import make_expert, make_organisation, make_session
-from tests.support.smtp import free_port
+from tests.support.smtp import MailSink, free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_QUEUE = "celery"
@@ -67,9 +69,11 @@ def wait_for(condition, seconds: float = 60) -> bool:
 def start_worker(app, tmp_path):
     """Start `celery worker --pool=solo` on the test's database and SMTP server."""
     started: list[subprocess.Popen] = []
-    log = tmp_path / "worker.log"
+    logs: list[Path] = []
 
-    def start() -> subprocess.Popen:
+    def start(*options: str) -> subprocess.Popen:
+        log = tmp_path / f"worker{len(started)}.log"
+        logs.append(log)
         environment = os.environ | {
             "FLASK_SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
             "FLASK_CELERY_BROKER_URL": app.config["CELERY_BROKER_URL"],
@@ -81,7 +85,8 @@ def start_worker(app, tmp_path):
         command = [
             sys.executable, "-m", "celery", "-A", "eventsys.tasks:celery_app", "worker",
             "--pool=solo", "--loglevel=INFO", "--without-gossip", "--without-mingle",
-            "--without-heartbeat", "--hostname", f"test-{os.getpid()}@%h",
+            "--without-heartbeat", "--hostname", f"test-{os.getpid()}-{len(started)}@%h",
+            *options,
         ]  # fmt: skip
         with log.open("wb") as output:
             worker = subprocess.Popen(
@@ -98,7 +103,7 @@ def start_worker(app, tmp_path):
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait()
-    if started:
+    for log in logs:
         print(log.read_text(errors="replace"))  # shown by pytest when the test failed
 
 
@@ -123,6 +128,46 @@ def test_committed_invitation_is_delivered_by_the_worker(app, broker, smtp_serve
         return db.session.scalar(sa.select(OutboxMessage.state)) == DeliveryState.SENT
 
     assert wait_for(recorded_as_sent, 20)
+
+
+def test_two_workers_share_a_large_run_and_send_each_mail_once(
+    app, broker, _smtp_controller, smtp_server, start_worker, tmp_path
+):
+    """Both workers take a delivery task while the run is composed and sent; the claims on
+    composition and on delivery keep them apart. The mail server takes its time (20 ms a
+    message), so that the two overlap."""
+
+    class SlowSink(MailSink):
+        async def handle_DATA(self, server, session, envelope):
+            await asyncio.sleep(0.02)
+            return await super().handle_DATA(server, session, envelope)
+
+    _smtp_controller.handler.sink = sink = SlowSink()
+    workers = [start_worker("--prefetch-multiplier=1") for _ in range(2)]
+    assert wait_for(lambda: all("ready." in log.read_text() for log in tmp_path.glob("*.log")))
+    organisation = make_organisation("Stadt Köln")
+    experts = [make_expert(f"Person{n}", f"Nummer{n}", organisation) for n in range(200)]
+    session = make_session("Plenum", starts_at=STARTS_AT, status=SessionStatus.CONFIRMED)
+    db.session.commit()
+    invitations.invite_experts(session, experts)
+    db.session.commit()  # the first delivery task
+    tasks.celery_for(app).tasks[tasks.DELIVER_OUTBOX].delay()  # and one for the other worker
+
+    assert wait_for(lambda: len(sink.received) >= 200, seconds=120)
+    time.sleep(1)  # anything sent twice would arrive now
+    message_ids = [mail.message["Message-ID"] for mail in sink.received]
+    assert len(message_ids) == 200 and len(set(message_ids)) == 200
+    db.session.expire_all()
+    rows = db.session.execute(sa.select(OutboxMessage.state, OutboxMessage.attempts)).all()
+    assert {tuple(row) for row in rows} == {(DeliveryState.SENT, 1)}
+    # Each worker sent part of the run (its task's result is in its log).
+    sent_by_worker = [
+        sum(int(count) for count in re.findall(r"succeeded in [0-9.]+s: \((\d+), 0\)", text))
+        for text in (log.read_text() for log in sorted(tmp_path.glob("*.log")))
+    ]
+    assert sum(sent_by_worker) == 200
+    assert all(sent > 0 for sent in sent_by_worker), sent_by_worker
+    assert all(worker.poll() is None for worker in workers)
 
 
 def test_unreachable_broker_keeps_the_mail_and_the_request_going(app, caplog):
@@ -168,7 +213,7 @@ def test_delivery_task_retries_after_a_database_outage(app, smtp_server, monkeyp
     assert task.retry_backoff == 30 and task.max_retries == 8
     result = task.apply()  # in this process; a retry runs at once instead of after back-off
     assert result.get() == (1, 0)
-    assert len(calls) == 2
+    assert len(calls) >= 2  # the failed delivery, then those of the retry
     assert len(smtp_server.sink.messages_to("anna.schmidt@example.org")) == 1
 
 

@@ -23,6 +23,7 @@ import smtplib
 import threading
 from collections.abc import Callable
 from contextlib import nullcontext
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import message_from_bytes
 from email.headerregistry import Address
@@ -237,17 +238,14 @@ def shared_in_batch() -> dict:
 def _compose_batch(limit: int) -> tuple[int, int]:
     """Write the next `limit` messages waiting for composition and commit; return how many
     were taken and how many of them written (the others are marked failed)."""
+    claimed = _claim_for_composition(limit)
     pending = list(
         db.session.scalars(
-            sa.select(OutboxMessage)
-            .where(
-                OutboxMessage.raw_message.is_(None),
-                OutboxMessage.state == DeliveryState.QUEUED,
-            )
-            .order_by(OutboxMessage.id)
-            .limit(limit)
+            sa.select(OutboxMessage).where(OutboxMessage.id.in_(claimed)).order_by(OutboxMessage.id)
         )
     )
+    for entry in pending:
+        entry.claimed_until = None  # released with the commit that stores the message
     written = 0
     sealer = Sealer(current_app)
     scope = _shared_in_batch.set({})
@@ -261,6 +259,49 @@ def _compose_batch(limit: int) -> tuple[int, int]:
         _shared_in_batch.reset(scope)
     db.session.commit()
     return len(pending), written
+
+
+def _waiting_for_composition(now: datetime) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        OutboxMessage.raw_message.is_(None),
+        OutboxMessage.state == DeliveryState.QUEUED,
+        # Claimed by a composer that is at it, or that died and whose claim has expired.
+        sa.or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+    )
+
+
+def _claim_for_composition(limit: int) -> list[int]:
+    """Mark up to `limit` messages waiting for composition as being written by us, and commit;
+    return their ids. As with delivery (`_claim_due_batch`), the claim is a conditional update,
+    so that two composers (Celery workers) never write the same message; one that finds the
+    first candidates taken by another looks again."""
+    for _attempt in range(5):
+        now = utcnow()
+        candidate_ids = list(
+            db.session.scalars(
+                sa.select(OutboxMessage.id)
+                .where(_waiting_for_composition(now))
+                .order_by(OutboxMessage.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)  # PostgreSQL: others' candidates are skipped
+            )
+        )
+        if not candidate_ids:
+            db.session.commit()
+            return []
+        claimed = list(
+            db.session.scalars(
+                sa.update(OutboxMessage)
+                .where(OutboxMessage.id.in_(candidate_ids), _waiting_for_composition(now))
+                .values(claimed_until=now + CLAIM_DURATION)
+                .returning(OutboxMessage.id)
+                .execution_options(synchronize_session=False)
+            )
+        )
+        db.session.commit()
+        if claimed:
+            return sorted(claimed)
+    return []
 
 
 def _prepare(entries: list[OutboxMessage]) -> None:
@@ -368,7 +409,7 @@ def process() -> tuple[int, int]:
         return 0, 0
     app = current_app._get_current_object()
     composed_all = threading.Event()
-    outcome = [0, 0]
+    outcome = _Outcome()
     deliverer = threading.Thread(
         target=_deliver_while_composing, args=(app, composed_all, outcome), daemon=True
     )
@@ -380,26 +421,35 @@ def process() -> tuple[int, int]:
     finally:
         composed_all.set()
         deliverer.join()
-    return outcome[0], outcome[1]
+    if outcome.error is not None:
+        raise outcome.error  # e.g. the database went away: the caller (a task) tries again
+    return outcome.sent, outcome.failed
 
 
-def _deliver_while_composing(app: Flask, composed_all: threading.Event, outcome: list) -> None:
-    """Deliver what is due until the composer has finished and nothing more is due; add the
-    counts of sent and failed messages to `outcome`."""
+@dataclass
+class _Outcome:
+    sent: int = 0
+    failed: int = 0
+    error: Exception | None = None
+
+
+def _deliver_while_composing(app: Flask, composed_all: threading.Event, outcome: _Outcome) -> None:
+    """Deliver what is due until the composer has finished and nothing more is due, counting
+    into `outcome`; an error ends delivery and is handed to the composer's thread."""
     with app.app_context():
         try:
             while True:
                 # Read before delivering: what the last batch committed is then still sent.
                 finished = composed_all.is_set()
                 sent, failed = deliver_due()
-                outcome[0] += sent
-                outcome[1] += failed
+                outcome.sent += sent
+                outcome.failed += failed
                 if finished:
                     return
                 if not sent and not failed:
                     composed_all.wait(_WAIT_FOR_COMPOSER)
-        except Exception:  # the next run retries; the composer goes on regardless
-            log.exception("Mail delivery alongside composition failed")
+        except Exception as error:
+            outcome.error = error
         finally:
             db.session.remove()
 
@@ -493,7 +543,11 @@ def _claim_due_batch(limit: int) -> list[int]:
     now = utcnow()
     candidate_ids = list(
         db.session.scalars(
-            sa.select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.id).limit(limit)
+            sa.select(OutboxMessage.id)
+            .where(_due(now))
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)  # PostgreSQL: another deliverer's are skipped
         )
     )
     if not candidate_ids:
