@@ -1,5 +1,6 @@
 """Checks, form validators, filters and coercions shared by the features."""
 
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,9 +17,12 @@ EARLIEST_YEAR = 2000
 LATEST_YEAR = 2100
 
 
+_ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def has_control_characters(value: str) -> bool:
     """Whether `value` holds a line break, tab or other ASCII control character (or DEL)."""
-    return any(ord(char) < 32 or ord(char) == 127 for char in value)
+    return _ASCII_CONTROL.search(value) is not None
 
 
 class SingleLine:

@@ -10,6 +10,7 @@ what was loaded; new experts are inserted a batch at a time (one flush per batch
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from itertools import islice
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -17,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from eventsys.audit import services as audit
+from eventsys.database import utcnow
 from eventsys.experts import checks, organisations, people, working_groups
 from eventsys.experts.countries import country_code_from
 from eventsys.experts.csv_reading import (
@@ -30,7 +32,13 @@ from eventsys.experts.csv_reading import (
     time_zone_from,
     working_group_names,
 )
-from eventsys.experts.models import Expert, Organisation, WorkingGroup, working_group_members
+from eventsys.experts.models import (
+    Expert,
+    Organisation,
+    WorkingGroup,
+    expert_sort_key,
+    working_group_members,
+)
 from eventsys.experts.people import ExpertDetails
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
@@ -135,39 +143,86 @@ class _Directory:
 
 @dataclass
 class _Batch:
-    """New experts waiting for the batch's flush, with the working groups each joins."""
+    """New organisations and experts waiting for the batch's write, with the working groups
+    each expert joins."""
 
-    created: list[tuple[Expert, list[WorkingGroup]]] = field(default_factory=list)
+    created: list[tuple[ExpertDetails, list[WorkingGroup]]] = field(default_factory=list)
+    organisations: list[Organisation] = field(default_factory=list)
 
     def write(self) -> None:
-        """Insert the batch's experts (one flush), their memberships (one statement) and their
-        audit entries."""
-        if not self.created:
+        """Insert the batch's organisations (one flush), its experts, their memberships and
+        all their audit entries (one multi-row statement each)."""
+        if not self.created and not self.organisations:
             return
         db.session.flush()
+        rows = [_expert_row(details) for details, _groups in self.created]
+        ids = []
+        if rows:
+            # One multi-row INSERT, then the ids by address (RETURNING in the order of the rows
+            # would make SQLite insert them one by one).
+            db.session.execute(sa.insert(Expert), rows)
+            emails = [row["email"] for row in rows]
+            id_of = dict(
+                db.session.execute(
+                    sa.select(Expert.email, Expert.id).where(Expert.email.in_(emails))
+                ).all()
+            )
+            ids = [id_of[email] for email in emails]
         memberships = [
-            {"working_group_id": group.id, "expert_id": expert.id}
-            for expert, groups in self.created
+            {"working_group_id": group.id, "expert_id": expert_id}
+            for expert_id, (_details, groups) in zip(ids, self.created, strict=True)
             for group in groups
         ]
         if memberships:
             db.session.execute(sa.insert(working_group_members), memberships)
-        for expert, groups in self.created:
-            audit.record(
-                "expert.created",
-                expert,
-                f"Expert {expert.email} created",
-                audit.diff({}, audit.snapshot(expert, people.EXPERT_AUDIT_FIELDS)),
+        entries = [organisations.creation_audit(new) for new in self.organisations]
+        for expert_id, row, (_details, groups) in zip(ids, rows, self.created, strict=True):
+            email = row["email"]
+            values = audit.snapshot(SimpleNamespace(**row), people.EXPERT_AUDIT_FIELDS)
+            entries.append(
+                (
+                    "expert.created",
+                    Expert.__tablename__,
+                    expert_id,
+                    f"Expert {email} created",
+                    audit.diff({}, values),
+                )
             )
             if groups:
-                audit.record(
-                    "expert.working_groups_joined",
-                    expert,
-                    f"Expert {expert.email} joined {', '.join(group.name for group in groups)}",
-                    {"working_groups": [[], sorted(group.name for group in groups)]},
+                entries.append(
+                    (
+                        "expert.working_groups_joined",
+                        Expert.__tablename__,
+                        expert_id,
+                        f"Expert {email} joined {', '.join(group.name for group in groups)}",
+                        {"working_groups": [[], sorted(group.name for group in groups)]},
+                    )
                 )
-        db.session.flush()
+        audit.record_many(entries)
         self.created.clear()
+        self.organisations.clear()
+
+
+def _expert_row(details: ExpertDetails) -> dict:
+    """A new active expert as a row of the experts table (what `people.apply_details` and the
+    model's defaults give one made one at a time)."""
+    now = utcnow()
+    return {
+        "salutation": details.salutation,
+        "title": details.title,
+        "first_name": details.first_name,
+        "last_name": details.last_name,
+        "sort_key": expert_sort_key(details.last_name, details.first_name),
+        "email": details.email,
+        "organisation_id": details.organisation.id,
+        "function": details.function,
+        "language": details.language,
+        "timezone": details.timezone,
+        "deputy_id": details.deputy.id if details.deputy is not None else None,
+        "active": True,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def import_experts(
@@ -290,19 +345,17 @@ def _apply_row(
         details = replace(ExpertDetails.of(expert), **(given | {"organisation": placeholder}))
     details = people.checked_details(details, current=expert, namesake_of=directory.expert)
     if new_organisation is not None:
-        organisation = organisations.create_organisation(
+        organisation = organisations.add_unflushed_organisation(
             *new_organisation, namesake_of=directory.organisation
         )
         directory.organisations[organisation.name.casefold()] = organisation
+        batch.organisations.append(organisation)
     details = replace(details, organisation=organisation)
     groups = _working_groups_named(group_names, directory)
 
     if expert is None:
-        expert = Expert(active=True)
-        people.apply_details(expert, details)
-        db.session.add(expert)
-        directory.experts[expert.email] = expert
-        batch.created.append((expert, groups))
+        # (A later row with the same address is refused by its line; see `_import_row`.)
+        batch.created.append((details, groups))
         return Outcome.CREATED, ""
 
     before = audit.snapshot(expert, people.EXPERT_AUDIT_FIELDS)

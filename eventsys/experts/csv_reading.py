@@ -7,6 +7,7 @@ that a German Excel writes are read. Column headings may be German or English.
 
 import codecs
 import csv
+import functools
 import io
 import re
 from dataclasses import dataclass
@@ -281,6 +282,7 @@ def _understand_headings(headings: list[str]) -> tuple[list[str | None], list[st
 # --- understanding values -----------------------------------------------------------------------
 
 
+@functools.cache  # the names do not change while the process runs
 def _stakeholder_names() -> dict[str, StakeholderGroup]:
     names: dict[str, StakeholderGroup] = {}
     for group in StakeholderGroup:

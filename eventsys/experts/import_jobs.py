@@ -103,6 +103,10 @@ def run(job_id: int) -> JobState | None:
         return None
     job.state, job.started_at, job.rows_done = JobState.RUNNING, utcnow(), 0
     db.session.commit()
+    session = db.session()
+    # What the import loaded once (the directory's experts, organisations, working groups) stays
+    # loaded across the commits of its batches, instead of being read again row by row.
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
         expert_file = csv_reading.read_expert_file(job.upload)
         # Outside a request the changes are the uploader's, named as such in the audit trail.
@@ -118,6 +122,8 @@ def run(job_id: int) -> JobState | None:
         log.exception("Import job %s failed", job_id)
         _finish(job_id, JobState.FAILED, failure=str(error)[:2000])
         return JobState.FAILED
+    finally:
+        session.expire_on_commit = expire_on_commit
     if job.dry_run:
         db.session.rollback()
     _finish(job_id, JobState.DONE, report=report.as_data())

@@ -89,6 +89,35 @@ def create_organisation(
     return organisation
 
 
+def add_unflushed_organisation(
+    name: str,
+    stakeholder_group: StakeholderGroup,
+    country: str | None,
+    namesake_of: Callable[[str], Organisation | None],
+) -> Organisation:
+    """`create_organisation` for a bulk change that flushes many rows at once (the CSV import):
+    checked the same, added without a flush of its own and without its audit entry, which the
+    caller records (`creation_audit`) after its flush. A name taken by someone else at the
+    same moment then fails the caller's flush as a whole."""
+    name, stakeholder_group, country = check_organisation(
+        name, stakeholder_group, country, current=None, namesake_of=namesake_of
+    )
+    organisation = Organisation(name=name, stakeholder_group=stakeholder_group, country=country)
+    db.session.add(organisation)
+    return organisation
+
+
+def creation_audit(organisation: Organisation) -> tuple[str, str, int, str, dict]:
+    """The audit entry of a new organisation, flushed, as `audit.record_many` takes it."""
+    return (
+        "organisation.created",
+        Organisation.__tablename__,
+        organisation.id,
+        f"Organisation {organisation.name} created",
+        audit.diff({}, audit.snapshot(organisation, ORGANISATION_AUDIT_FIELDS)),
+    )
+
+
 def update_organisation(
     organisation: Organisation,
     name: str,

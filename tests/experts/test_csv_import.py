@@ -621,3 +621,48 @@ def test_the_directory_shows_imported_experts(organiser_client):
     assert "Müller, Jürgen" in text
     assert "Weiß, Änne" in text
     assert "Østergaard" not in text
+
+
+def test_an_imported_expert_is_stored_as_one_entered_by_hand(app, make_organisation):
+    """The import writes its experts in bulk; what it stores is what the form would."""
+    organisation = make_organisation("Stadt Köln")
+    by_hand = people.create_expert(
+        people.ExpertDetails(
+            first_name="Änne",
+            last_name="Weiß",
+            email="aenne.weiss@koeln.example",
+            organisation=organisation,
+            title="Dr.",
+            function="Referentin",
+            language="en",
+        )
+    )
+    db.session.commit()
+    headings = ["Email", "Title", "First name", "Last name", "Organisation", "Function",
+                "Language", "Working groups"]  # fmt: skip
+    row = ["Oeznur.Weiss@koeln.example", "Dr.", "Öznur", "Weiß", "Stadt Köln", "Referentin",
+           "en", "Daten|Klima"]  # fmt: skip
+    run_import(csv_bytes([row], headings=headings))
+    db.session.commit()
+
+    imported = expert("oeznur.weiss@koeln.example")
+    fields = [f for f in people.EXPERT_AUDIT_FIELDS if f not in ("email", "first_name")]
+    assert [getattr(imported, f) for f in fields] == [getattr(by_hand, f) for f in fields]
+    assert imported.sort_key.startswith("weiss, ") and imported.sort_key != by_hand.sort_key
+    assert imported.created_at is not None and imported.updated_at is not None
+    assert sorted(group.name for group in imported.working_groups) == ["Daten", "Klima"]
+
+    def changes(action: str, expert_id: int) -> dict:
+        return db.session.scalar(
+            sa.select(AuditEntry.changes).where(
+                AuditEntry.action == action, AuditEntry.entity_id == expert_id
+            )
+        )
+
+    created_by_hand = changes("expert.created", by_hand.id)
+    created_by_import = changes("expert.created", imported.id)
+    assert created_by_import.keys() == created_by_hand.keys()
+    assert created_by_import["email"] == [None, "oeznur.weiss@koeln.example"]
+    assert changes("expert.working_groups_joined", imported.id) == {
+        "working_groups": [[], ["Daten", "Klima"]]
+    }
