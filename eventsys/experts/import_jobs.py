@@ -10,7 +10,7 @@ import enum
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 _START = "expert_import_start"  # key in app.extensions: how a job is started after its commit
 # Rows of the report the job page lists at most; the counts cover all of them.
 REPORT_ROWS_SHOWN = 200
+# A batch of rows takes about a second; a job that has not moved on for this long has no worker.
+STALLED_AFTER = timedelta(minutes=2)
 
 
 class JobState(enum.StrEnum):
@@ -55,6 +57,8 @@ class ImportJob(db.Model):
     report: Mapped[dict | None] = mapped_column(sa.JSON)
     failure: Mapped[str] = mapped_column(sa.Text, default="")
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the job last moved on (started, or wrote a batch); see `stalled`.
+    progressed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:
@@ -63,6 +67,15 @@ class ImportJob(db.Model):
     @property
     def finished(self) -> bool:
         return self.state in (JobState.DONE, JobState.FAILED)
+
+    @property
+    def stalled(self) -> bool:
+        """Whether the job has not moved on for longer than a batch could take: its worker was
+        stopped (a restart, a deployment), or its task was lost. It can be continued."""
+        if self.finished:
+            return False
+        last_moved = self.progressed_at or self.created_at
+        return last_moved is not None and last_moved < utcnow() - STALLED_AFTER
 
     @property
     def percent(self) -> int:
@@ -98,11 +111,9 @@ def run(job_id: int) -> JobState | None:
     """Apply the job's rows, committing batch by batch so that its progress can be seen; a
     check (dry run) is rolled back whole and shows its progress only at the end. Returns the
     job's state afterwards, or None if there is no such job (or it is no longer waiting)."""
-    job = db.session.get(ImportJob, job_id)
-    if job is None or job.state not in (JobState.WAITING, JobState.RUNNING) or not job.upload:
+    if not _claim(job_id):
         return None
-    job.state, job.started_at, job.rows_done = JobState.RUNNING, utcnow(), 0
-    db.session.commit()
+    job = db.session.get(ImportJob, job_id)
     session = db.session()
     # What the import loaded once (the directory's experts, organisations, working groups) stays
     # loaded across the commits of its batches, instead of being read again row by row.
@@ -130,9 +141,41 @@ def run(job_id: int) -> JobState | None:
     return JobState.DONE
 
 
+def _claim(job_id: int) -> bool:
+    """Take the job for this worker, if it waits for one or has stalled (its worker went away):
+    a conditional update, so that a job someone continued while its first worker was merely
+    slow is not run twice at once. Commits."""
+    now = utcnow()
+    claimed = db.session.execute(
+        sa.update(ImportJob)
+        .where(
+            ImportJob.id == job_id,
+            ImportJob.upload.is_not(None),
+            sa.or_(
+                ImportJob.state == JobState.WAITING,
+                sa.and_(
+                    ImportJob.state == JobState.RUNNING,
+                    sa.or_(
+                        ImportJob.progressed_at.is_(None),
+                        ImportJob.progressed_at < now - STALLED_AFTER,
+                    ),
+                ),
+            ),
+        )
+        .values(state=JobState.RUNNING, started_at=now, progressed_at=now, rows_done=0)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return claimed == 1
+
+
 def _progress(job_id: int, done: int) -> None:
     """After each written batch: record how far the job got, and commit the batch with it."""
-    db.session.execute(sa.update(ImportJob).where(ImportJob.id == job_id).values(rows_done=done))
+    db.session.execute(
+        sa.update(ImportJob)
+        .where(ImportJob.id == job_id)
+        .values(rows_done=done, progressed_at=utcnow())
+    )
     db.session.commit()
 
 

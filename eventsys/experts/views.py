@@ -346,4 +346,23 @@ def import_job(job_id: int):
 @roles_required(*PLANNERS)
 def import_job_progress(job_id: int):
     job = db.get_or_404(import_jobs.ImportJob, job_id)
-    return {"state": job.state.value, "done": job.rows_done, "total": job.rows_total}
+    return {
+        "state": job.state.value,
+        "done": job.rows_done,
+        "total": job.rows_total,
+        "stalled": job.stalled,
+    }
+
+
+@blueprint.route("/import/<int:job_id>/continue", methods=["POST"])
+@roles_required(*PLANNERS)
+def continue_import(job_id: int):
+    """Start a stalled job again (its worker went away); rows written before are recognised
+    by their e-mail address, so nothing is imported twice."""
+    job = db.get_or_404(import_jobs.ImportJob, job_id)  # (CSRF is checked for every POST)
+    if job.stalled:
+        import_jobs.start(job)
+        flash(_("The import goes on."), "success")
+    elif not job.finished:
+        flash(_("The import is still moving on; there is nothing to continue."), "info")
+    return redirect(url_for("experts.import_job", job_id=job.id))

@@ -3,10 +3,12 @@ its report; the upload is not kept once the job is done; a bad row is reported, 
 
 import io
 import time
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from eventsys.database import utcnow
 from eventsys.experts import import_jobs
 from eventsys.experts.import_jobs import ImportJob, JobState
 from eventsys.experts.models import Expert
@@ -46,6 +48,9 @@ def app_config():
 def wait_until_finished(client, job_id: int, seconds: float = 120) -> dict:
     deadline = time.monotonic() + seconds
     while True:
+        # The test's requests share its session: end its transaction, so that each request
+        # sees what the worker has committed since.
+        db.session.rollback()
         progress = client.get(f"/experts/import/{job_id}.json").get_json()
         if progress["state"] in ("done", "failed"):
             return progress
@@ -61,7 +66,7 @@ def test_2000_rows_are_imported_in_the_background_with_a_report_of_the_bad_ones(
     assert response.status_code == 302
     job_id = int(response.headers["Location"].rsplit("/", 1)[1])
     progress = wait_until_finished(organiser_client, job_id)
-    assert progress == {"state": "done", "done": 2000, "total": 2000}
+    assert progress == {"state": "done", "done": 2000, "total": 2000, "stalled": False}
     page = page_text(organiser_client.get(f"/experts/import/{job_id}"))
     assert "Result of the import" in page
     assert "Created: 1996" in page and "Rejected: 4" in page
@@ -112,3 +117,46 @@ def test_only_planners_see_an_import(secretariat_client, staff):
 
     assert secretariat_client.get(f"/experts/import/{job.id}").status_code == 403
     assert secretariat_client.get(f"/experts/import/{job.id}.json").status_code == 403
+
+
+def stall(job_id: int, minutes: int = 10) -> None:
+    """As if the job's worker had been stopped `minutes` ago, after it took the job."""
+    db.session.execute(
+        sa.update(ImportJob)
+        .where(ImportJob.id == job_id)
+        .values(state=JobState.RUNNING, progressed_at=utcnow() - timedelta(minutes=minutes))
+    )
+    db.session.commit()
+
+
+def test_a_stalled_import_says_so_and_can_be_continued(organiser_client):
+    job = import_jobs.create_job(many_rows(30), dry_run=False, user_id=None)
+    db.session.commit()
+    stall(job.id)
+
+    page = page_text(organiser_client.get(f"/experts/import/{job.id}"))
+    assert "has not moved on for a while" in page
+    assert organiser_client.get(f"/experts/import/{job.id}.json").get_json()["stalled"] is True
+
+    response = organiser_client.post(f"/experts/import/{job.id}/continue")
+    assert response.status_code == 302
+    assert wait_until_finished(organiser_client, job.id)["state"] == "done"
+    assert db.session.scalar(sa.select(sa.func.count(Expert.id))) == 30
+    assert "has not moved on" not in page_text(organiser_client.get(f"/experts/import/{job.id}"))
+
+
+def test_a_job_that_moves_on_is_not_taken_by_a_second_worker(organiser_client):
+    job = import_jobs.create_job(many_rows(10), dry_run=False, user_id=None)
+    db.session.commit()
+    stall(job.id, minutes=0)  # running, and moved on just now
+
+    assert not job.stalled
+    assert import_jobs.run(job.id) is None
+    response = organiser_client.post(f"/experts/import/{job.id}/continue")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert job.state is JobState.RUNNING and job.rows_done == 0
+
+    stall(job.id)
+    assert import_jobs.run(job.id) is JobState.DONE
+    assert db.session.scalar(sa.select(sa.func.count(Expert.id))) == 10

@@ -1,8 +1,12 @@
 """In real Chromium: the directory's pages, including error and report states, pass axe-core."""
 
+from datetime import timedelta
+
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from eventsys.database import utcnow
 from eventsys.experts import import_jobs, people, working_groups
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
@@ -107,5 +111,26 @@ def test_an_import_in_progress_shows_its_bar_on_a_phone_and_a_desktop(page, staf
         axe.check(page)
 
     import_jobs.run(job.id)  # as the worker would; the page notices and shows the report
+    page.get_by_role("heading", name="Result of the import").wait_for()
+    axe.check(page)
+
+
+def test_a_stalled_import_offers_to_continue_on_a_phone(page, staff, axe):
+    job = import_jobs.create_job(EXCEL_FILE.read_bytes(), dry_run=False, user_id=None)
+    db.session.execute(
+        sa.update(import_jobs.ImportJob)
+        .where(import_jobs.ImportJob.id == job.id)
+        .values(state=import_jobs.JobState.RUNNING, progressed_at=utcnow() - timedelta(minutes=10))
+    )
+    db.session.commit()
+    sign_in(page, staff.organiser.email)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/experts/import/{job.id}")
+    button = page.get_by_role("button", name="Continue the import")
+    expect(button).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    axe.check(page)
+
+    button.click()
     page.get_by_role("heading", name="Result of the import").wait_for()
     axe.check(page)

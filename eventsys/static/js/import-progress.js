@@ -12,7 +12,10 @@
     fetch(section.getAttribute("data-progress-url"), { credentials: "same-origin" })
       .then(function (response) { return response.json(); })
       .then(function (progress) {
-        if (progress.state === "done" || progress.state === "failed") {
+        // Done, failed, or stalled (or going on again): the page says what to do next.
+        var shownStalled = section.hasAttribute("data-stalled");
+        if (progress.state === "done" || progress.state === "failed" ||
+            progress.stalled !== shownStalled) {
           window.location.reload();
           return;
         }
