@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
+from eventsys.database import unicode_lower
 from eventsys.query_arguments import MAX_DATABASE_ID
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -176,6 +177,7 @@ def _configure_sqlite_connection(dbapi_connection, connection_record) -> None:
     # which the outbox does once per delivered message.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    dbapi_connection.create_function("unicode_lower", 1, unicode_lower, deterministic=True)
 
 
 def _begin_before_first_savepoint(connection, name) -> None:

@@ -4,7 +4,9 @@ import enum
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.functions import FunctionElement
 
 # Named constraints let Alembic drop and alter them on SQLite (batch mode) and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -84,3 +86,34 @@ def alembic_render_item(type_: str, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+class folded_case(FunctionElement):
+    """A text in lower case by the rules of every alphabet: lower(), except on SQLite, whose
+    lower() folds only A–Z; there each connection gets `unicode_lower` (Python's rules)."""
+
+    type = sa.String()
+    inherit_cache = True
+    name = "folded_case"
+
+
+@compiles(folded_case)
+def _folded_by_lower(element: folded_case, compiler, **kw) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(folded_case, "sqlite")
+def _folded_by_python(element: folded_case, compiler, **kw) -> str:
+    return f"unicode_lower({compiler.process(element.clauses, **kw)})"
+
+
+def unicode_lower(value: object) -> object:
+    """lower() by Python's rules, for SQLite connections (see `folded_case`)."""
+    return value.lower() if isinstance(value, str) else value
+
+
+def contains_ignoring_case(column: sa.ColumnElement, text: str) -> sa.ColumnElement[bool]:
+    """Whether `column` contains `text`, ignoring case in every alphabet ("MÜLLER" finds
+    "Müller"), for the search boxes of long lists; a typed % or _ means itself."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return folded_case(column).like(f"%{escaped.lower()}%", escape="\\")

@@ -13,6 +13,7 @@ from flask import has_request_context
 from flask_login import current_user
 
 from eventsys.audit.models import AuditEntry
+from eventsys.database import contains_ignoring_case
 from eventsys.extensions import db
 
 # Set by CLI commands and background jobs, which have no signed-in user.
@@ -143,7 +144,7 @@ def find_entries(criteria: AuditFilter, page: int, per_page: int = 50):
     if criteria.action:
         query = query.where(AuditEntry.action == criteria.action)
     if criteria.actor:
-        query = query.where(AuditEntry.actor_label.ilike(f"%{criteria.actor}%"))
+        query = query.where(contains_ignoring_case(AuditEntry.actor_label, criteria.actor))
     if criteria.since:
         query = query.where(AuditEntry.occurred_at >= criteria.since)
     if criteria.until:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from eventsys.charters.content import WITH_ORIGINS, origin_data
 from eventsys.charters.models import Chapter, Charter, CharterVersion, Clause, ClauseOrigin
 from eventsys.charters.states import ClauseStatus
+from eventsys.database import contains_ignoring_case
 from eventsys.extensions import db
 from eventsys.sessions.models import Session
 
@@ -174,26 +175,19 @@ class PoolPage:
         ]
 
 
-def _escaped_like(word: str) -> str:
-    # A typed % or _ means itself, not a wildcard.
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _contains_word(word: str) -> sa.ColumnElement[bool]:
     """Whether a clause's wording (German or English), an origin's wording in the minutes or its
     recommendation number contains `word`, whatever its case."""
-    pattern = _escaped_like(word)
     in_origins = sa.exists().where(
         ClauseOrigin.clause_id == Clause.id,
         sa.or_(
-            ClauseOrigin.original_text.ilike(pattern, escape="\\"),
-            ClauseOrigin.recommendation_number.ilike(pattern, escape="\\"),
+            contains_ignoring_case(ClauseOrigin.original_text, word),
+            contains_ignoring_case(ClauseOrigin.recommendation_number, word),
         ),
     )
     return sa.or_(
-        Clause.text_de.ilike(pattern, escape="\\"),
-        Clause.text_en.ilike(pattern, escape="\\"),
+        contains_ignoring_case(Clause.text_de, word),
+        contains_ignoring_case(Clause.text_en, word),
         in_origins,
     )
 

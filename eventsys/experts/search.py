@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from eventsys.database import contains_ignoring_case
 from eventsys.experts.models import Expert, Organisation, WorkingGroup
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
@@ -31,18 +32,15 @@ class ExpertSearch:
     status: ExpertStatus = ExpertStatus.ACTIVE
 
 
-def _contains(column: sa.ColumnElement, word: str) -> sa.ColumnElement[bool]:
-    # A typed % or _ means itself, not a wildcard.
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return column.ilike(f"%{escaped}%", escape="\\")
-
-
 def matches_every_word(text: str, *columns: sa.ColumnElement) -> sa.ColumnElement[bool]:
     """Every word of `text` occurs (ignoring case) in at least one of `columns`; true for an
     empty text. For the search boxes of long lists."""
     return sa.and_(
         sa.true(),
-        *(sa.or_(*(_contains(column, word) for column in columns)) for word in text.split()),
+        *(
+            sa.or_(*(contains_ignoring_case(column, word) for column in columns))
+            for word in text.split()
+        ),
     )
 
 
@@ -63,7 +61,7 @@ def search_experts(criteria: ExpertSearch, page: int, per_page: int = DIRECTORY_
         query = query.where(
             sa.or_(
                 *(
-                    _contains(column, word)
+                    contains_ignoring_case(column, word)
                     for column in (
                         Expert.first_name,
                         Expert.last_name,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import defer
 from wtforms import SelectMultipleField
 
 from eventsys.access import roles_required
+from eventsys.database import contains_ignoring_case
 from eventsys.extensions import db
 from eventsys.outbox import services
 from eventsys.outbox.models import DeliveryState, OutboxMessage
@@ -29,12 +30,6 @@ STATE_LABELS = {
     DeliveryState.FAILED: _l("failed"),
 }
 PAGE_SIZE = 50
-
-
-def _contains(column: sa.ColumnElement, text: str) -> sa.ColumnElement[bool]:
-    # A typed % or _ means itself, not a wildcard.
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return column.ilike(f"%{escaped}%", escape="\\")
 
 
 def _outbox_filters(args) -> dict[str, str]:
@@ -63,9 +58,9 @@ def list_messages():
     if filters["kind"]:
         query = query.where(OutboxMessage.kind == filters["kind"])
     if filters["recipient"]:
-        query = query.where(_contains(OutboxMessage.recipient, filters["recipient"]))
+        query = query.where(contains_ignoring_case(OutboxMessage.recipient, filters["recipient"]))
     if filters["subject"]:
-        query = query.where(_contains(OutboxMessage.subject, filters["subject"]))
+        query = query.where(contains_ignoring_case(OutboxMessage.subject, filters["subject"]))
     page = db.paginate(query, page=page_number(request.args), per_page=PAGE_SIZE, error_out=False)
     kinds = db.session.scalars(
         sa.select(OutboxMessage.kind).distinct().order_by(OutboxMessage.kind)
