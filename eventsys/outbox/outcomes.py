@@ -6,6 +6,8 @@ execution layer each of these costs more than handing the message to the mail se
 once and handed to the database driver, it costs a fraction of that.
 """
 
+from concurrent.futures import Future, ThreadPoolExecutor
+
 import sqlalchemy as sa
 
 from eventsys.outbox.models import DeliveryState, OutboxMessage
@@ -46,6 +48,38 @@ class SentRecorder:
             cursor.execute(sql, parameters)
         finally:
             cursor.close()
+
+
+class OutcomeWriter:
+    """Writes a batch's outcomes on a thread of its own, in order, so that writing one overlaps
+    with the mail server's answers to the next message's envelope (MAIL FROM, RCPT TO). The
+    deliverer calls `settle` before it hands over the next message's content: no message is
+    accepted by the server before the outcome of the one before it is committed."""
+
+    def __init__(self, connection: sa.Connection) -> None:
+        self._connection = connection
+        self._recorder = SentRecorder(connection)
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-outcomes")
+        self._pending: list[Future] = []
+
+    def sent(self, message_id: int, attempts: int) -> None:
+        self._pending.append(self._thread.submit(self._recorder.sent, message_id, attempts))
+
+    def execute(self, statement: sa.Executable) -> None:
+        self._pending.append(self._thread.submit(self._connection.execute, statement))
+
+    def settle(self) -> None:
+        """Wait until every outcome handed over is written; raise the first write's error."""
+        pending, self._pending = self._pending, []
+        for future in pending:
+            future.result()
+
+    def close(self) -> None:
+        try:
+            self.settle()
+            self._thread.submit(self._recorder.close).result()
+        finally:
+            self._thread.shutdown()
 
 
 def _sent_statement() -> sa.Executable:

@@ -39,9 +39,10 @@ from eventsys.database import utcnow
 from eventsys.extensions import db, mail
 from eventsys.outbox import headers, links, rehearsal
 from eventsys.outbox.models import DeliveryState, OutboxMessage
-from eventsys.outbox.outcomes import SentRecorder
+from eventsys.outbox.outcomes import OutcomeWriter
 from eventsys.outbox.seals import Sealer
 from eventsys.outbox.skeletons import Written
+from eventsys.outbox.transmission import transmit
 
 log = logging.getLogger(__name__)
 
@@ -594,8 +595,9 @@ def _send_batch(message_ids: list[int]) -> tuple[int, int, int]:
 
     A message whose stored headers are not what the outbox wrote (`headers.check_stored`) is
     refused: marked failed with the reason, never sent, and the batch goes on. Each outcome is
-    committed before the next message goes out, so a deliverer that crashes can send at most
-    the one message in flight a second time.
+    committed before the server takes the next message's content (it is written while the
+    server answers that message's envelope), so a deliverer that crashes can send at most the
+    one message in flight a second time.
     """
     sent = failed = refused = 0
     messages = db.session.execute(
@@ -625,29 +627,36 @@ def _send_batch(message_ids: list[int]) -> tuple[int, int, int]:
     sealer = Sealer(current_app)
     try:
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as outcomes:
-            recorder = SentRecorder(outcomes)
-            for message in messages:
-                problem = _stored_message_problem(message, sealer)
-                if problem:
-                    outcomes.execute(_refusal(message.id, message.attempts, problem))
-                    refused += 1
-                    continue
-                try:
-                    connection.host.sendmail(
-                        message.sender, [message.recipient], message.raw_message
-                    )
-                except (OSError, smtplib.SMTPException) as error:
-                    outcomes.execute(_failure(message.id, message.attempts, str(error)))
-                    failed += 1
-                    # SMTPException is an OSError too; only a lost connection ends the batch.
-                    connection_lost = isinstance(error, smtplib.SMTPServerDisconnected) or not (
-                        isinstance(error, smtplib.SMTPException)
-                    )
-                    if connection_lost:
-                        break
-                else:
-                    recorder.sent(message.id, message.attempts + 1)
-                    sent += 1
+            writer = OutcomeWriter(outcomes)
+            try:
+                for message in messages:
+                    problem = _stored_message_problem(message, sealer)
+                    if problem:
+                        writer.execute(_refusal(message.id, message.attempts, problem))
+                        refused += 1
+                        continue
+                    try:
+                        transmit(
+                            connection.host,
+                            message.sender,
+                            message.recipient,
+                            message.raw_message,
+                            before_content=writer.settle,
+                        )
+                    except (OSError, smtplib.SMTPException) as error:
+                        writer.execute(_failure(message.id, message.attempts, str(error)))
+                        failed += 1
+                        # SMTPException is an OSError too; only a lost connection ends the batch.
+                        connection_lost = isinstance(
+                            error, smtplib.SMTPServerDisconnected
+                        ) or not isinstance(error, smtplib.SMTPException)
+                        if connection_lost:
+                            break
+                    else:
+                        writer.sent(message.id, message.attempts + 1)
+                        sent += 1
+            finally:
+                writer.close()
             # Not attempted because the connection broke: back in the queue, no attempt used.
             # (After an unexpected error nothing more is written: the claims expire and are
             # retried.)
@@ -656,7 +665,6 @@ def _send_batch(message_ids: list[int]) -> tuple[int, int, int]:
                 .where(table.c.id.in_(message_ids), table.c.state == DeliveryState.SENDING)
                 .values(state=DeliveryState.QUEUED, claimed_until=None)
             )
-            recorder.close()
     finally:
         try:
             connection.__exit__(None, None, None)

@@ -1,6 +1,7 @@
 """The outbox keeps mail with the change that caused it and delivers it after the commit,
 retrying through SMTP outages without losing or doubling a message."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from freezegun import freeze_time
 from eventsys.database import utcnow
 from eventsys.extensions import db
 from eventsys.invitations import services as invitations
-from eventsys.outbox import services
+from eventsys.outbox import outcomes, services
 from eventsys.outbox.models import DeliveryState, OutboxMessage
 from tests.invitations.conftest import make_expert, make_organisation, make_session
 from tests.support.smtp import MailSink, free_port
@@ -172,3 +173,48 @@ def test_a_large_run_sends_its_first_mails_while_the_rest_are_still_being_writte
     assert len(sink.received) == 150
     (unwritten,) = unwritten_at_first_arrival
     assert unwritten >= 150 - services.FIRST_COMPOSE_BATCH
+
+
+def test_each_outcome_is_committed_before_the_next_message_is_accepted(
+    app, _smtp_controller, smtp_server, monkeypatch
+):
+    """Outcomes are written alongside the next message's envelope, never after its content:
+    whenever the server receives a message, every one it received before is recorded as sent
+    (a separate connection looks), so a crash can repeat at most the message in flight. Each
+    write is made slow here, as a busy database is, so that one not waited for would show."""
+    slow_write = outcomes.SentRecorder.sent
+
+    def sent_slowly(self, message_id: int, attempts: int) -> None:
+        time.sleep(0.03)
+        slow_write(self, message_id, attempts)
+
+    monkeypatch.setattr(outcomes.SentRecorder, "sent", sent_slowly)
+    observer = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    unrecorded_at_arrival: list[int] = []
+
+    class WatchingSink(MailSink):
+        async def handle_DATA(self, server, session, envelope):
+            earlier = [mail.message["Message-ID"] for mail in self.received]
+            with observer.connect() as connection:
+                recorded = set(
+                    connection.scalars(
+                        sa.select(OutboxMessage.message_id).where(
+                            OutboxMessage.state == DeliveryState.SENT
+                        )
+                    )
+                )
+            unrecorded_at_arrival.append(len(set(earlier) - recorded))
+            return await super().handle_DATA(server, session, envelope)
+
+    _smtp_controller.handler.sink = sink = WatchingSink()
+    queue_messages(20)
+    app.config["MAIL_SERVER"] = None
+    db.session.commit()
+    app.config["MAIL_SERVER"] = smtp_server.host
+    try:
+        assert services.deliver_due() == (20, 0)
+    finally:
+        observer.dispose()
+
+    assert len(sink.received) == 20
+    assert unrecorded_at_arrival == [0] * 20
