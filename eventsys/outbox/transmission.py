@@ -4,6 +4,7 @@ sure that the outcome of the message before is committed (`outcomes.OutcomeWrite
 server answered MAIL FROM and RCPT TO, instead of waiting for each in turn."""
 
 import contextlib
+import functools
 import smtplib
 from collections.abc import Callable
 
@@ -19,12 +20,16 @@ def transmit(
     has accepted the envelope. Raises what `sendmail` raises for a refusal (after a RSET, so
     that the connection can carry the next message) or a lost connection."""
     host.ehlo_or_helo_if_needed()
-    options = [f"size={len(raw_message)}"] if host.does_esmtp and host.has_extn("size") else []
-    code, reply = host.mail(sender, options)
+    size = f" size={len(raw_message)}" if host.does_esmtp and host.has_extn("size") else ""
+    # The commands `mail` and `rcpt` would send, without parsing the addresses again for each
+    # message: the sender is one of a few, the recipient a bare address checked when queued.
+    host.putcmd("mail", f"FROM:{_envelope_address(sender)}{size}")
+    code, reply = host.getreply()
     if code != 250:
         _reset(host, code)
         raise smtplib.SMTPSenderRefused(code, reply, sender)
-    code, reply = host.rcpt(recipient)
+    host.putcmd("rcpt", f"TO:<{recipient}>")
+    code, reply = host.getreply()
     if code not in (250, 251):
         _reset(host, code)
         raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
@@ -33,6 +38,12 @@ def transmit(
     if code != 250:
         _reset(host, code)
         raise smtplib.SMTPDataError(code, reply)
+
+
+@functools.lru_cache(maxsize=64)
+def _envelope_address(mailbox: str) -> str:
+    """``<address>`` of a mailbox written ``Name <address>``, as smtplib quotes it."""
+    return smtplib.quoteaddr(mailbox)
 
 
 def _reset(host: smtplib.SMTP, code: int) -> None:
