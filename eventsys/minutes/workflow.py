@@ -218,7 +218,7 @@ def publish(minutes: Minutes, user: User) -> int:
             raise WorkflowError(
                 _(
                     "The PDF of version %(number)d could not be produced, so the minutes were "
-                    "not published. Please open the PDF on this page and try again.",
+                    "not published. Please try it again under “Approved versions” first.",
                     number=latest.number,
                 )
             )
