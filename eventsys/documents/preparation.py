@@ -428,6 +428,8 @@ def _start(document_id: int) -> None:
 
 def _start_asked_after_commit(session: Session) -> None:
     """Start the renderings asked for (`ask_for`) in a transaction that has committed."""
+    if session.in_nested_transaction():
+        return  # a savepoint released (the hook hears those too): the transaction goes on
     asked = session.info.pop(_ASKED, None)
     if not asked or not has_app_context():
         return

@@ -15,10 +15,10 @@ try again.
 """
 
 import hashlib
-import re
+import logging
 
 import sqlalchemy as sa
-from flask import Response, current_app
+from flask import Response, abort, current_app
 
 from eventsys import signals
 from eventsys.audit import services as audit
@@ -28,8 +28,10 @@ from eventsys.documents.models import PreparationState, PreparedDocument
 from eventsys.extensions import db
 from eventsys.minutes import document
 from eventsys.minutes.models import Minutes, MinutesVersion
+from eventsys.pdf import PdfRenderingError
 
-_SUBJECT = re.compile(r"minutes-version:(\d+):(\d+)")
+log = logging.getLogger(__name__)
+
 # The audit trail's name for the renderer, when nobody signed in asked for the rendering.
 RENDERER = "document preparation"
 
@@ -65,7 +67,11 @@ def _page_while_rendering(
     if page is None and not _stored_now(version):
         # Nothing is under way (a failed rendering deleted after its retention period): the
         # rendering is asked for anew, from what the version stores.
-        ask_again(version)
+        try:
+            ask_again(version)
+        except PdfRenderingError:
+            log.exception("No HTML for minutes version %s", version.id)
+            abort(422)
         db.session.commit()
         if not _stored_now(version):  # (inline, it is stored already)
             page = preparation.respond_for_subject(
@@ -112,10 +118,10 @@ def store_rendered_pdf(prepared: PreparedDocument, **extra) -> bool:
     """Write a rendered approved version's PDF and its SHA-256 into the version, once, and
     record it; True when the PDF is an approved version's (kept there, not as a prepared
     document). A version that has its PDF already keeps it."""
-    match = _SUBJECT.fullmatch(prepared.subject)
-    if match is None or prepared.pdf is None:
+    version = document.approved_version_of(prepared.subject)
+    if version is None or prepared.pdf is None:
         return False
-    minutes_id, number = int(match[1]), int(match[2])
+    minutes_id, number = version
     checksum = hashlib.sha256(prepared.pdf).hexdigest()
     written = db.session.execute(
         sa.update(MinutesVersion)

@@ -10,6 +10,7 @@ database, so that a stored version renders the same in years.
 """
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -31,6 +32,7 @@ from eventsys.pdf.assets import asset_url
 from eventsys.sessions.states import SessionKind
 
 ATTACHMENT_NAME = "minutes.json"
+_APPROVED_SUBJECT = re.compile(r"minutes-version:(\d+):(\d+)")
 
 # Statuses the printed attendance list shows; "expected" and "absent" are not part of the
 # record (those who did not come and did not excuse themselves are not named).
@@ -70,6 +72,12 @@ def draft_document(content: dict[str, Any], *, session_id: int, language: str) -
 def approved_subject(minutes_id: int, version_number: int) -> str:
     """What the rendering of an approved version is asked for under (one per version)."""
     return f"minutes-version:{minutes_id}:{version_number}"
+
+
+def approved_version_of(subject: str) -> tuple[int, int] | None:
+    """The minutes id and version number an `approved_subject` names; None for another."""
+    found = _APPROVED_SUBJECT.fullmatch(subject)
+    return (int(found[1]), int(found[2])) if found else None
 
 
 def approved_document(

@@ -29,6 +29,8 @@ _VERSION_COLUMNS = (
     "approved_at",
     "approved_by_id",
 )
+# The guard's functions on PostgreSQL: today's, and the one before migration 0017.
+_VERSION_GUARD_FUNCTIONS = ("guard_minutes_versions", "refuse_changing_minutes_versions")
 
 DEFAULT_GUIDELINES = [
     (
@@ -222,10 +224,6 @@ def remove_version_guard(connection: sa.Connection) -> None:
         return
     for trigger in ("minutes_versions_unchangeable", "minutes_versions_undeletable"):
         connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
-
-
-# The guard's functions on PostgreSQL: today's, and the one before migration 0017.
-_VERSION_GUARD_FUNCTIONS = ("guard_minutes_versions", "refuse_changing_minutes_versions")
 
 
 def insert_default_guidelines(connection: sa.Connection) -> None:

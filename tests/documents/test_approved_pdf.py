@@ -289,3 +289,16 @@ def test_approving_through_the_service_asks_for_one_rendering_per_version(app, w
     db.session.commit()
     version = wait_for_the_pdf()
     assert version.pdf_sha256 is not None and prepared_documents() == []
+
+
+def test_the_rendering_starts_when_the_transaction_commits_not_a_savepoint_in_it(
+    workshop, staff, held
+):
+    workflow.approve(workshop.minutes, staff.organiser)
+    with db.session.begin_nested():  # e.g. a charter frozen in the same transaction
+        pass
+    assert held == []
+
+    db.session.commit()
+
+    assert held == [prepared_documents()[0].id]
