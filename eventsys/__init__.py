@@ -70,6 +70,7 @@ def _connect_receivers() -> None:
     import eventsys.feeds.invitees  # experts invited: they get a feed address
     import eventsys.invitations.mail_groups  # invitation mails queued: composed by groups
     import eventsys.invitations.session_changes  # session changed: invitees told
+    import eventsys.minutes.approved_pdf  # approved version's PDF rendered: stored with it
     import eventsys.minutes.frozen_agenda  # agenda item removed: approved TOPs kept
     import eventsys.notices.answer_mail  # noqa: F401  answer recorded: organisers told
 

@@ -37,8 +37,20 @@ answer_recorded = _signals.signal(
 minutes_approved = _signals.signal(
     "minutes-approved",
     doc="""A version of minutes was approved and stored; its content is frozen from now on.
+    Its archival PDF is rendered after the commit (see `document_prepared`).
 
     The sender is the new `MinutesVersion`.
+    """,
+)
+
+document_prepared = _signals.signal(
+    "document-prepared",
+    doc="""A PDF asked for through `eventsys.documents.preparation` was rendered, in the
+    renderer's transaction, before it commits.
+
+    The sender is the `PreparedDocument` (ready, with its `subject` and `pdf`). A receiver that
+    stores the PDF where it belongs (an approved version of minutes keeps its own) returns True;
+    the prepared copy is then deleted in the same transaction instead of being kept.
     """,
 )
 

@@ -296,3 +296,29 @@ def test_an_expert_import_is_run_by_the_worker(app, staff, broker, start_worker)
 
     assert wait_for(imported, 90), "the worker did not run the import"
     assert db.session.scalar(sa.select(sa.func.count(Expert.id))) == 600
+
+
+def test_approved_minutes_get_their_pdf_from_the_worker(client, staff, broker, start_worker):
+    from eventsys.minutes import workflow
+    from eventsys.minutes.models import MinutesVersion
+    from tests.minutes.workflow_records import held_workshop
+    from tests.pdf.pdf_contents import embedded_files, reader
+
+    workshop = held_workshop()
+    version = workflow.approve(workshop.minutes, staff.organiser)
+    db.session.commit()
+    queued = [json.loads(task)["headers"]["task"] for task in broker.lrange(DEFAULT_QUEUE, 0, -1)]
+    assert queued.count(tasks.PREPARE_DOCUMENT) == 1
+    assert version.pdf is None
+
+    start_worker()
+
+    def stored() -> bool:
+        db.session.rollback()  # see the worker's commits
+        query = sa.select(MinutesVersion.pdf_sha256).where(MinutesVersion.id == version.id)
+        return db.session.scalar(query) is not None
+
+    assert wait_for(stored, 90), "the worker did not render the PDF"
+    db.session.refresh(version)
+    assert reader(version.pdf).xmp_metadata.pdfaid_part == "3"
+    assert json.loads(embedded_files(version.pdf)["minutes.json"][0]) == version.content

@@ -1,15 +1,21 @@
 """Every table comes from a migration: `flask db upgrade` from an empty database gives exactly
 the models' schema, and `flask db downgrade base` takes it all away again."""
 
+import hashlib
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from eventsys import create_app
+from eventsys.charters.models import Charter, Clause, ClauseOrigin
 from eventsys.database import alembic_compare_type
 from eventsys.extensions import db
+from eventsys.minutes.models import Minutes, MinutesVersion
+from eventsys.minutes.states import MinutesState
 from tests.conftest import POSTGRES_URL, base_config
+from tests.sessions.factories import make_session
 from tests.support.databases import throwaway_database
 
 
@@ -97,3 +103,121 @@ def test_sessions_that_exist_before_0002_get_a_calendar_uid_each(bare_app):
     assert len({row[0] for row in rows}) == 2
     assert all(row[0].endswith("@eventsys") and row[1] == 0 and row[2] for row in rows)
     assert schema_differences() == []
+
+
+# --- 0017: the PDF of approved minutes is written into the version once ----------------------
+
+OLD_PDF = b"%PDF-1.7 stored at approval before 0017"
+
+
+def approved_version_with_a_charter_origin() -> int:
+    """At 0016: approved minutes with a version (and its PDF, as approval stored it then) whose
+    recommendation a charter took in; returns the version's id."""
+    session = make_session("Workshop Datenräume")
+    minutes = Minutes(session=session, state=MinutesState.APPROVED)
+    version = MinutesVersion(
+        minutes=minutes,
+        number=1,
+        content={"schema": "eventsys.minutes/1"},
+        pdf=OLD_PDF,
+        pdf_sha256=hashlib.sha256(OLD_PDF).hexdigest(),
+    )
+    charter = Charter(title_de="Smart City Charta")
+    clause = Clause(charter=charter, text_de="Kommunale Datenräume fördern")
+    db.session.add_all([minutes, version, charter, clause])
+    db.session.flush()
+    origin = ClauseOrigin(
+        charter_id=charter.id,
+        clause=clause,
+        session=session,
+        minutes_version=version,
+        recommendation_number="E-1.1.1",
+        topic_position=1,
+        topic_title="Datenräume",
+        original_text="Kommunale Datenräume fördern",
+    )
+    db.session.add(origin)
+    db.session.commit()
+    version_id = version.id
+    db.session.close()
+    return version_id
+
+
+def refused(statement: str, **parameters) -> bool:
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(statement), parameters)
+    except sa.exc.DatabaseError as error:
+        return "cannot be" in str(error) or "constraint" in str(error).lower()
+    return False
+
+
+def write_pdf(version_id: int, pdf: bytes) -> None:
+    with db.engine.begin() as connection:
+        connection.execute(
+            sa.text("UPDATE minutes_versions SET pdf = :pdf, pdf_sha256 = :sha WHERE id = :id"),
+            {"pdf": pdf, "sha": hashlib.sha256(pdf).hexdigest(), "id": version_id},
+        )
+
+
+def stored_pdfs() -> list[tuple]:
+    with db.engine.connect() as connection:
+        query = "SELECT id, pdf, pdf_sha256 FROM minutes_versions ORDER BY id"
+        return [tuple(row) for row in connection.execute(sa.text(query))]
+
+
+def test_0017_keeps_approved_versions_and_guards_them_both_ways(bare_app):
+    runner = bare_app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "0016"]).exit_code == 0
+    old_id = approved_version_with_a_charter_origin()
+    before = stored_pdfs()
+
+    # Up: the table is rebuilt on SQLite while a charter's origin refers to the version.
+    upgraded = runner.invoke(args=["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    assert stored_pdfs() == before
+    assert db.session.scalar(sa.select(ClauseOrigin.minutes_version_id)) == old_id
+    db.session.rollback()
+    assert refused("UPDATE minutes_versions SET pdf = :pdf", pdf=b"%PDF other")
+    assert refused("UPDATE minutes_versions SET reason = 'x'")
+    assert refused("DELETE FROM minutes_versions")
+
+    # A version approved now waits for its PDF, written once.
+    minutes = db.session.scalar(sa.select(Minutes))
+    minutes.state = MinutesState.DRAFT
+    db.session.commit()
+    waiting = MinutesVersion(minutes=minutes, number=2, content={"schema": "eventsys.minutes/1"})
+    minutes.state = MinutesState.APPROVED
+    db.session.add(waiting)
+    db.session.commit()
+    waiting_id = waiting.id
+    db.session.close()  # no transaction of the test may hold the table while it migrates
+
+    # Down is refused while a version has no PDF, and changes nothing.
+    refused_down = runner.invoke(args=["db", "downgrade", "0016"])
+    assert refused_down.exit_code != 0
+    assert "have no PDF yet" in refused_down.output
+    write_pdf(waiting_id, b"%PDF-1.7 rendered after approval")
+    assert refused(
+        "UPDATE minutes_versions SET pdf = NULL, pdf_sha256 = NULL WHERE id = :id", id=waiting_id
+    )
+    with_both = stored_pdfs()
+
+    downgraded = runner.invoke(args=["db", "downgrade", "0016"])
+    assert downgraded.exit_code == 0, downgraded.output
+    assert stored_pdfs() == with_both
+    columns = {
+        column["name"]: column for column in sa.inspect(db.engine).get_columns("minutes_versions")
+    }
+    assert not columns["pdf"]["nullable"] and not columns["pdf_sha256"]["nullable"]
+    prepared_columns = {
+        column["name"] for column in sa.inspect(db.engine).get_columns("prepared_documents")
+    }
+    assert "archival" not in prepared_columns and "attachments" not in prepared_columns
+    # The guard before 0017: no change at all.
+    assert refused("UPDATE minutes_versions SET reason = 'x'")
+    assert refused("DELETE FROM minutes_versions")
+
+    again = runner.invoke(args=["db", "upgrade"])
+    assert again.exit_code == 0, again.output
+    assert stored_pdfs() == with_both

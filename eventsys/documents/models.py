@@ -30,6 +30,10 @@ class PreparedDocument(db.Model):
     html: Mapped[str] = mapped_column(sa.Text)
     # Files outside the package the HTML names as assets, by asset name (an uploaded logo).
     asset_files: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
+    # PDF/A-3u with these files attached ({"filename", "description", "relationship",
+    # "content" in base64}); kept, like the HTML, only until the PDF is.
+    archival: Mapped[bool] = mapped_column(default=False)
+    attachments: Mapped[list[dict[str, str]]] = mapped_column(sa.JSON, default=list)
     state: Mapped[PreparationState] = mapped_column(
         enum_column(PreparationState, "preparation_state"), default=PreparationState.WAITING
     )

@@ -1,5 +1,9 @@
 """The secretariat's archive: every session's minutes with their state, and a year's approved
-minutes as one ZIP file for the files."""
+minutes as one ZIP file for the files.
+
+A version whose PDF is still being prepared (or could not be produced) has no file in the ZIP;
+a text file in the ZIP names it and says why, and the page before the download lists it.
+"""
 
 import zipfile
 from collections.abc import Iterator
@@ -7,12 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from eventsys.database import utcnow
 from eventsys.extensions import db
 from eventsys.localtime import platform_zone
-from eventsys.minutes import document
+from eventsys.minutes import approved_pdf, document
 from eventsys.minutes.models import Minutes, MinutesVersion
 from eventsys.sessions.models import Session
 from eventsys.sessions.queries import year_bounds
@@ -101,28 +106,42 @@ class _Chunks:
 
 @dataclass(frozen=True)
 class _ZipFile:
-    """One PDF of the ZIP: everything about it but its bytes, which are read when written."""
+    """One PDF of the ZIP: everything about it but its bytes, which are read when written;
+    `sha256` is None while the version has no PDF (then `failed` says whether its rendering
+    failed)."""
 
     name: str
     version_id: int
-    sha256: str
+    sha256: str | None
     approved_at: datetime | None
+    session_id: int
+    session_title: str
+    number: int
+    failed: bool = False
 
 
 @dataclass(frozen=True)
 class YearZip:
-    """A year's ZIP, ready to be streamed: `count` minutes, `chunks()` its bytes.
+    """A year's ZIP, ready to be streamed: `count` minutes, `chunks()` its bytes; `missing`
+    are those whose PDF is not stored yet, named in the ZIP's `note` file instead.
 
     The chunks need no request or app context: the response's generator may run after the
     view has returned (and is closed whenever the client goes), so it reads the PDFs through
-    the engine it was given rather than through the request's session."""
+    the engine it was given rather than through the request's session, and the note is
+    written beforehand."""
 
     files: list[_ZipFile]
     engine: sa.Engine
+    note_name: str = ""
+    note: str = ""
 
     @property
     def count(self) -> int:
         return len(self.files)
+
+    @property
+    def missing(self) -> list[_ZipFile]:
+        return [file for file in self.files if file.sha256 is None]
 
     def chunks(self) -> Iterator[bytes]:
         """The ZIP's bytes, one PDF at a time, so that memory holds one PDF however many the
@@ -132,6 +151,8 @@ class YearZip:
         checksums = []
         with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
             for file in self.files:
+                if file.sha256 is None:
+                    continue
                 # A connection for each PDF only: none is held while a slow client reads, or
                 # left open when the client goes away in the middle.
                 with self.engine.connect() as connection:
@@ -142,6 +163,8 @@ class YearZip:
                 del pdf
                 checksums.append(f"{file.sha256}  {file.name}\n")
                 yield sink.take()
+            if self.missing:
+                archive.writestr(_entry(self.note_name, None), self.note)
             archive.writestr(_entry("SHA256SUMS", None), "".join(checksums))
         yield sink.take()
 
@@ -157,14 +180,37 @@ def _entry(name: str, approved_at: datetime | None) -> zipfile.ZipInfo:
 
 
 def year_zip(year: int) -> YearZip:
-    """The ZIP of the year's approved minutes with a SHA256SUMS file to check them against."""
+    """The ZIP of the year's approved minutes with a SHA256SUMS file to check them against,
+    and, when PDFs are missing, a note that names them."""
+    versions = approved_versions_of_year(year)
+    renderings = approved_pdf.renderings(versions)
     files = [
         _ZipFile(
             name=document.minutes_filename(version.content, version.number),
             version_id=version.id,
             sha256=version.pdf_sha256,
             approved_at=version.approved_at,
+            session_id=version.content["session"]["id"],
+            session_title=version.content["session"]["title"],
+            number=version.number,
+            failed=approved_pdf.failed(renderings.get(version.id)),
         )
-        for version in approved_versions_of_year(year)
+        for version in versions
     ]
-    return YearZip(files, db.engine)
+    missing = [file for file in files if file.sha256 is None]
+    if not missing:
+        return YearZip(files, db.engine)
+    lines = [
+        _(
+            "The PDFs of these approved minutes are not in this ZIP file, as they were not "
+            "stored yet when it was made. Please download the ZIP file again later."
+        ),
+        "",
+    ]
+    for file in missing:
+        if file.failed:
+            reason = _("could not be produced; it can be tried again on the minutes page")
+        else:
+            reason = _("is being prepared")
+        lines.append(f"{file.name}: {reason}")
+    return YearZip(files, db.engine, note_name=_("MISSING.txt"), note="\n".join(lines) + "\n")

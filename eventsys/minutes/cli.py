@@ -39,7 +39,7 @@ minutes = AppGroup("minutes", help="Minutes of sessions.")
 def pdf(session_id: int, version_number: int | None, output, language: str | None) -> None:
     """Write the minutes of SESSION_ID as PDF.
 
-    An approved version is written exactly as it was stored at approval. Without --version,
+    An approved version is written exactly as it was stored after approval. Without --version,
     the latest approved version is written; if none is approved yet, the current working copy
     is rendered as a draft (with the watermark).
     """
@@ -52,6 +52,11 @@ def pdf(session_id: int, version_number: int | None, output, language: str | Non
 
     stored = _stored_version(record, version_number)
     if stored is not None:
+        if stored.pdf is None:
+            raise click.ClickException(
+                f"The PDF of version {stored.number} is not stored yet: it is being prepared, "
+                "or its rendering failed (the minutes page says which)."
+            )
         output.write(stored.pdf)
         click.echo(
             f"Wrote version {stored.number} ({len(stored.pdf)} bytes, "

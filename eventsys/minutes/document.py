@@ -1,14 +1,16 @@
 """The minutes as a document: HTML from the snapshot (`eventsys.minutes.snapshot`), and the PDF.
 
 A draft carries the watermark "ENTWURF" and is an ordinary tagged PDF. An approved version is
-PDF/A-3u with the snapshot attached as `minutes.json` and the approval line printed; it is
-rendered once, at approval, and stored (see `eventsys.minutes.workflow.approve`).
+PDF/A-3u with the snapshot attached as `minutes.json` and the approval line printed; its HTML is
+made at approval, and the PDF is rendered from it once, outside the request, and stored with the
+version (see `eventsys.minutes.workflow.approve` and `eventsys.minutes.approved_pdf`).
 
 Everything the document shows comes from the snapshot and the approval, never from the
 database, so that a stored version renders the same in years.
 """
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -30,6 +32,7 @@ from eventsys.pdf.assets import asset_url
 from eventsys.sessions.states import SessionKind
 
 ATTACHMENT_NAME = "minutes.json"
+_APPROVED_SUBJECT = re.compile(r"minutes-version:(\d+):(\d+)")
 
 # Statuses the printed attendance list shows; "expected" and "absent" are not part of the
 # record (those who did not come and did not excuse themselves are not named).
@@ -66,13 +69,25 @@ def draft_document(content: dict[str, Any], *, session_id: int, language: str) -
     )
 
 
-def minutes_pdf(content: dict[str, Any], *, language: str, approval: Approval | None) -> bytes:
-    """The minutes as PDF: a tagged draft with the watermark when `approval` is None, else
-    PDF/A-3u with `content` attached as minutes.json. Raises PdfRenderingError."""
+def approved_subject(minutes_id: int, version_number: int) -> str:
+    """What the rendering of an approved version is asked for under (one per version)."""
+    return f"minutes-version:{minutes_id}:{version_number}"
+
+
+def approved_version_of(subject: str) -> tuple[int, int] | None:
+    """The minutes id and version number an `approved_subject` names; None for another."""
+    found = _APPROVED_SUBJECT.fullmatch(subject)
+    return (int(found[1]), int(found[2])) if found else None
+
+
+def approved_document(
+    content: dict[str, Any], *, minutes_id: int, approval: Approval, language: str
+) -> DocumentRequest:
+    """An approved version as the document to render once: PDF/A-3u with `content` attached as
+    minutes.json and the approval line printed. Raises PdfRenderingError when a text of the
+    minutes cannot be shown."""
     logo = letterhead()
     html = _render_html(content, language, approval, logo)
-    if approval is None:
-        return render_pdf(html, extra_asset_files=logo.extra_asset_files)
     with force_locale(language):
         description = _("The minutes as structured data (JSON)")
     attachment = PdfAttachment(
@@ -81,11 +96,32 @@ def minutes_pdf(content: dict[str, Any], *, language: str, approval: Approval | 
         description=description,
         relationship=AttachmentRelationship.DATA,
     )
-    return render_pdf(
-        html,
+    return DocumentRequest(
+        subject=approved_subject(minutes_id, approval.version_number),
+        html=html,
+        filename=minutes_filename(content, approval.version_number),
+        asset_files=logo.extra_asset_files,
         archival=True,
-        attachments=[attachment],
-        extra_asset_files=logo.extra_asset_files,
+        attachments=(attachment,),
+    )
+
+
+def minutes_pdf(content: dict[str, Any], *, language: str, approval: Approval | None) -> bytes:
+    """The minutes as PDF, rendered now: a tagged draft with the watermark when `approval` is
+    None, else the approved version as `approved_document` describes it. Raises
+    PdfRenderingError."""
+    if approval is None:
+        logo = letterhead()
+        html = _render_html(content, language, None, logo)
+        return render_pdf(html, extra_asset_files=logo.extra_asset_files)
+    approved = approved_document(
+        content, minutes_id=content["minutes_id"], approval=approval, language=language
+    )
+    return render_pdf(
+        approved.html,
+        archival=True,
+        attachments=approved.attachments,
+        extra_asset_files=approved.asset_files,
     )
 
 

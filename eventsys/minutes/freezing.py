@@ -1,11 +1,14 @@
 """The database's own guard over approved minutes, and the default chapters of the charter.
 
-Triggers refuse (1) any change to or deletion of an approved version, and (2) while minutes are
-approved or published, any change to their text: the general part, the TOPs, decisions,
-recommendations and action items (closing an action item later stays possible). The service
-refuses the same with a readable message; the triggers make sure nothing else can.
+Triggers refuse (1) any change to or deletion of an approved version, but for the one write of
+its PDF (`pdf` and `pdf_sha256` from NULL to a value, together, nothing else changed: the PDF is
+rendered after the approval has committed, see `eventsys.minutes.approved_pdf`), and (2) while
+minutes are approved or published, any change to their text: the general part, the TOPs,
+decisions, recommendations and action items (closing an action item later stays possible). The
+service refuses the same with a readable message; the triggers make sure nothing else can.
 
-Installed by migration 0004, and by `create_all` (tests) through the metadata hook below.
+Installed by migration 0004 (the guard of versions replaced by 0017), and by `create_all`
+(tests) through the metadata hook below.
 """
 
 import sqlalchemy as sa
@@ -14,6 +17,20 @@ from eventsys.extensions import db
 
 FROZEN = "('approved', 'published')"
 REFUSAL = "approved minutes are frozen"
+VERSION_REFUSAL = "approved versions cannot be changed"
+
+# Every column of minutes_versions but the PDF's two, which may be written once.
+_VERSION_COLUMNS = (
+    "id",
+    "minutes_id",
+    "number",
+    "reason",
+    "content",
+    "approved_at",
+    "approved_by_id",
+)
+# The guard's functions on PostgreSQL: today's, and the one before migration 0017.
+_VERSION_GUARD_FUNCTIONS = ("guard_minutes_versions", "refuse_changing_minutes_versions")
 
 DEFAULT_GUIDELINES = [
     (
@@ -74,10 +91,6 @@ def _sqlite_statements() -> list[str]:
         )
 
     statements = [
-        "CREATE TRIGGER minutes_versions_unchangeable BEFORE UPDATE ON minutes_versions "
-        "BEGIN SELECT RAISE(ABORT, 'approved versions cannot be changed'); END",
-        "CREATE TRIGGER minutes_versions_undeletable BEFORE DELETE ON minutes_versions "
-        "BEGIN SELECT RAISE(ABORT, 'approved versions cannot be deleted'); END",
         refuse(
             "minutes_text_frozen",
             "BEFORE UPDATE ON minutes FOR EACH ROW",
@@ -112,11 +125,6 @@ def _sqlite_statements() -> list[str]:
 
 def _postgresql_statements() -> list[str]:
     statements = [
-        "CREATE FUNCTION refuse_changing_minutes_versions() RETURNS trigger LANGUAGE plpgsql AS "
-        "$$ BEGIN RAISE EXCEPTION 'approved versions cannot be changed or deleted' "
-        "USING ERRCODE = 'restrict_violation'; END $$",
-        "CREATE TRIGGER minutes_versions_unchangeable BEFORE UPDATE OR DELETE ON minutes_versions "
-        "FOR EACH ROW EXECUTE FUNCTION refuse_changing_minutes_versions()",
         f"CREATE FUNCTION refuse_frozen_minutes() RETURNS trigger LANGUAGE plpgsql AS "
         f"$$ BEGIN RAISE EXCEPTION '{REFUSAL}' USING ERRCODE = 'restrict_violation'; END $$",
         "CREATE TRIGGER minutes_text_frozen BEFORE UPDATE ON minutes FOR EACH ROW "
@@ -151,13 +159,71 @@ def _postgresql_statements() -> list[str]:
     return statements
 
 
+def _sqlite_version_guard() -> list[str]:
+    unchanged = " AND ".join(f"NEW.{column} IS OLD.{column}" for column in _VERSION_COLUMNS)
+    pdf_written_once = (
+        "OLD.pdf IS NULL AND OLD.pdf_sha256 IS NULL AND NEW.pdf IS NOT NULL "
+        "AND length(NEW.pdf) > 0 AND length(NEW.pdf_sha256) = 64"
+    )
+    return [
+        "CREATE TRIGGER minutes_versions_unchangeable BEFORE UPDATE ON minutes_versions "
+        f"WHEN NOT ({pdf_written_once} AND {unchanged}) "
+        f"BEGIN SELECT RAISE(ABORT, '{VERSION_REFUSAL}'); END",
+        "CREATE TRIGGER minutes_versions_undeletable BEFORE DELETE ON minutes_versions "
+        "BEGIN SELECT RAISE(ABORT, 'approved versions cannot be deleted'); END",
+    ]
+
+
+def _postgresql_version_guard() -> list[str]:
+    # The row as JSON without the PDF's columns covers every other column, also one added
+    # later; the content is compared as text too, since JSON values that are equal as jsonb
+    # may still be written differently. PostgreSQL can check the checksum itself.
+    return [
+        "CREATE FUNCTION guard_minutes_versions() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN "
+        "IF TG_OP = 'UPDATE' "
+        "AND OLD.pdf IS NULL AND OLD.pdf_sha256 IS NULL "
+        "AND NEW.pdf IS NOT NULL AND length(NEW.pdf) > 0 "
+        "AND NEW.pdf_sha256 = encode(sha256(NEW.pdf), 'hex') "
+        "AND to_jsonb(NEW) - 'pdf' - 'pdf_sha256' = to_jsonb(OLD) - 'pdf' - 'pdf_sha256' "
+        "AND NEW.content::text = OLD.content::text "
+        "THEN RETURN NEW; END IF; "
+        f"RAISE EXCEPTION '{VERSION_REFUSAL} or deleted' USING ERRCODE = 'restrict_violation'; "
+        "END $$",
+        "CREATE TRIGGER minutes_versions_unchangeable BEFORE UPDATE OR DELETE ON minutes_versions "
+        "FOR EACH ROW EXECUTE FUNCTION guard_minutes_versions()",
+    ]
+
+
 def install(connection: sa.Connection) -> None:
     """Create the triggers and, where there are none yet, the default guidelines."""
     name = connection.dialect.name
     statements = _postgresql_statements() if name == "postgresql" else _sqlite_statements()
     for statement in statements:
         connection.exec_driver_sql(statement)
+    install_version_guard(connection)
     insert_default_guidelines(connection)
+
+
+def install_version_guard(connection: sa.Connection) -> None:
+    """Create the triggers that keep approved versions as they are, but for the one write of
+    their PDF."""
+    if connection.dialect.name == "postgresql":
+        statements = _postgresql_version_guard()
+    else:
+        statements = _sqlite_version_guard()
+    for statement in statements:
+        connection.exec_driver_sql(statement)
+
+
+def remove_version_guard(connection: sa.Connection) -> None:
+    """Drop the triggers `install_version_guard` created (and any older guard of versions)."""
+    if connection.dialect.name == "postgresql":
+        for function in _VERSION_GUARD_FUNCTIONS:
+            connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {function}() CASCADE")
+        return
+    for trigger in ("minutes_versions_unchangeable", "minutes_versions_undeletable"):
+        connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
 
 
 def insert_default_guidelines(connection: sa.Connection) -> None:
@@ -179,7 +245,7 @@ def remove(connection: sa.Connection) -> None:
     """Drop the triggers (and PostgreSQL's functions), for the downgrade."""
     tables = ["minutes_versions", "minutes", *_STATE_OF]
     if connection.dialect.name == "postgresql":
-        functions = ["refuse_changing_minutes_versions", "refuse_frozen_minutes"]
+        functions = [*_VERSION_GUARD_FUNCTIONS, "refuse_frozen_minutes"]
         functions += [f"{table}_guard" for table in _STATE_OF]
         for function in functions:
             connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {function}() CASCADE")

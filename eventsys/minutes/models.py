@@ -1,10 +1,11 @@
 """Minutes, their parts per TOP, and the frozen versions that approval creates.
 
 The working copy (Minutes with its topics, decisions, action items and recommendations) is what
-the secretariat edits. Approval writes a MinutesVersion: the whole text as JSON and the PDF,
-rendered once. Versions are never changed or deleted, and while minutes are approved or
-published their working copy is frozen too; database triggers (migration 0004) enforce both,
-so that no code path, and no hand-written SQL, can alter the record.
+the secretariat edits. Approval writes a MinutesVersion: the whole text as JSON; its PDF,
+rendered once from that text outside the request, is written into it when it is ready. Versions
+are never changed or deleted (but for that one write of the PDF), and while minutes are approved
+or published their working copy is frozen too; database triggers (migrations 0004 and 0017)
+enforce both, so that no code path, and no hand-written SQL, can alter the record.
 """
 
 from datetime import date, datetime, timedelta
@@ -218,7 +219,9 @@ class Recommendation(db.Model):
 
 
 class MinutesVersion(db.Model):
-    """An approved version: the text as it was approved (JSON) and its PDF. Never changed."""
+    """An approved version: the text as it was approved (JSON) and its PDF. Never changed,
+    but for the PDF and its SHA-256, written once when the PDF has been rendered (None until
+    then; see `eventsys.minutes.approved_pdf`)."""
 
     __tablename__ = "minutes_versions"
 
@@ -231,14 +234,15 @@ class MinutesVersion(db.Model):
     approved_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="RESTRICT")
     )
-    pdf: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
-    pdf_sha256: Mapped[str] = mapped_column(sa.String(64))
+    pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    pdf_sha256: Mapped[str | None] = mapped_column(sa.String(64))
 
     minutes: Mapped[Minutes] = relationship(back_populates="versions")
     approved_by: Mapped[User | None] = relationship()
 
     __table_args__ = (
         sa.UniqueConstraint("minutes_id", "number", name="uq_minutes_versions_number"),
+        sa.CheckConstraint("(pdf IS NULL) = (pdf_sha256 IS NULL)", name="pdf_with_checksum"),
     )
 
     def __repr__(self) -> str:

@@ -1,11 +1,11 @@
 """The life of minutes: draft → circulated → approved → published, and corrections.
 
-Approval is where the record is made: the text is captured as JSON, the PDF is rendered from it
-once, and both are stored as a version that nothing can change. A correction starts the next
-version as a draft; earlier versions stay as they were.
+Approval is where the record is made: the text is captured as JSON and stored as a version that
+nothing can change, and its PDF is asked for, to be rendered from that JSON once, outside the
+request, and stored with the version (see `eventsys.minutes.approved_pdf`). A correction starts
+the next version as a draft; earlier versions stay as they were.
 """
 
-import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -19,9 +19,10 @@ from eventsys.attendance.states import AttendanceStatus
 from eventsys.audit import services as audit
 from eventsys.auth.models import User
 from eventsys.database import utcnow
+from eventsys.documents import preparation
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
-from eventsys.minutes import document, snapshot
+from eventsys.minutes import approved_pdf, document, snapshot
 from eventsys.minutes.errors import WorkflowError
 from eventsys.minutes.mail import MinutesMailKind, queue_minutes_mail
 from eventsys.minutes.models import Minutes, MinutesComment, MinutesTopic, MinutesVersion
@@ -148,26 +149,30 @@ def comment_count(minutes: Minutes) -> int:
 
 
 def approve(minutes: Minutes, user: User) -> MinutesVersion:
-    """Approve the current text as version `minutes.version_number`: store it as JSON and as
-    its archival PDF, rendered now and never again; from now on the text is frozen. Sends
-    `signals.minutes_approved` (the charters take the recommendations into their pools)."""
+    """Approve the current text as version `minutes.version_number`: store it as JSON, frozen
+    from now on, and ask for its archival PDF, made from that JSON and this approval; it is
+    rendered once the caller commits, outside the request, and then stored with the version
+    (`pdf` and `pdf_sha256` stay None until then). Sends `signals.minutes_approved` (the
+    charters take the recommendations into their pools)."""
     if user.role not in APPROVERS:
         raise WorkflowError(_("Only an organiser can approve minutes."))
     if minutes.state.frozen:
         raise WorkflowError(_("These minutes are already approved."))
     if not minutes.topics:
         raise WorkflowError(_("The minutes have no TOP yet."))
-    approved_at = utcnow()
     content = snapshot.take(minutes)
     approval = document.Approval(
         version_number=minutes.version_number,
-        approved_at=approved_at,
+        approved_at=utcnow(),
         approved_by=user.name,
         reason=minutes.correction_reason,
     )
     try:
-        pdf = document.minutes_pdf(
-            content, language=current_app.config["BABEL_DEFAULT_LOCALE"], approval=approval
+        archival = document.approved_document(
+            content,
+            minutes_id=minutes.id,
+            approval=approval,
+            language=current_app.config["BABEL_DEFAULT_LOCALE"],
         )
     except PdfRenderingError as error:
         raise WorkflowError(
@@ -175,22 +180,22 @@ def approve(minutes: Minutes, user: User) -> MinutesVersion:
         ) from error
     version = MinutesVersion(
         minutes=minutes,
-        number=minutes.version_number,
-        reason=minutes.correction_reason,
+        number=approval.version_number,
+        reason=approval.reason,
         content=content,
-        approved_at=approved_at,
+        approved_at=approval.approved_at,
         approved_by=user,
-        pdf=pdf,
-        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
     )
     db.session.add(version)
     minutes.state = MinutesState.APPROVED
     minutes.comment_deadline = None
     db.session.flush()
+    preparation.ask_for(archival)
     audit.record(
         "minutes.approved",
         minutes,
-        f"version {version.number} approved; PDF SHA-256 {version.pdf_sha256}",
+        f"version {version.number} approved; its PDF is being prepared "
+        "(its SHA-256 is recorded when it is stored)",
     )
     signals.minutes_approved.send(version)  # e.g. the charters take its recommendations in
     return version
@@ -198,11 +203,32 @@ def approve(minutes: Minutes, user: User) -> MinutesVersion:
 
 def publish(minutes: Minutes, user: User) -> int:
     """Release approved minutes: the attendees get a mail with a link to the PDF. Returns how
-    many were written to."""
+    many were written to.
+
+    The PDF may still be being prepared: the link then opens the page that waits for it. A
+    rendering that failed is refused, as the attendees would be sent a link to nothing."""
     if user.role not in APPROVERS:
         raise WorkflowError(_("Only an organiser can publish minutes."))
     if minutes.state is not MinutesState.APPROVED:
         raise WorkflowError(_("Only approved minutes can be published."))
+    latest = latest_version(minutes)
+    if latest is not None and not approved_pdf.stored(latest):
+        rendering = approved_pdf.renderings([latest])[latest.id]
+        if approved_pdf.failed(rendering):
+            raise WorkflowError(
+                _(
+                    "The PDF of version %(number)d could not be produced, so the minutes were "
+                    "not published. Please try it again under “Approved versions” first.",
+                    number=latest.number,
+                )
+            )
+        if rendering is None:  # none under way (deleted after its retention period)
+            try:
+                approved_pdf.ask_again(latest)
+            except PdfRenderingError as error:
+                raise WorkflowError(
+                    _("The PDF could not be produced: %(reason)s", reason=error)
+                ) from error
     minutes.state = MinutesState.PUBLISHED
     recipients = readers(minutes)
     db.session.flush()

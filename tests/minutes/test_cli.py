@@ -144,6 +144,20 @@ def test_asking_for_a_version_of_unapproved_minutes_does_not_fall_back_to_a_draf
     assert not output.exists()
 
 
+def test_a_version_whose_pdf_is_still_being_prepared_is_a_clear_error(runner, record, tmp_path):
+    record.minutes.state = MinutesState.APPROVED
+    db.session.add(
+        MinutesVersion(minutes=record.minutes, number=1, content=snapshot.take(record.minutes))
+    )
+    db.session.commit()
+    output = tmp_path / "x.pdf"
+
+    result = runner.invoke(args=["minutes", "pdf", str(record.session.id), "-o", str(output)])
+
+    refused(result, "The PDF of version 1 is not stored yet: it is being prepared")
+    assert not output.exists()
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from freezegun import freeze_time
 from pypdf import PdfReader
 
+from eventsys.audit.models import AuditEntry
 from eventsys.database import utcnow
 from eventsys.extensions import db
 from eventsys.minutes import workflow
@@ -186,14 +187,30 @@ def test_the_secretariat_cannot_approve(workshop, secretariat_client, staff):
 
 
 def test_an_organiser_approves_and_the_pdf_is_stored_once(workshop, organiser_client):
+    """Rendered right after the approval's commit here (DOCUMENT_PREPARATION "inline"); see
+    tests/documents/test_approved_pdf.py for the renderer threads."""
     minutes = workshop.minutes
     session_id = minutes.session_id
-    assert organiser_client.post(f"/minutes/session/{session_id}/approve").status_code == 302
+    approved = organiser_client.post(f"/minutes/session/{session_id}/approve")
+    assert approved.status_code == 302
+    assert "Version 1 is approved and frozen; its PDF is stored." in page_text(
+        organiser_client.get(approved.location)
+    )
     db.session.expire_all()
     version = db.session.scalar(sa.select(MinutesVersion))
     assert version.minutes.state is MinutesState.APPROVED
     assert version.pdf_sha256 == hashlib.sha256(version.pdf).hexdigest()
     assert version.content["topics"][1]["title"] == "Datenräume"
+    assert PdfReader(io.BytesIO(version.pdf)).xmp_metadata.pdfaid_part == "3"
+    trail = db.session.scalars(
+        sa.select(AuditEntry.summary)
+        .where(AuditEntry.action.in_(["minutes.approved", "minutes.pdf_stored"]))
+        .order_by(AuditEntry.id)
+    ).all()
+    assert trail == [
+        "version 1 approved; its PDF is being prepared (its SHA-256 is recorded when it is stored)",
+        f"PDF of version 1 stored; SHA-256 {version.pdf_sha256}",
+    ]
 
     download = organiser_client.get(f"/minutes/session/{session_id}/versions/1.pdf")
     assert download.status_code == 200 and download.data == version.pdf

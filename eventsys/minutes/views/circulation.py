@@ -9,12 +9,11 @@ from sqlalchemy.orm import selectinload
 
 from eventsys.access import public
 from eventsys.documents import preparation
-from eventsys.documents.downloads import pdf_response
 from eventsys.errors import refuse_link_of_deactivated_person
 from eventsys.experts.models import Expert
 from eventsys.extensions import db
 from eventsys.i18n import page_language
-from eventsys.minutes import document, snapshot, workflow
+from eventsys.minutes import approved_pdf, document, snapshot, workflow
 from eventsys.minutes.errors import MinutesError
 from eventsys.minutes.models import ActionItem, Minutes, MinutesComment, MinutesTopic
 from eventsys.minutes.states import MinutesState
@@ -107,14 +106,11 @@ def read_pdf(token: str):
     """The approved PDF once there is one; while the minutes are circulated, the draft."""
     minutes, expert = _reader_or_404(token)
     latest = workflow.latest_version(minutes)
+    language = page_language(expert.language)
     if minutes.state.frozen and latest is not None:
-        return pdf_response(
-            latest.pdf,
-            document.minutes_filename(latest.content, latest.number),
-            etag=latest.pdf_sha256,
-        )
+        with force_locale(language):
+            return approved_pdf.pdf_or_page(latest, back_url=url_for("minutes.read", token=token))
     if minutes.state is MinutesState.CIRCULATED:
-        language = page_language(expert.language)
         try:
             draft = document.draft_document(
                 snapshot.take(minutes), session_id=minutes.session_id, language=language

@@ -6,9 +6,8 @@ from flask_babel import gettext as _
 from eventsys.access import ALL_STAFF, roles_required
 from eventsys.database import utcnow
 from eventsys.documents import preparation
-from eventsys.documents.downloads import pdf_response
 from eventsys.i18n import current_language
-from eventsys.minutes import archive, document, snapshot, workflow
+from eventsys.minutes import approved_pdf, archive, document, snapshot, workflow
 from eventsys.minutes.views import blueprint
 from eventsys.minutes.views.lookup import minutes_of_session_or_404
 from eventsys.minutes.workflow_forms import ArchiveFilterForm
@@ -32,13 +31,14 @@ def archive_list():
 @blueprint.route("/session/<int:session_id>/versions/<int:version_number>.pdf")
 @roles_required(*ALL_STAFF)
 def version_pdf(session_id: int, version_number: int):
-    """An approved version exactly as it was stored when it was approved."""
+    """An approved version exactly as it was stored when it was approved; while its PDF is
+    being prepared, the page that waits for it."""
     minutes = minutes_of_session_or_404(session_id)
     version = workflow.version(minutes, version_number)
     if version is None:
         abort(404)
-    filename = document.minutes_filename(version.content, version.number)
-    return pdf_response(version.pdf, filename, etag=version.pdf_sha256)
+    back_url = url_for("minutes.edit", session_id=session_id) + "#workflow"
+    return approved_pdf.pdf_or_page(version, back_url=back_url)
 
 
 @blueprint.route("/session/<int:session_id>/draft.pdf")
@@ -63,6 +63,9 @@ def year_zip(year: int):
     zipped = archive.year_zip(year)
     if zipped.count == 0:
         return render_template("minutes/year_empty.html", year=year), 404
+    if zipped.missing and request.args.get("incomplete") != "1":
+        # Filed without noticing, a ZIP without them would look complete: say so first.
+        return render_template("minutes/year_incomplete.html", year=year, zipped=zipped)
     # Streamed: a year of PDFs never sits in memory at once.
     response = Response(zipped.chunks(), mimetype="application/zip")
     filename = _("Minutes-%(year)d.zip", year=year)

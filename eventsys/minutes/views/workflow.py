@@ -10,7 +10,7 @@ from eventsys.access import ALL_STAFF, PLANNERS, roles_required
 from eventsys.database import utcnow
 from eventsys.extensions import db
 from eventsys.i18n import local
-from eventsys.minutes import workflow
+from eventsys.minutes import approved_pdf, workflow
 from eventsys.minutes.errors import MinutesError
 from eventsys.minutes.views import blueprint
 from eventsys.minutes.views.lookup import minutes_of_session_or_404
@@ -73,11 +73,18 @@ def approve(session_id: int):
         version = workflow.approve(minutes, current_user)
     except MinutesError as error:
         return _refused(error, session_id)
-    db.session.commit()
-    flash(
-        _("Version %(number)d is approved and frozen; its PDF is stored.", number=version.number),
-        "success",
-    )
+    db.session.commit()  # and the PDF's rendering starts
+    if approved_pdf.stored(version):  # rendered at once (DOCUMENT_PREPARATION "inline")
+        message = _(
+            "Version %(number)d is approved and frozen; its PDF is stored.", number=version.number
+        )
+    else:
+        message = _(
+            "Version %(number)d is approved and frozen. Its PDF is being prepared and is stored "
+            "as soon as it is ready.",
+            number=version.number,
+        )
+    flash(message, "success")
     return _back_to_minutes(session_id)
 
 
@@ -106,6 +113,15 @@ def publish(session_id: int):
         ),
         "success",
     )
+    latest = workflow.latest_version(minutes)
+    if latest is not None and not approved_pdf.stored(latest):
+        flash(
+            _(
+                "The PDF is still being prepared; until it is ready, the link in the mail opens "
+                "a page that waits for it."
+            ),
+            "info",
+        )
     return _back_to_minutes(session_id)
 
 
@@ -157,6 +173,8 @@ def workflow_panel_helpers():
             "comments_open": workflow.comments_open(minutes),
             "may_approve": current_user.is_authenticated
             and current_user.role in workflow.APPROVERS,
+            # The renderings of versions whose PDF is not stored yet, by version id.
+            "pdf_renderings": approved_pdf.renderings(minutes.versions),
         }
 
     return {"workflow_panel": workflow_panel}
