@@ -1679,6 +1679,139 @@ def worker_deaths(log: str) -> Deaths:
     )
 
 
+# --- the soak ---------------------------------------------------------------------------------
+
+
+@dataclass
+class SoakFigures:
+    requests: int = 0
+    statuses: Counter = field(default_factory=Counter)
+    seconds: list[float] = field(default_factory=list)
+    reminders: int = 0
+    slowest: dict[str, float] = field(default_factory=dict)
+
+    def add(self, name: str, outcome: Fetch) -> None:
+        self.requests += 1
+        self.statuses[outcome.status] += 1
+        self.seconds.append(outcome.seconds)
+        self.slowest[name] = max(self.slowest.get(name, 0.0), outcome.seconds)
+
+    @property
+    def errors(self) -> int:
+        return sum(n for status, n in self.statuses.items() if status == 0 or status >= 500)
+
+    def percentile(self, share: float) -> float:
+        ordered = sorted(self.seconds)
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def reminder_targets(url: str, session_id: int) -> list[int]:
+    """Invitations of the plenary still without an answer, whom a reminder may go to."""
+    engine = sa.create_engine(sa.make_url(url).set(drivername="postgresql+psycopg"))
+    with engine.connect() as connection:
+        ids = list(
+            connection.execute(
+                sa.text(
+                    "SELECT id FROM invitations WHERE session_id = :session AND "
+                    "response = 'needs_action' AND withdrawn_at IS NULL ORDER BY id LIMIT 2000"
+                ),
+                {"session": session_id},
+            ).scalars()
+        )
+    engine.dispose()
+    return ids
+
+
+def soak(minutes: float, with_fix: bool, workdir: Path) -> bool:
+    """8 clients cycling over every staff page of the national database for `minutes`, one
+    request in ten a reminder (mail queued, delivered after the commit by a background thread
+    to an SMTP sink); then the worker deaths in gunicorn's log. True if there were none and no
+    request failed."""
+    from bench.invitations import smtp_sink
+
+    if _database_mark(NATIONAL_DATABASE) != BUILD_MARK:
+        raise SystemExit(f"{NATIONAL_DATABASE} is missing or incomplete: run `build` first")
+    url = database_url(NATIONAL_DATABASE)
+    marks = landmarks(url)
+    targets = reminder_targets(url, marks["big"])
+    figures = SoakFigures()
+    lock = threading.Lock()
+    remind = Page("reminder (POST)", "/sessions/{big}/invitations/remind")
+    with smtp_sink() as sink:
+        extra = {
+            "FLASK_MAIL_SERVER": "127.0.0.1",
+            "FLASK_MAIL_PORT": str(sink.port),
+            # As in production: mail goes out from a thread of the worker after the commit.
+            "FLASK_OUTBOX_DELIVERY": "background",
+        }
+        if not with_fix:
+            extra["FLASK_COLLECT_GARBAGE_BETWEEN_REQUESTS"] = "false"
+        label = "with" if with_fix else "without"
+        with gunicorn(url, workdir / f"soak-{label}-fix.log", extra) as server:
+            clients = [Client(server.port) for _ in range(CONCURRENT)]
+            for client in clients:
+                client.sign_in(STAFF["admin"][0])
+            deadline = time.monotonic() + minutes * 60
+            target_numbers = iter(range(10**9))
+
+            def cycle(number: int, client: Client) -> None:
+                made = 0
+                while time.monotonic() < deadline:
+                    made += 1
+                    if made % 10 == 0:
+                        with lock:
+                            invitation = targets[next(target_numbers) % len(targets)]
+                        outcome = send_reminder(client, marks, invitation)
+                        name = remind.name
+                        with lock:
+                            figures.reminders += outcome.status == 302
+                    else:
+                        page = PAGES[(number * 5 + made) % len(PAGES)]
+                        outcome, name = fetch(client, page, marks), page.name
+                    with lock:
+                        figures.add(name, outcome)
+
+            threads = [
+                threading.Thread(target=cycle, args=(number, client))
+                for number, client in enumerate(clients)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            time.sleep(5)  # the last reminders' delivery
+            deaths = worker_deaths(server.log_text())
+        delivered = sink.received
+    print(f"soak {label} the fix, {minutes:g} minutes, {WORKERS} workers, {CONCURRENT} clients")
+    print(f"  requests: {figures.requests:,}, reminders sent: {figures.reminders:,}, "
+          f"mails delivered to the sink: {delivered:,}")  # fmt: skip
+    print(f"  statuses: {dict(sorted(figures.statuses.items()))}, errors: {figures.errors}")
+    print(f"  latency p50 {_ms(figures.percentile(0.5))} ms, p95 {_ms(figures.percentile(0.95))} "
+          f"ms, max {_ms(max(figures.seconds))} ms")  # fmt: skip
+    slowest = sorted(figures.slowest.items(), key=lambda item: -item[1])[:5]
+    print("  slowest pages (max): " + ", ".join(f"{n} {_ms(s)} ms" for n, s in slowest))
+    print(f"  worker deaths: {deaths.total} {deaths.describe()}")
+    for line in (deaths.signalled + deaths.exited + deaths.timeouts + deaths.fatal_errors)[:10]:
+        print(f"    {line}")
+    return deaths.total == 0 and figures.errors == 0
+
+
+def send_reminder(client: Client, marks: dict, invitation: int) -> Fetch:
+    """The answers page's "Remind the ticked" for one invitee (one mail, no confirmation)."""
+    listing = f"/sessions/{marks['big']}/invitations"
+    began = time.perf_counter()
+    try:
+        token = client.csrf_token(listing)
+        status, content, seconds = client.request(
+            "POST",
+            f"{listing}/remind",
+            [("csrf_token", token), ("invitation_ids", str(invitation)), ("remind_ticked", "y")],
+        )
+    except (OSError, http.client.HTTPException, RuntimeError):
+        return Fetch(0, 0, time.perf_counter() - began)
+    return Fetch(status, len(content), seconds)
+
+
 @contextmanager
 def log_folder(kept: Path | None) -> Iterator[Path]:
     if kept is not None:
@@ -1698,7 +1831,14 @@ def main() -> None:
     measuring.add_argument("--rounds", type=int, default=PAGE_ROUNDS)
     measuring.add_argument("--requests", type=int, default=CONCURRENT_REQUESTS)
     measuring.add_argument("--only", help="only the pages whose name contains this")
-    for command in (measuring,):
+    soaking = commands.add_parser("soak", help="8 clients on the big pages for some minutes")
+    soaking.add_argument("--minutes", type=float, default=10)
+    soaking.add_argument(
+        "--without-fix",
+        action="store_true",
+        help="with automatic garbage collection inside requests (the baseline of the crash)",
+    )
+    for command in (measuring, soaking):
         command.add_argument("--logs", type=Path, help="keep gunicorn's logs in this folder")
     arguments = parser.parse_args()
     if arguments.command == "build":
@@ -1707,6 +1847,10 @@ def main() -> None:
         with log_folder(arguments.logs) as workdir:
             met = pages(arguments.rounds, arguments.requests, arguments.only, workdir)
         sys.exit(0 if met else 1)
+    elif arguments.command == "soak":
+        with log_folder(arguments.logs) as workdir:
+            survived = soak(arguments.minutes, not arguments.without_fix, workdir)
+        sys.exit(0 if survived else 1)
 
 
 if __name__ == "__main__":
