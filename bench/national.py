@@ -1497,7 +1497,9 @@ def build_demo(url: str) -> None:
 def build(rebuild: bool = False) -> None:
     for name, make in ((NATIONAL_DATABASE, build_national), (DEMO_DATABASE, build_demo)):
         if not rebuild and _database_mark(name) == BUILD_MARK:
-            print(f"{name}: complete, reused")
+            # A schema change since (a new index) is applied as `flask db upgrade` would.
+            migrate(builder_app(database_url(name)))
+            print(f"{name}: complete, reused (migrated to the newest revision)")
             continue
         print(f"{name}: building")
         _recreate_database(name)
