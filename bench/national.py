@@ -1932,7 +1932,13 @@ class Deaths:
     fatal_errors: list[str]
 
     @property
+    def died(self) -> int:
+        """Workers that ended while serving: by a signal, an exit or a timeout."""
+        return len(self.signalled) + len(self.exited) + len(self.timeouts)
+
+    @property
     def total(self) -> int:
+        """Every sign of a dead worker (one death shows as a signal, a boot and a trace)."""
         return (
             len(self.signalled)
             + len(self.exited)
@@ -2079,6 +2085,37 @@ def soak(minutes: float, with_fix: bool, workdir: Path) -> bool:
     return deaths.total == 0 and figures.errors == 0
 
 
+def restarts(rounds: int, seconds: float, workdir: Path) -> bool:
+    """gunicorn started anew `rounds` times with the fix and as often without it, alternately,
+    each time 8 clients signing in and then asking for the dashboard for `seconds`: whether a
+    worker dies depends on the first requests each worker happens to get (which objects fill
+    the shared attribute keys first), so it shows over several starts, not in one long run.
+    True if no worker died with the fix."""
+    url = database_url(NATIONAL_DATABASE)
+    dashboard = PAGES[0]
+    deaths = {True: [], False: []}
+    for number in range(rounds):
+        for with_fix in (True, False) if number % 2 == 0 else (False, True):
+            extra = {} if with_fix else {"FLASK_COLLECT_GARBAGE_BETWEEN_REQUESTS": "false"}
+            log = workdir / f"restart-{number}-{'with' if with_fix else 'without'}-fix.log"
+            with gunicorn(url, log, extra) as server:
+                clients = [Client(server.port) for _ in range(CONCURRENT)]
+                for client in clients:
+                    client.sign_in(STAFF["admin"][0])
+                deadline = time.monotonic() + seconds
+                while time.monotonic() < deadline:
+                    concurrently(clients, lambda client: fetch(client, dashboard, {}), 40)
+                found = worker_deaths(server.log_text())
+            deaths[with_fix].append(found.died)
+            print(f"start {number + 1} {'with' if with_fix else 'without'} the fix: worker "
+                  f"deaths {found.total} {found.describe()}", flush=True)  # fmt: skip
+    for with_fix, counts in deaths.items():
+        starts_with_deaths = sum(1 for count in counts if count)
+        print(f"{'with' if with_fix else 'without'} the fix: {starts_with_deaths} of {rounds} "
+              f"starts lost workers, {sum(counts)} workers died in all")  # fmt: skip
+    return not any(deaths[True])
+
+
 def send_reminder(client: Client, marks: dict, invitation: int) -> Fetch:
     """The answers page's "Remind the ticked" for one invitee (one mail, no confirmation)."""
     listing = f"/sessions/{marks['big']}/invitations"
@@ -2121,7 +2158,12 @@ def main() -> None:
         action="store_true",
         help="with automatic garbage collection inside requests (the baseline of the crash)",
     )
-    for command in (measuring, soaking):
+    restarting = commands.add_parser(
+        "restarts", help="gunicorn started anew, dashboard, with and without the fix"
+    )
+    restarting.add_argument("--rounds", type=int, default=5)
+    restarting.add_argument("--seconds", type=float, default=20)
+    for command in (measuring, soaking, restarting):
         command.add_argument("--logs", type=Path, help="keep gunicorn's logs in this folder")
     arguments = parser.parse_args()
     if arguments.command == "build":
@@ -2130,6 +2172,10 @@ def main() -> None:
         with log_folder(arguments.logs) as workdir:
             met = pages(arguments.rounds, arguments.requests, arguments.only, workdir)
         sys.exit(0 if met else 1)
+    elif arguments.command == "restarts":
+        with log_folder(arguments.logs) as workdir:
+            survived = restarts(arguments.rounds, arguments.seconds, workdir)
+        sys.exit(0 if survived else 1)
     elif arguments.command == "soak":
         with log_folder(arguments.logs) as workdir:
             survived = soak(arguments.minutes, not arguments.without_fix, workdir)
