@@ -79,7 +79,7 @@ def _init_extensions(app: Flask) -> None:
     from flask_login import AnonymousUserMixin
     from flask_wtf.csrf import generate_csrf
 
-    from eventsys import i18n, markup, security_headers
+    from eventsys import garbage_collection, i18n, markup, security_headers
     from eventsys.access import enforce_declared_access
     from eventsys.auth import throttling
     from eventsys.auth.models import User
@@ -99,6 +99,7 @@ def _init_extensions(app: Flask) -> None:
     register_template_helpers(app)
     markup.init_app(app)
     security_headers.init_app(app)
+    garbage_collection.init_app(app)
     outbox.init_app(app, start_delivery=_outbox_delivery_starter(app))
     preparation.init_app(app, start_preparation=_document_preparation_starter(app))
     import_jobs.init_app(app, start_job=_import_job_starter(app))

@@ -82,6 +82,10 @@ class DefaultConfig:
     # "inline" (at once, for tests).
     EXPERT_IMPORTS = "background"
     PDF_RENDERERS = 2
+    # Collect reference cycles after each response instead of inside requests (see
+    # eventsys/garbage_collection.py). None: on CPython 3.11, whose collector can corrupt the
+    # heap when it starts in the middle of an attribute store.
+    COLLECT_GARBAGE_BETWEEN_REQUESTS: bool | None = None
     PDF_TIME_LIMIT_SECONDS = 120
 
     # With a broker (e.g. redis://127.0.0.1:6379/0), delivery and IMAP polling run as Celery

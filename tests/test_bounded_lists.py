@@ -5,6 +5,7 @@ of rows."""
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from eventsys.audit.models import AuditEntry
 from eventsys.database import utcnow
@@ -103,3 +104,43 @@ def test_a_list_of_250_rows_shows_one_page(path, admin_client):
     assert response.status_code == 200
     assert len(response.data) < PAGE_BYTES
     assert "page=2" in response.get_data(as_text=True)
+
+
+def test_a_working_group_asks_as_many_queries_with_300_members_as_with_60(
+    admin_client, count_queries
+):
+    from eventsys.experts.models import Expert, Organisation, WorkingGroup
+
+    db.session.add(WorkingGroup(name="AG Datenstrategien"))
+    db.session.commit()
+
+    def add_members(count: int) -> str:
+        group = db.session.scalar(sa.select(WorkingGroup))
+        for _ in range(count):
+            organisation = make_organisation(f"Stadt Nummer {next(_numbers)}")
+            number = next(_numbers)
+            group.members.append(make_expert(f"Vorname{number}", f"Nachname{number}", organisation))
+        db.session.commit()
+        path = f"/experts/groups/{group.id}"
+        forget_directory()
+        return path
+
+    def forget_directory() -> None:
+        """The request finds no expert loaded already, as in a worker's own session."""
+        for record in list(db.session):
+            if isinstance(record, Expert | Organisation | WorkingGroup):
+                db.session.expunge(record)
+
+    path = add_members(60)
+    admin_client.get(path)
+    forget_directory()
+    with count_queries() as small:
+        assert admin_client.get(path).status_code == 200
+    add_members(240)
+    admin_client.get(path)
+    forget_directory()
+    with count_queries() as large:
+        response = admin_client.get(path)
+
+    assert large.count == small.count
+    assert "300 Mitglieder" in response.get_data(as_text=True)

@@ -16,6 +16,7 @@ from eventsys.charters.content import WITH_ORIGINS, origin_data
 from eventsys.charters.models import Chapter, Charter, CharterVersion, Clause, ClauseOrigin
 from eventsys.charters.states import ClauseStatus
 from eventsys.database import contains_ignoring_case
+from eventsys.experts.search import matches_every_word
 from eventsys.extensions import db
 from eventsys.sessions.models import Session
 
@@ -363,22 +364,48 @@ class MergeTarget:
     text: str
 
 
-def merge_targets(clause: Clause, name: Callable[[Clause], str]) -> list[MergeTarget]:
+# The clause page lists at most this many recommendations to merge into; a pool holds
+# thousands (50 workshops of 40 TOPs), which are found by a search instead.
+MERGE_TARGETS_SHOWN = 100
+
+
+@dataclass(frozen=True)
+class MergeTargets:
+    targets: list[MergeTarget]
+    more: bool  # more recommendations match than are listed
+
+
+def merge_targets(clause: Clause, name: Callable[[Clause], str], words: str = "") -> MergeTargets:
     """The recommendations `clause` may be merged into (the other active ones of its charter),
-    each named by `name`; none when `clause` itself is not active."""
+    each named by `name`, at most MERGE_TARGETS_SHOWN of them; with `words`, those whose wording
+    holds every word, or whose recommendation number is `words`. None when `clause` itself is
+    not active."""
     if clause.status is not ClauseStatus.ACTIVE:
-        return []
-    others = db.session.scalars(
-        sa.select(Clause)
-        .where(
-            Clause.charter_id == clause.charter_id,
-            Clause.status == ClauseStatus.ACTIVE,
-            Clause.id != clause.id,
-        )
-        .options(selectinload(Clause.origins))
-        .order_by(Clause.id)
+        return MergeTargets([], more=False)
+    query = sa.select(Clause).where(
+        Clause.charter_id == clause.charter_id,
+        Clause.status == ClauseStatus.ACTIVE,
+        Clause.id != clause.id,
     )
-    return [MergeTarget(other.id, name(other), other.text_de) for other in others]
+    if words:
+        numbered = sa.select(ClauseOrigin.clause_id).where(
+            ClauseOrigin.charter_id == clause.charter_id,
+            sa.func.upper(ClauseOrigin.recommendation_number) == words.upper(),
+        )
+        worded = matches_every_word(words, Clause.text_de, Clause.text_en)
+        query = query.where(sa.or_(worded, Clause.id.in_(numbered)))
+    found = list(
+        db.session.scalars(
+            query.options(selectinload(Clause.origins))
+            .order_by(Clause.id)
+            .limit(MERGE_TARGETS_SHOWN + 1)
+        )
+    )
+    shown = found[:MERGE_TARGETS_SHOWN]
+    return MergeTargets(
+        [MergeTarget(other.id, name(other), other.text_de) for other in shown],
+        more=len(found) > MERGE_TARGETS_SHOWN,
+    )
 
 
 def clause_numbers(charter: Charter) -> dict[int, str]:

@@ -1,9 +1,11 @@
 """The expert directory: experts, organisations, working groups and the CSV import."""
 
+import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import selectinload
 
 from eventsys.access import ALL_STAFF, PLANNERS, roles_required
 from eventsys.experts import (
@@ -238,7 +240,12 @@ def list_working_groups():
 @blueprint.route("/groups/<int:group_id>")
 @roles_required(*ALL_STAFF)
 def show_working_group(group_id: int):
-    group = db.get_or_404(WorkingGroup, group_id)
+    """The group with its members and their organisations, in a fixed number of queries."""
+    group = db.first_or_404(
+        sa.select(WorkingGroup)
+        .where(WorkingGroup.id == group_id)
+        .options(selectinload(WorkingGroup.members).joinedload(Expert.organisation))
+    )
     return render_template("experts/working_group.html", group=group)
 
 

@@ -1,17 +1,22 @@
 """Per-session reminder settings and sending reminders now."""
 
+import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import contains_eager
 
 from eventsys.access import PLANNERS, roles_required
 from eventsys.database import utcnow
+from eventsys.experts.models import Expert
 from eventsys.extensions import db
 from eventsys.invitations import overview
 from eventsys.invitations.forms import RemindChosenForm, invitation_filter
 from eventsys.invitations.mail import MailKind
-from eventsys.invitations.services import invitations_of
+from eventsys.invitations.models import Invitation
 from eventsys.outbox import confirmation
+from eventsys.query_arguments import id_from_text, page_number
 from eventsys.reminders import services
 from eventsys.reminders.forms import ReminderSettingsForm, SendRemindersForm
 from eventsys.sessions.models import Session
@@ -21,18 +26,44 @@ blueprint = Blueprint("reminders", __name__)
 
 def _chosen(session: Session, invitation_ids: list[int]):
     """The chosen invitations, loaded afresh (a preview rolls the transaction back)."""
-    by_id = {invitation.id: invitation for invitation in invitations_of(session)}
-    return [by_id[chosen] for chosen in invitation_ids if chosen in by_id]
+    return overview.invitations_with_ids(session, invitation_ids)
+
+
+def _invitation_page(session: Session, page: int) -> Pagination:
+    """A page of the session's invitations that are not withdrawn, by surname."""
+    query = (
+        sa.select(Invitation)
+        .join(Invitation.expert)
+        .where(Invitation.session_id == session.id, Invitation.withdrawn_at.is_(None))
+        .options(contains_eager(Invitation.expert))
+        .order_by(Expert.sort_key, Invitation.id)
+    )
+    return db.paginate(query, page=page, per_page=overview.PAGE_SIZE, error_out=False)
+
+
+def _submitted_ids(form_field_name: str) -> list[int]:
+    """The invitation ids a POST ticked (each once, at most a page's worth), whatever page
+    they were ticked on."""
+    ids: list[int] = []
+    for value in request.form.getlist(form_field_name):
+        number = id_from_text(value)
+        if number is not None and number not in ids:
+            ids.append(number)
+    return ids[: overview.PAGE_SIZE]
 
 
 @blueprint.route("/sessions/<int:session_id>/reminders", methods=["GET", "POST"])
 @roles_required(*PLANNERS)
 def manage(session_id: int):
+    """The reminder setting, and a page of the invitees with the reminder that fits each now;
+    those ticked get it after a look at who gets mail."""
     session = db.get_or_404(Session, session_id)
     now = utcnow()
-    invitations = invitations_of(session)
+    listing = _invitation_page(session, page_number(request.args))
+    ticked = _chosen(session, _submitted_ids("now-invitations"))
     offers = {
-        invitation.id: services.reminder_kind_now(invitation, now) for invitation in invitations
+        invitation.id: services.reminder_kind_now(invitation, now)
+        for invitation in [*listing.items, *ticked]
     }
     try:
         services.check_session_open(session, now)
@@ -46,9 +77,11 @@ def manage(session_id: int):
             prefix="settings", formdata=None, data={"enabled": session.reminders_enabled}
         )
     sending = SendRemindersForm(prefix="now")
+    # The choices are the rows of this page and what was ticked (on whichever page).
+    offered = {invitation.id: invitation for invitation in [*listing.items, *ticked]}
     sending.invitations.choices = [
         (invitation.id, invitation.expert.full_name)
-        for invitation in invitations
+        for invitation in offered.values()
         if offers[invitation.id] and not closed_reason
     ]
 
@@ -90,7 +123,7 @@ def manage(session_id: int):
     return render_template(
         "reminders/manage.html",
         session=session,
-        invitations=invitations,
+        listing=listing,
         offers=offers,
         kinds=MailKind,
         settings=settings,

@@ -279,6 +279,31 @@ def test_the_clause_page_offers_the_other_active_recommendations_to_merge_into(
     assert 'id="merge"' not in secretariat.get(url(charter, "", aside.id)).text
 
 
+def test_a_large_pool_lists_a_hundred_to_merge_into_and_the_search_finds_the_others(
+    secretariat, charter, workshops
+):
+    kept = clause(charter, workshops, "1.2.1")
+    duplicate = clause(charter, workshops, "2.1.2")
+    for number in range(150):
+        db.session.add(
+            Clause(charter_id=charter.id, text_de=f"Empfehlung Nummer {number} zu Datenräumen")
+        )
+    db.session.commit()
+
+    def offered(**query) -> list[int]:
+        page = secretariat.get(url(charter, "", duplicate.id), query_string=query).text
+        merge = page.split('id="merge"')[1]
+        return [int(value) for value in re.findall(r'<option value="(\d+)"', merge)]
+
+    listed = offered()
+    page = secretariat.get(url(charter, "", duplicate.id)).text
+    assert len(listed) == pool_queries.MERGE_TARGETS_SHOWN
+    assert 'name="merge_q"' in page
+    assert len(offered(merge_q="Nummer 149 datenräumen")) == 1
+    assert offered(merge_q=kept.origins[0].recommendation_number.lower()) == [kept.id]
+    assert offered(merge_q="Luftschloss") == []
+
+
 def test_merge_refusal_is_worded_for_the_user(english_secretariat, charter, workshops):
     chosen = clause(charter, workshops, "1.1.1")
 

@@ -8,9 +8,11 @@ from freezegun import freeze_time
 
 from eventsys.extensions import db
 from eventsys.invitations.mail import MailKind
+from eventsys.invitations.models import Invitation
 from eventsys.sessions.states import SessionStatus
 from tests.conftest import confirm_sending, page_text
 from tests.reminders.conftest import STARTS_AT, recipients
+from tests.sessions.factories import make_expert, make_organisation, make_session
 
 
 def page(client, invited):
@@ -133,3 +135,42 @@ def test_reminders_to_several_show_who_gets_which_mail_before_sending(organiser_
     assert sent.status_code == 302
     reminded = recipients(MailKind.DEADLINE_REMINDER) + recipients(MailKind.EVE_REMINDER)
     assert len(reminded) == len(chosen)
+
+
+def add_invitees(session, count: int) -> None:
+    organisation = make_organisation(f"Stadt Nummer {count}")
+    for number in range(count):
+        expert = make_expert(f"Vorname{number}", f"Nachname{count}x{number}", organisation)
+        db.session.add(Invitation(session=session, expert=expert))
+    db.session.commit()
+
+
+def test_the_page_shows_a_page_of_invitees_with_as_many_queries_for_300(
+    organiser_client, app, count_queries
+):
+    session = make_session("Plenum", starts_at=STARTS_AT, status=SessionStatus.CONFIRMED)
+    add_invitees(session, 60)
+    path = f"/sessions/{session.id}/reminders"
+    organiser_client.get(path)  # the first request warms the caches of the app
+    with count_queries() as small:
+        assert organiser_client.get(path).status_code == 200
+    add_invitees(session, 240)
+    organiser_client.get(path)
+    with count_queries() as large:
+        response = organiser_client.get(path)
+
+    assert large.count == small.count
+    html = response.get_data(as_text=True)
+    assert len(re.findall(r'name="now-invitations"', html)) == 50
+    assert "page=2" in html and "300 Einladungen gefunden" in page_text(response)
+
+
+def test_an_invitee_ticked_on_another_page_is_reminded(organiser_client, invited):
+    add_invitees(invited.session, 60)
+    # Anna Schmidt is on the second page (by surname); the form is sent from the first.
+    response = organiser_client.post(
+        f"/sessions/{invited.session.id}/reminders",
+        data={"now-send": "1", "now-invitations": [str(invited.anna.id)]},
+    )
+    assert response.status_code == 302
+    assert recipients(MailKind.DEADLINE_REMINDER) == ["anna.schmidt@example.org"]

@@ -31,6 +31,8 @@ from eventsys.extensions import db
 from eventsys.i18n import current_language, format_local_date
 from eventsys.query_arguments import id_from_text, page_number
 
+MERGE_SEARCH_MAX_LENGTH = 200
+
 
 def _clause_of(charter_id: int, clause_id: int) -> tuple[Charter, Clause]:
     """The charter and its clause; 404 for either unknown or a clause of another charter."""
@@ -301,6 +303,11 @@ def move_clause(charter_id: int, clause_id: int):
     return _back_to_pool(charter.id, form, clause)
 
 
+def _merge_query() -> str:
+    """The words (or number) the recommendation to merge into was searched by, if any."""
+    return " ".join(request.args.get("merge_q", "").split())[:MERGE_SEARCH_MAX_LENGTH]
+
+
 def _clause_page(charter: Charter, clause: Clause, form: ClauseForm, status: int = 200):
     numbers = pool_queries.clause_numbers(charter)
 
@@ -316,7 +323,8 @@ def _clause_page(charter: Charter, clause: Clause, form: ClauseForm, status: int
         number=numbers.get(clause.id),
         merged_into_name=name(clause.merged_into) if clause.merged_into else None,
         is_new=pool_queries.is_new(clause, charter),
-        merge_targets=pool_queries.merge_targets(clause, name),
+        merge_query=_merge_query(),
+        merge_targets=pool_queries.merge_targets(clause, name, _merge_query()),
     )
     return page, status
 
