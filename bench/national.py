@@ -30,6 +30,7 @@ See bench/README.md.
 """
 
 import argparse
+import atexit
 import hashlib
 import html
 import http.client
@@ -37,6 +38,7 @@ import os
 import random
 import re
 import secrets
+import shutil
 import signal
 import socket
 import statistics
@@ -523,6 +525,7 @@ def builder_app(url: str, server_name: str | None = None):
         "CELERY_BROKER_URL": None,
     }
     workdir = Path(tempfile.mkdtemp(prefix="eventsys-national-"))
+    atexit.register(shutil.rmtree, workdir, ignore_errors=True)
     return create_app(config, instance_path=str(workdir / "instance"))
 
 
