@@ -22,9 +22,9 @@ renderings of the same subject are deleted, so that one PDF per document is kept
 
 A document that must exist whether or not anyone asks for it (the archival PDF of approved
 minutes) is asked for with `ask_for` in the transaction that makes it necessary; its renderer
-starts once that transaction commits. When it is ready, `signals.document_prepared` lets its
-owner store it (and the prepared copy is dropped); until then `respond_for_subject` answers
-those who ask for it as above.
+starts once that transaction commits (never if it is rolled back; "inline", the committer waits
+for it). When it is ready, `signals.document_prepared` lets its owner store it (and the prepared
+copy is dropped); until then `respond_for_subject` answers those who ask for it as above.
 """
 
 import base64
