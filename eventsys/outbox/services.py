@@ -34,6 +34,7 @@ from email.utils import formatdate, make_msgid
 import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context, has_request_context
 from flask_sqlalchemy.session import Session
+from sqlalchemy.orm import SessionTransaction
 
 from eventsys.database import utcnow
 from eventsys.extensions import db, mail
@@ -498,18 +499,23 @@ def deliver_in_thread(app: Flask) -> None:
 
 def _after_commit(session: Session) -> None:
     """Start delivering once a transaction that queued mail has committed."""
+    if session.in_nested_transaction():
+        return  # a savepoint released (the hook hears those too): the transaction goes on
     if not session.info.pop(_pending_kick, False) or not has_app_context():
         return
     app = current_app._get_current_object()
     app.extensions[_START_DELIVERY](app)
 
 
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_pending_kick, None)
+def _after_rollback(session: Session, previous: SessionTransaction) -> None:
+    # A savepoint rolled back leaves the outer transaction's mail queued (mail queued inside
+    # the savepoint went with it; a delivery started for nothing finds nothing due).
+    if not previous.nested:
+        session.info.pop(_pending_kick, None)
 
 
 sa.event.listen(Session, "after_commit", _after_commit)
-sa.event.listen(Session, "after_soft_rollback", lambda session, previous: _after_rollback(session))
+sa.event.listen(Session, "after_soft_rollback", _after_rollback)
 
 
 def _process_in_thread(app: Flask) -> None:

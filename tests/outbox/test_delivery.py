@@ -218,3 +218,25 @@ def test_each_outcome_is_committed_before_the_next_message_is_accepted(
 
     assert len(sink.received) == 20
     assert unrecorded_at_arrival == [0] * 20
+
+
+def test_a_savepoint_inside_the_change_neither_sends_early_nor_holds_the_mail_back(
+    app, smtp_server
+):
+    """Mail queued before a savepoint goes out when the whole transaction commits: not when
+    the savepoint is released (the rows are not committed yet), and not only at some later
+    run because the savepoint took the signal to deliver with it."""
+    (queued,) = queue_messages(1)
+    with db.session.begin_nested():
+        services.queue("test", services.compose("in.savepoint@example.org", "Mit", "Text"))
+    assert smtp_server.sink.received == []
+    savepoint = db.session.begin_nested()
+    services.queue("test", services.compose("rolled.back@example.org", "Weg", "Text"))
+    savepoint.rollback()
+
+    db.session.commit()
+
+    recipients = sorted(mail.envelope_to[0] for mail in smtp_server.sink.received)
+    assert recipients == ["in.savepoint@example.org", "person0@example.org"]
+    db.session.expire_all()
+    assert queued.state == DeliveryState.SENT
