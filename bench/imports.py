@@ -27,7 +27,7 @@ import sqlalchemy as sa
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
-from eventsys import create_app  # noqa: E402
+from bench import benchmark_app  # noqa: E402
 from eventsys.database import utcnow  # noqa: E402
 from eventsys.experts import import_jobs  # noqa: E402
 from eventsys.experts.csv_reading import GERMAN_STAKEHOLDER_NAMES  # noqa: E402
@@ -98,17 +98,7 @@ def csv_file(rows: list[dict]) -> bytes:
 
 
 def make_app(url: str, workdir: Path):
-    config = {
-        "SECRET_KEY": "benchmark",
-        "SQLALCHEMY_DATABASE_URI": url,
-        "SERVER_NAME": "eventsys.example.org",
-        "MAIL_SERVER": None,
-        "EXPERT_IMPORTS": "inline",
-    }
-    app = create_app(config, instance_path=str(workdir / "instance"))
-    with app.app_context():
-        db.create_all()
-    return app
+    return benchmark_app.make_app(workdir, url, EXPERT_IMPORTS="inline")
 
 
 def measure_import(rows: list[dict], workdir: Path, postgres: str | None) -> float:

@@ -37,7 +37,7 @@ from werkzeug.datastructures import MultiDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
-from eventsys import create_app  # noqa: E402
+from bench import benchmark_app  # noqa: E402
 from eventsys.auth.models import User  # noqa: E402
 from eventsys.database import utcnow  # noqa: E402
 from eventsys.experts.models import Expert, Organisation  # noqa: E402
@@ -131,21 +131,14 @@ def fresh_database(workdir: Path, postgres_url: str | None):
 
 
 def make_app(database_url: str, workdir: Path, sink: Sink | None, delivery: str = "inline"):
-    config = {
-        "SECRET_KEY": "benchmark",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SERVER_NAME": "eventsys.example.org",
-        "PREFERRED_URL_SCHEME": "https",
-        "WTF_CSRF_ENABLED": False,
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        "MAIL_SERVER": "127.0.0.1" if sink else None,
-        "MAIL_PORT": sink.port if sink else 25,
-        "OUTBOX_DELIVERY": delivery,
-    }
-    app = create_app(config, instance_path=str(workdir / "instance"))
-    with app.app_context():
-        db.create_all()
-    return app
+    return benchmark_app.make_app(
+        workdir,
+        database_url,
+        PREFERRED_URL_SCHEME="https",
+        MAIL_SERVER="127.0.0.1" if sink else None,
+        MAIL_PORT=sink.port if sink else 25,
+        OUTBOX_DELIVERY=delivery,
+    )
 
 
 def deliver_to(app, sink: Sink) -> None:

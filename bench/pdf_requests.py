@@ -35,8 +35,8 @@ sys.path.insert(0, str(PROJECT_ROOT))
 import sqlalchemy as sa  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
+from bench import benchmark_app  # noqa: E402
 from bench.minutes import add_long_minutes  # noqa: E402
-from eventsys import create_app  # noqa: E402
 from eventsys.attendance.models import Attendee  # noqa: E402
 from eventsys.database import utcnow  # noqa: E402
 from eventsys.documents.models import PreparedDocument  # noqa: E402
@@ -52,18 +52,7 @@ READERS = 8
 
 def make_app(workdir: Path):
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
-    config = {
-        "SECRET_KEY": "benchmark",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'bench.sqlite3'}",
-        "SERVER_NAME": None,
-        "MAIL_SERVER": None,
-        "OUTBOX_DELIVERY": "inline",
-        "DOCUMENT_PREPARATION": "background",
-    }
-    app = create_app(config, instance_path=str(workdir / "instance"))
-    with app.app_context():
-        db.create_all()
-    return app
+    return benchmark_app.make_app(workdir, SERVER_NAME=None, DOCUMENT_PREPARATION="background")
 
 
 def get(url: str) -> tuple[int, bytes]:

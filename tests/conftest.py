@@ -202,6 +202,15 @@ def staff(app: Flask) -> Staff:
     return accounts
 
 
+def reading_english(staff: Staff) -> Staff:
+    """The staff accounts set to read English, whose texts are the msgids themselves, so that
+    assertions on wording hold whatever the German catalogue says."""
+    for user in (staff.admin, staff.organiser, staff.secretariat):
+        user.language = "en"
+    db.session.commit()
+    return staff
+
+
 def sign_in(client: FlaskClient, user: User) -> FlaskClient:
     response = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD})
     assert response.status_code == 302, "signing in failed"

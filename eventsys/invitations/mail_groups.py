@@ -155,16 +155,7 @@ def _alone(invitation: Invitation, entry: OutboxMessage) -> Written:
     message = mail.compose_invitation_mail(
         invitation, entry.kind, message_id=entry.message_id, details=entry.details
     )
-    return _written(message, headers.serialise(message))
-
-
-def _written(message, raw: bytes) -> Written:
-    return Written(
-        raw=raw,
-        sender=str(message["From"]),
-        recipient=message["To"].addresses[0].addr_spec,
-        subject=str(message["Subject"]),
-    )
+    return Written.of(message)
 
 
 def _first_of_group(invitation: Invitation, entry: OutboxMessage) -> tuple[Written, _Group | None]:
@@ -174,7 +165,7 @@ def _first_of_group(invitation: Invitation, entry: OutboxMessage) -> tuple[Writt
     texts = mail.mail_texts(invitation, entry.kind, entry.details, personal)
     message = mail.mail_message(invitation, entry.kind, texts, entry.message_id)
     raw = headers.serialise(message)
-    written = _written(message, raw)
+    written = Written.of(message, raw)
     stand_ins = _StandIns.new(with_feed=personal.feed is not None)
     rendering = mail.mail_texts(invitation, entry.kind, entry.details, stand_ins.personal)
     try:

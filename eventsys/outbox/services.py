@@ -240,7 +240,7 @@ def shared_in_batch() -> dict:
 def _compose_batch(limit: int) -> tuple[int, int]:
     """Write the next `limit` messages waiting for composition and commit; return how many
     were taken and how many of them written (the others are marked failed)."""
-    claimed = _claim_for_composition(limit)
+    claimed = _claim(_waiting_for_composition, limit)
     pending = list(
         db.session.scalars(
             sa.select(OutboxMessage).where(OutboxMessage.id.in_(claimed)).order_by(OutboxMessage.id)
@@ -272,30 +272,37 @@ def _waiting_for_composition(now: datetime) -> sa.ColumnElement[bool]:
     )
 
 
-def _claim_for_composition(limit: int) -> list[int]:
-    """Mark up to `limit` messages waiting for composition as being written by us, and commit;
-    return their ids. As with delivery (`_claim_due_batch`), the claim is a conditional update,
-    so that two composers (Celery workers) never write the same message; one that finds the
-    first candidates taken by another looks again."""
+Waiting = Callable[[datetime], sa.ColumnElement[bool]]
+
+
+def _claim(waiting: Waiting, limit: int, **values) -> list[int]:
+    """Mark up to `limit` messages for which `waiting(now)` holds as ours for `CLAIM_DURATION`
+    (setting `values` too), and commit; return their ids.
+
+    The claim is a conditional update (still waiting?), so that two workers (Celery) never take
+    the same message: on PostgreSQL each skips the rows another has locked; elsewhere the second
+    waits for the first's lock, then finds those rows taken and looks again."""
     for _attempt in range(5):
         now = utcnow()
         candidate_ids = list(
             db.session.scalars(
                 sa.select(OutboxMessage.id)
-                .where(_waiting_for_composition(now))
+                .where(waiting(now))
                 .order_by(OutboxMessage.id)
                 .limit(limit)
-                .with_for_update(skip_locked=True)  # PostgreSQL: others' candidates are skipped
+                .with_for_update(skip_locked=True)
             )
         )
         if not candidate_ids:
             db.session.commit()
             return []
+        # One statement for the batch; RETURNING (PostgreSQL, SQLite 3.35+) tells which rows
+        # were still ours to take.
         claimed = list(
             db.session.scalars(
                 sa.update(OutboxMessage)
-                .where(OutboxMessage.id.in_(candidate_ids), _waiting_for_composition(now))
-                .values(claimed_until=now + CLAIM_DURATION)
+                .where(OutboxMessage.id.in_(candidate_ids), waiting(now))
+                .values(claimed_until=now + CLAIM_DURATION, **values)
                 .returning(OutboxMessage.id)
                 .execution_options(synchronize_session=False)
             )
@@ -322,15 +329,7 @@ def _compose_one(entry: OutboxMessage, sealer: Sealer) -> bool:
     try:
         with _link_context(entry.link_base):
             message = _composers[entry.kind](entry)
-        if isinstance(message, Written):
-            written = message
-        else:
-            written = Written(
-                raw=headers.serialise(message),
-                sender=str(message["From"]),
-                recipient=message["To"].addresses[0].addr_spec,
-                subject=str(message["Subject"]),
-            )
+        written = message if isinstance(message, Written) else Written.of(message)
     except links.LinkHostUnknown:
         log.warning("Outbox message %s has links to an untrusted host", entry.id)
         entry.state = DeliveryState.FAILED
@@ -541,40 +540,6 @@ def _due(now: datetime) -> sa.ColumnElement[bool]:
     )
 
 
-def _claim_due_batch(limit: int) -> list[int]:
-    """Mark up to `limit` due messages as being sent by us; return their ids.
-
-    The claim is a conditional update (still due?), so two deliverers never take the same
-    message: the second waits for the first's row lock, then finds the row no longer due.
-    """
-    now = utcnow()
-    candidate_ids = list(
-        db.session.scalars(
-            sa.select(OutboxMessage.id)
-            .where(_due(now))
-            .order_by(OutboxMessage.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)  # PostgreSQL: another deliverer's are skipped
-        )
-    )
-    if not candidate_ids:
-        return []
-    claim = (
-        sa.update(OutboxMessage)
-        .values(state=DeliveryState.SENDING, claimed_until=now + CLAIM_DURATION)
-        .execution_options(synchronize_session=False)
-    )
-    # One statement for the batch; RETURNING (PostgreSQL, SQLite 3.35+) tells which rows were
-    # still ours to take.
-    claimed = list(
-        db.session.scalars(
-            claim.where(OutboxMessage.id.in_(candidate_ids), _due(now)).returning(OutboxMessage.id)
-        )
-    )
-    db.session.commit()
-    return sorted(claimed)
-
-
 def retry_delay(attempts: int) -> timedelta:
     """Back-off after the `attempts`-th failure: 1, 2, 4 … minutes, at most six hours."""
     return timedelta(minutes=min(2 ** (attempts - 1), 360))
@@ -585,7 +550,7 @@ def deliver_due(limit: int = BATCH_SIZE) -> tuple[int, int]:
     this time."""
     sent = failed = 0
     while True:
-        batch = _claim_due_batch(limit)
+        batch = _claim(_due, limit, state=DeliveryState.SENDING)
         if not batch:
             return sent, failed
         batch_sent, batch_failed, batch_refused = _send_batch(batch)

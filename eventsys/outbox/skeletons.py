@@ -41,6 +41,17 @@ class Written:
     recipient: str
     subject: str
 
+    @classmethod
+    def of(cls, message: EmailMessage, raw: bytes | None = None) -> "Written":
+        """`message` as it is stored: serialised and checked (`headers.serialise`) unless its
+        checked bytes are given."""
+        return cls(
+            raw=headers.serialise(message) if raw is None else raw,
+            sender=str(message["From"]),
+            recipient=message["To"].addresses[0].addr_spec,
+            subject=str(message["Subject"]),
+        )
+
 
 class SkeletonMismatch(Exception):
     """The message cannot serve as a skeleton (its parts cannot be filled in again exactly)."""

@@ -13,7 +13,7 @@ from eventsys.attendance.states import AttendanceStatus
 from eventsys.extensions import db
 from eventsys.invitations import services as invitations
 from eventsys.invitations.states import Channel, Response
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, reading_english
 from tests.invitations.conftest import invitation_of, make_expert
 
 pytestmark = pytest.mark.browser
@@ -30,10 +30,7 @@ def app_config() -> dict:
 
 @pytest.fixture
 def staff(staff):
-    for user in (staff.admin, staff.organiser, staff.secretariat):
-        user.language = "en"
-    db.session.commit()
-    return staff
+    return reading_english(staff)
 
 
 @pytest.fixture

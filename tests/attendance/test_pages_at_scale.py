@@ -15,16 +15,13 @@ from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
 from eventsys.invitations.models import Invitation
 from eventsys.invitations.states import Response
-from tests.conftest import page_text
+from tests.conftest import page_text, reading_english
 from tests.invitations.conftest import make_expert, make_organisation, make_session
 
 
 @pytest.fixture
 def staff(staff):
-    for user in (staff.admin, staff.organiser, staff.secretariat):
-        user.language = "en"
-    db.session.commit()
-    return staff
+    return reading_english(staff)
 
 
 def listed(count: int, tag: str, group=StakeholderGroup.MUNICIPALITIES, session=None):

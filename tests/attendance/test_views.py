@@ -18,7 +18,7 @@ from eventsys.extensions import db
 from eventsys.invitations import services as invitations
 from eventsys.invitations.models import Invitation
 from eventsys.invitations.states import Channel, Response
-from tests.conftest import page_text
+from tests.conftest import page_text, reading_english
 from tests.invitations.conftest import (
     invitation_of,
     make_expert,
@@ -29,10 +29,7 @@ from tests.invitations.conftest import (
 
 @pytest.fixture
 def staff(staff):
-    for user in (staff.admin, staff.organiser, staff.secretariat):
-        user.language = "en"
-    db.session.commit()
-    return staff
+    return reading_english(staff)
 
 
 @pytest.fixture

@@ -24,17 +24,12 @@ from tests.charters.test_consultation import (
     make_version,
     outsider,
 )
-from tests.conftest import TEST_PASSWORD, page_text
+from tests.conftest import TEST_PASSWORD, page_text, reading_english
 
 
 @pytest.fixture
 def staff(staff):
-    """Staff read English here, so that the new strings can be checked before the German
-    catalogue has them."""
-    for user in (staff.admin, staff.organiser, staff.secretariat):
-        user.language = "en"
-    db.session.commit()
-    return staff
+    return reading_english(staff)
 
 
 @pytest.fixture

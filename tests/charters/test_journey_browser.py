@@ -15,7 +15,7 @@ from eventsys.charters.models import CharterVersion, ConsultationComment
 from eventsys.charters.states import CommentStatus, VersionState
 from eventsys.extensions import db
 from tests.charters.conftest import clause_from
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, reading_english
 from tests.invitations.conftest import text_of
 
 pytestmark = pytest.mark.browser
@@ -32,10 +32,7 @@ def app_config(mail_config) -> dict:
 
 @pytest.fixture
 def staff(staff):
-    for user in (staff.admin, staff.organiser, staff.secretariat):
-        user.language = "en"
-    db.session.commit()
-    return staff
+    return reading_english(staff)
 
 
 def signed_in(chromium, live_server, email: str):

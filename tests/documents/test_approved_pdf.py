@@ -19,7 +19,7 @@ from eventsys.minutes import workflow
 from eventsys.minutes.models import MinutesTopic, MinutesVersion
 from eventsys.minutes.states import MinutesState
 from eventsys.minutes.tokens import make_reader_token
-from tests.conftest import confirm_sending, page_text
+from tests.conftest import confirm_sending, page_text, reading_english
 from tests.documents.test_preparation import HEAVY_LIST, prepared_documents, text_of
 from tests.minutes.test_workflow import link_in
 from tests.minutes.workflow_records import held_workshop
@@ -33,10 +33,7 @@ def app_config(mail_config):
 
 @pytest.fixture
 def staff(staff):
-    for user in (staff.admin, staff.organiser, staff.secretariat):
-        user.language = "en"
-    db.session.commit()
-    return staff
+    return reading_english(staff)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from eventsys.experts import organisations, people
 from eventsys.experts.models import Expert, Organisation
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
+from tests.conftest import reading_english
 
 
 @pytest.fixture(autouse=True)
@@ -25,10 +26,7 @@ def english(app):
 
 @pytest.fixture
 def staff(staff):
-    for user in (staff.admin, staff.organiser, staff.secretariat):
-        user.language = "en"
-    db.session.commit()
-    return staff
+    return reading_english(staff)
 
 
 @pytest.fixture

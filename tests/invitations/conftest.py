@@ -21,14 +21,12 @@ from eventsys.invitations.models import Invitation
 from eventsys.invitations.tokens import make_rsvp_token
 from eventsys.sessions.models import AgendaItem, Session
 from eventsys.sessions.states import SessionKind, SessionStatus
+from tests.conftest import reading_english
 
 
 @pytest.fixture
 def staff(staff):
-    for user in (staff.admin, staff.organiser, staff.secretariat):
-        user.language = "en"
-    db.session.commit()
-    return staff
+    return reading_english(staff)
 
 
 _numbers = itertools.count(1)

@@ -23,15 +23,13 @@ from eventsys.minutes.errors import EditConflict, MinutesError, MinutesFrozen
 from eventsys.minutes.models import ActionItem, Decision, Minutes, MinutesTopic, Recommendation
 from eventsys.minutes.states import MinutesState
 from eventsys.minutes.validation import InvalidMinutes
+from tests.conftest import reading_english
 from tests.minutes.conftest import guideline, make_plenary
 
 
 @pytest.fixture
 def staff(staff):
-    for user in (staff.admin, staff.organiser, staff.secretariat):
-        user.language = "en"
-    db.session.commit()
-    return staff
+    return reading_english(staff)
 
 
 def reloaded(minutes: Minutes) -> Minutes:

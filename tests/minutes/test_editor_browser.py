@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from eventsys.extensions import db
 from eventsys.minutes import editing
 from eventsys.minutes.models import Decision
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, reading_english
 
 pytestmark = pytest.mark.browser
 
@@ -24,10 +24,7 @@ def app_config():
 
 @pytest.fixture
 def staff(staff):
-    for user in (staff.admin, staff.organiser, staff.secretariat):
-        user.language = "en"
-    db.session.commit()
-    return staff
+    return reading_english(staff)
 
 
 def sign_in(page, email: str) -> None:

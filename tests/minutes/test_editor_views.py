@@ -13,7 +13,7 @@ from eventsys.extensions import db
 from eventsys.minutes import editing
 from eventsys.minutes.models import ActionItem, Minutes, MinutesTopic
 from eventsys.minutes.states import MinutesState
-from tests.conftest import page_text, sign_in
+from tests.conftest import page_text, reading_english, sign_in
 from tests.minutes.conftest import build_record, fill_topic, make_people, make_plenary
 
 JSON = {"Accept": "application/json"}
@@ -21,11 +21,7 @@ JSON = {"Accept": "application/json"}
 
 @pytest.fixture
 def staff(staff):
-    """Staff read English here, so that assertions on wording hold whatever the catalogue."""
-    for user in (staff.admin, staff.organiser, staff.secretariat):
-        user.language = "en"
-    db.session.commit()
-    return staff
+    return reading_english(staff)
 
 
 @pytest.fixture

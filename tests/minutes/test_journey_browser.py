@@ -15,7 +15,7 @@ from eventsys.extensions import db
 from eventsys.minutes.models import Minutes, MinutesComment, MinutesVersion
 from eventsys.minutes.states import MinutesState
 from eventsys.sessions.models import AgendaItem
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, reading_english
 from tests.invitations.conftest import (
     make_expert,
     make_organisation,
@@ -35,10 +35,7 @@ def app_config(mail_config) -> dict:
 
 @pytest.fixture
 def staff(staff):
-    for user in (staff.admin, staff.organiser, staff.secretariat):
-        user.language = "en"
-    db.session.commit()
-    return staff
+    return reading_english(staff)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from eventsys.minutes.errors import WorkflowError
 from eventsys.minutes.models import Minutes, MinutesComment, MinutesTopic, MinutesVersion
 from eventsys.minutes.states import MinutesState
 from eventsys.minutes.tokens import make_reader_token
-from tests.conftest import confirm_sending, page_text
+from tests.conftest import confirm_sending, page_text, reading_english
 from tests.invitations.conftest import make_expert, make_session, text_of
 from tests.minutes.workflow_records import HELD_ON, held_workshop
 
@@ -31,10 +31,7 @@ def app_config(mail_config):
 
 @pytest.fixture
 def staff(staff):
-    for user in (staff.admin, staff.organiser, staff.secretariat):
-        user.language = "en"
-    db.session.commit()
-    return staff
+    return reading_english(staff)
 
 
 @pytest.fixture

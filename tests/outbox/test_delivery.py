@@ -1,6 +1,8 @@
 """The outbox keeps mail with the change that caused it and delivers it after the commit,
 retrying through SMTP outages without losing or doubling a message."""
 
+import itertools
+import threading
 import time
 from datetime import timedelta
 
@@ -139,16 +141,20 @@ def test_cli_delivers_what_is_due(app, runner, smtp_server):
 
 
 def test_a_large_run_sends_its_first_mails_while_the_rest_are_still_being_written(
-    app, _smtp_controller, smtp_server
+    app, _smtp_controller, smtp_server, monkeypatch
 ):
-    """Composing and sending alternate batch by batch: when the first message reaches the
-    server, most of the run is not written yet (a separate connection looks)."""
+    """Composing and sending alternate batch by batch: the composer holds back its second batch
+    until the first mail reaches the server (at most ten seconds); it does reach it, while most
+    of the run is not written yet (a separate connection looks). A run that composed everything
+    before sending would keep the composer waiting the full ten seconds."""
     observer = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    first_arrival = threading.Event()
     unwritten_at_first_arrival: list[int] = []
+    arrived_while_composer_waited: list[bool] = []
 
     class WatchingSink(MailSink):
         async def handle_DATA(self, server, session, envelope):
-            if not unwritten_at_first_arrival:
+            if not first_arrival.is_set():
                 with observer.connect() as connection:
                     unwritten_at_first_arrival.append(
                         connection.scalar(
@@ -157,8 +163,18 @@ def test_a_large_run_sends_its_first_mails_while_the_rest_are_still_being_writte
                             )
                         )
                     )
+                first_arrival.set()
             return await super().handle_DATA(server, session, envelope)
 
+    compose_batch = services._compose_batch
+    batches = itertools.count(1)
+
+    def composing_after_the_first_arrival(limit: int):
+        if next(batches) == 2:
+            arrived_while_composer_waited.append(first_arrival.wait(timeout=10))
+        return compose_batch(limit)
+
+    monkeypatch.setattr(services, "_compose_batch", composing_after_the_first_arrival)
     _smtp_controller.handler.sink = sink = WatchingSink()
     session = make_session()
     organisation = make_organisation("Stadt Köln")
@@ -171,8 +187,8 @@ def test_a_large_run_sends_its_first_mails_while_the_rest_are_still_being_writte
         observer.dispose()
 
     assert len(sink.received) == 150
-    (unwritten,) = unwritten_at_first_arrival
-    assert unwritten >= 150 - services.FIRST_COMPOSE_BATCH
+    assert arrived_while_composer_waited == [True]
+    assert unwritten_at_first_arrival == [150 - services.FIRST_COMPOSE_BATCH]
 
 
 def test_each_outcome_is_committed_before_the_next_message_is_accepted(

@@ -18,6 +18,7 @@ from eventsys.invitations.services import invite_experts
 from eventsys.outbox.models import OutboxMessage
 from eventsys.sessions.models import Session
 from eventsys.sessions.states import SessionKind, SessionStatus
+from tests.conftest import reading_english
 from tests.replies.sample_mail import sample
 
 
@@ -28,10 +29,7 @@ def app_config() -> dict:
 
 @pytest.fixture
 def staff(staff):
-    for user in (staff.admin, staff.organiser, staff.secretariat):
-        user.language = "en"
-    db.session.commit()
-    return staff
+    return reading_english(staff)
 
 
 @dataclass
