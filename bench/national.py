@@ -3,6 +3,8 @@
     .venv/bin/python bench/national.py build              # the databases (reused when complete)
     .venv/bin/python bench/national.py pages              # each staff page, national and demo
     .venv/bin/python bench/national.py soak --minutes 10  # 8 clients for ten minutes
+    .venv/bin/python bench/national.py figures            # mail, import, replies, both databases
+    .venv/bin/python bench/national.py all                # all of it, about an hour
 
 `build` makes two PostgreSQL databases with the app's migrations: the national one (10,000
 experts in about 700 organisations, stakeholder groups and working groups; 200 sessions, past
@@ -19,6 +21,11 @@ is reused.
 turn, signs in as admin and fetches every staff page that shows a list: once to warm up, then
 alone five times (median) and by 8 clients at once (40 requests: median and max), with status
 and bytes. Aims: under 300 ms alone, under 1 s with 8 at once, no response over 500 KB.
+
+`figures` runs the companion benchmarks on SQLite and then on PostgreSQL: bench/invitations.py
+(the invitation run at 1,000 and 10,000), bench/imports.py (10,000 rows) and bench/replies.py
+(the reply path); each prints its figures against its own baseline from the same run. `all`
+runs build, pages, figures, restarts and the soak in turn.
 
 `soak` runs gunicorn with 4 workers, PYTHONFAULTHANDLER=1 and mail delivered by a background
 thread after each commit (OUTBOX_DELIVERY "background", as in production) to an SMTP sink, and
@@ -2135,6 +2142,23 @@ def send_reminder(client: Client, marks: dict, invitation: int) -> Fetch:
     return Fetch(status, len(content), seconds)
 
 
+# The other national figures, each measured by its own benchmark against its own baseline in the
+# same run: the invitation run at 1,000 and 10,000, the 10,000-row import, the reply path.
+COMPANION_BENCHMARKS = ("invitations.py", "imports.py", "replies.py")
+
+
+def companions(postgres_url: str) -> bool:
+    """Run the companion benchmarks on SQLite and on PostgreSQL, one after the other (each
+    alone on the machine, as its figures need); return whether all of them ran."""
+    ran = True
+    for script in COMPANION_BENCHMARKS:
+        for database in ([], ["--postgres", postgres_url]):
+            command = [sys.executable, str(PROJECT_ROOT / "bench" / script), *database]
+            print(f"\n== {' '.join(['bench/' + script, *database])}", flush=True)
+            ran &= subprocess.run(command, cwd=PROJECT_ROOT, check=False).returncode == 0
+    return ran
+
+
 @contextmanager
 def log_folder(kept: Path | None) -> Iterator[Path]:
     if kept is not None:
@@ -2166,9 +2190,25 @@ def main() -> None:
     )
     restarting.add_argument("--rounds", type=int, default=5)
     restarting.add_argument("--seconds", type=float, default=20)
-    for command in (measuring, soaking, restarting):
+    commands.add_parser(
+        "figures", help="the invitation, import and reply benchmarks on SQLite and PostgreSQL"
+    )
+    everything = commands.add_parser(
+        "all", help="build, pages, figures, restarts and a ten-minute soak, in that order"
+    )
+    for command in (measuring, soaking, restarting, everything):
         command.add_argument("--logs", type=Path, help="keep gunicorn's logs in this folder")
     arguments = parser.parse_args()
+    if arguments.command == "all":
+        build(rebuild=False)
+        with log_folder(arguments.logs) as workdir:
+            met = pages(PAGE_ROUNDS, CONCURRENT_REQUESTS, None, workdir)
+            ran = companions(f"{SERVER}/test")
+            restarted = restarts(5, 20, workdir)
+            soaked = soak(10, True, workdir)
+        sys.exit(0 if met and ran and restarted and soaked else 1)
+    if arguments.command == "figures":
+        sys.exit(0 if companions(f"{SERVER}/test") else 1)
     if arguments.command == "build":
         build(arguments.rebuild)
     elif arguments.command == "pages":

@@ -59,18 +59,22 @@ def working_text(charter: Charter) -> dict[str, Any]:
         clauses_by_chapter[clause.chapter_id].append(clause)
     return {
         "schema": SCHEMA,
-        "charter": {
-            "id": charter.id,
-            "title_de": charter.title_de,
-            "title_en": charter.title_en or "",
-            "preamble_de": charter.preamble_de or "",
-            "preamble_en": charter.preamble_en or "",
-        },
+        "charter": charter_data(charter),
         "version": None,
         "chapters": [
-            _chapter_data(chapter, number, clauses_by_chapter[chapter.id])
+            chapter_data(chapter, number, clauses_by_chapter[chapter.id])
             for number, chapter in enumerate(chapters, start=1)
         ],
+    }
+
+
+def charter_data(charter: Charter) -> dict[str, Any]:
+    return {
+        "id": charter.id,
+        "title_de": charter.title_de,
+        "title_en": charter.title_en or "",
+        "preamble_de": charter.preamble_de or "",
+        "preamble_en": charter.preamble_en or "",
     }
 
 
@@ -102,7 +106,10 @@ def _assigned_clauses(charter: Charter) -> list[Clause]:
     return list(db.session.scalars(query))
 
 
-def _chapter_data(chapter: Chapter, number: int, clauses: list[Clause]) -> dict[str, Any]:
+def chapter_data(
+    chapter: Chapter, number: int, clauses: list[Clause], first: int = 1
+) -> dict[str, Any]:
+    """Chapter number `number` with `clauses`, numbered from its `first` clause on."""
     return {
         "id": chapter.id,
         "number": number,
@@ -112,7 +119,7 @@ def _chapter_data(chapter: Chapter, number: int, clauses: list[Clause]) -> dict[
         "introduction_en": chapter.introduction_en or "",
         "clauses": [
             _clause_data(clause, f"{number}.{position}")
-            for position, clause in enumerate(clauses, start=1)
+            for position, clause in enumerate(clauses, start=first)
         ],
     }
 

@@ -1,13 +1,12 @@
 """The list of charters, a new charter, the working draft, and shaping a charter: its titles,
 preamble and chapters."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventsys.access import ALL_STAFF, roles_required
-from eventsys.charters import charters, pool_queries
-from eventsys.charters.content import working_text
+from eventsys.charters import charters, pool_queries, text_pages
 from eventsys.charters.errors import CharterError
 from eventsys.charters.forms import (
     ChapterChoiceForm,
@@ -19,6 +18,7 @@ from eventsys.charters.forms import (
 from eventsys.charters.models import Chapter, Charter
 from eventsys.charters.views import blueprint
 from eventsys.extensions import db
+from eventsys.query_arguments import page_number
 
 
 @blueprint.route("/")
@@ -55,10 +55,12 @@ def new_charter():
 def draft(charter_id: int):
     charter = db.get_or_404(Charter, charter_id)
     latest = charters.latest_version(charter)
+    text_page = text_pages.working_page(charter, page_number(request.args))
     return render_template(
         "charters/draft.html",
         charter=charter,
-        text=working_text(charter),
+        text_page=text_page,
+        text=text_page.text,
         latest=latest,
         label_in_progress=charters.label_in_progress(latest),
         new_ids=pool_queries.new_clause_ids(charter),

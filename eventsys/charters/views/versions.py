@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventsys.access import ALL_STAFF, PLANNERS, roles_required
-from eventsys.charters import content, document, versions
+from eventsys.charters import content, document, text_pages, versions
 from eventsys.charters.errors import CharterError
 from eventsys.charters.models import Charter, CharterVersion
 from eventsys.charters.version_forms import AdoptForm, CompareForm, FreezeForm
@@ -15,6 +15,7 @@ from eventsys.documents import preparation
 from eventsys.extensions import db
 from eventsys.i18n import current_language
 from eventsys.pdf import PdfRenderingError
+from eventsys.query_arguments import page_number
 
 
 @blueprint.app_template_global("freeze_form")
@@ -49,11 +50,13 @@ def list_versions(charter_id: int):
 @roles_required(*ALL_STAFF)
 def version(charter_id: int, major: int, minor: int):
     found = versions.version_or_404(charter_id, major, minor)
+    text_page = text_pages.version_page(found.content, page_number(request.args))
     return render_template(
         "charters/version.html",
         charter=found.charter,
         version=found,
-        text=found.content,
+        text_page=text_page,
+        text=text_page.text,
         previous=versions.previous_version(found),
         last_comment_day=versions.last_comment_day(found),
         language=current_language(),
