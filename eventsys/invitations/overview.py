@@ -27,7 +27,7 @@ from eventsys.invitations.states import AttendanceMode, Channel, ProposalState, 
 from eventsys.localtime import platform_zone
 from eventsys.outbox.models import DeliveryState, OutboxMessage
 from eventsys.sessions.models import Session
-from eventsys.spreadsheets import csv_writer, xlsx_workbook
+from eventsys.spreadsheets import csv_writer, excel_csv, xlsx_workbook
 
 CSV_COLUMNS = ("email", "name", "answer", "channel", "answered_at", "version", "comment")
 
@@ -550,24 +550,10 @@ def answers_xlsx(session: Session) -> bytes:
     )
 
 
-def write_answers_table_csv(session: Session, stream: TextIO) -> None:
-    """The answer list (see `answer_table`) as CSV that German Excel opens as a table: fields
-    separated by semicolons, times as the reader's language writes them. The caller adds the
-    byte order mark that makes Excel read UTF-8. (A "sep=;" first line would make Excel of any
-    language split on semicolons, but it then ignores the byte order mark and garbles umlauts;
-    the XLSX list is the one for every Excel.)"""
+def answers_csv(session: Session) -> bytes:
+    """The answer list (see `answer_table`) as CSV that German Excel opens as a table."""
     headings, rows = answer_table(session)
-    writer = csv_writer(stream, delimiter=";")
-    writer.writerow(headings)
-    pattern = SPREADSHEET_TIME_PATTERNS.get(current_language(), SPREADSHEET_TIME_PATTERNS["en"])
-    for row in rows:
-        writer.writerow(
-            [value.strftime(pattern) if isinstance(value, datetime) else value for value in row]
-        )
-
-
-# How the CSV for people writes times: as Excel reads them in that language.
-SPREADSHEET_TIME_PATTERNS = {"de": "%d.%m.%Y %H:%M", "en": "%Y-%m-%d %H:%M"}
+    return excel_csv(headings, rows, current_language())
 
 
 def _deputy_in(row: sa.Row) -> str:

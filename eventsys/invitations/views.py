@@ -1,11 +1,8 @@
 """Invitation pages: the organisers' invite and answers pages, and the experts' answer page."""
 
-import io
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -43,6 +40,7 @@ from eventsys.invitations.tokens import read_rsvp_token
 from eventsys.outbox import confirmation
 from eventsys.query_arguments import page_number
 from eventsys.sessions.models import Session
+from eventsys.spreadsheets import spreadsheet_download
 
 blueprint = Blueprint("invitations", __name__)
 
@@ -135,15 +133,8 @@ def show_invitation(session_id: int, invitation_id: int):
 @roles_required(*ALL_STAFF)
 def export_csv(session_id: int):
     session = db.get_or_404(Session, session_id)
-    buffer = io.StringIO()
-    overview.write_answers_table_csv(session, buffer)
-    # The byte order mark makes Excel read the file as UTF-8 (umlauts in names).
-    return Response(
-        "\ufeff" + buffer.getvalue(),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="invitations-session-{session.id}.csv"'
-        },
+    return spreadsheet_download(
+        overview.answers_csv(session), f"invitations-session-{session.id}.csv"
     )
 
 
@@ -151,12 +142,8 @@ def export_csv(session_id: int):
 @roles_required(*ALL_STAFF)
 def export_xlsx(session_id: int):
     session = db.get_or_404(Session, session_id)
-    return Response(
-        overview.answers_xlsx(session),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={
-            "Content-Disposition": f'attachment; filename="invitations-session-{session.id}.xlsx"'
-        },
+    return spreadsheet_download(
+        overview.answers_xlsx(session), f"invitations-session-{session.id}.xlsx"
     )
 
 
