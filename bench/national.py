@@ -1557,16 +1557,23 @@ def server_environment(url: str, extra: dict[str, str] | None = None) -> dict[st
 
 
 @contextmanager
-def gunicorn(url: str, log_path: Path, extra: dict[str, str] | None = None) -> Iterator[Server]:
-    """`gunicorn --workers 4 --bind 127.0.0.1:<free port> wsgi:app`, as the README runs it; its
-    log (and the workers' standard error, where faulthandler writes) goes to `log_path`."""
+def gunicorn(
+    url: str,
+    log_path: Path,
+    extra: dict[str, str] | None = None,
+    application: str = "wsgi:app",
+    ready_path: str = "/login",
+) -> Iterator[Server]:
+    """`gunicorn --workers 4 --bind 127.0.0.1:<free port> wsgi:app`, as the README runs it (or
+    another `application`); its log (and the workers' standard error, where faulthandler
+    writes) goes to `log_path`."""
     port = _free_port()
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
         "--workers", str(WORKERS),
         "--bind", f"127.0.0.1:{port}",
         "--log-level", "info",
-        "wsgi:app",
+        application,
     ]  # fmt: skip
     log = log_path.open("wb")
     process = subprocess.Popen(
@@ -1578,7 +1585,7 @@ def gunicorn(url: str, log_path: Path, extra: dict[str, str] | None = None) -> I
     )
     server = Server(process, port, log_path)
     try:
-        _wait_until_serving(server)
+        _wait_until_serving(server, ready_path)
         yield server
     finally:
         process.send_signal(signal.SIGTERM)
@@ -1590,14 +1597,14 @@ def gunicorn(url: str, log_path: Path, extra: dict[str, str] | None = None) -> I
         log.close()
 
 
-def _wait_until_serving(server: Server, timeout: float = 90) -> None:
+def _wait_until_serving(server: Server, ready_path: str, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             raise RuntimeError(f"gunicorn ended at start:\n{server.log_text()[-3000:]}")
         booted = server.log_text().count("Booting worker with pid")
         try:
-            status, _, _ = Client(server.port).get("/login")
+            status, _, _ = Client(server.port).get(ready_path)
         except OSError:
             status = 0
         if status == 200 and booted >= WORKERS:
@@ -1852,6 +1859,15 @@ class PageFigures:
         return missed
 
 
+def bare_page(log_path: Path, rounds: int, requests: int) -> PageFigures:
+    """The baseline: bench/bare_app.py's one page under gunicorn with the same workers, fetched
+    the same way as the staff pages."""
+    application = "bench.bare_app:app"
+    with gunicorn(database_url(DEMO_DATABASE), log_path, None, application, "/") as bare:
+        clients = [Client(bare.port) for _ in range(CONCURRENT)]
+        return measure_page(clients, Page("bare Flask page", "/"), {}, rounds, requests)
+
+
 def measure_page(clients: list[Client], page: Page, marks: dict, rounds: int, requests: int):
     # Every worker renders the page once before it is timed (templates compiled, caches warm).
     concurrently(clients, lambda client: fetch(client, page, marks), len(clients))
@@ -1880,6 +1896,13 @@ def pages(rounds: int, requests: int, only: str | None, workdir: Path) -> bool:
         print(f"{label}: {found}")
     chosen = [page for page in PAGES if only is None or only in page.name]
     results: dict[str, dict[str, PageFigures]] = {page.name: {} for page in chosen}
+    bare = bare_page(workdir / "bare.log", rounds, requests)
+    print(
+        f"{'bare Flask page (baseline)':32} {_ms(bare.alone_median):>15} ms alone, "
+        f"{_ms(bare.together_median):>6} / {_ms(bare.together_max):>6} ms at 8, "
+        f"{_kb(bare.size):>5} KiB {bare.statuses:>6}",
+        flush=True,
+    )
     with (
         gunicorn(database_url(NATIONAL_DATABASE), workdir / "national.log") as national,
         gunicorn(database_url(DEMO_DATABASE), workdir / "demo.log") as demo,
@@ -1909,6 +1932,11 @@ def pages(rounds: int, requests: int, only: str | None, workdir: Path) -> bool:
     print("| page | national alone (ms) | national 8 at once, median / max (ms) | KiB | status "
           "| demo alone (ms) | demo 8 at once, median / max (ms) | demo KiB |")  # fmt: skip
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print(
+        f"| bare Flask page (baseline) | {_ms(bare.alone_median)} | "
+        f"{_ms(bare.together_median)} / {_ms(bare.together_max)} | {_kb(bare.size)} | "
+        f"{bare.statuses} | | | |"
+    )
     met = True
     for name, row in results.items():
         n, d = row["national"], row["demo"]

@@ -261,6 +261,12 @@ def _listing(session: Session) -> sa.Select:
 def attendee_page(session: Session, filters: AttendeeFilter, page: int, per_page: int = PAGE_SIZE):
     """A page of the list as filtered, experts by name then guests by name, with what the rows
     show loaded in a fixed number of queries."""
+    return db.paginate(listed(session, filters), page=page, per_page=per_page, error_out=False)
+
+
+def listed(session: Session, filters: AttendeeFilter) -> sa.Select:
+    """The attendees of the list as filtered, in its order (experts by name, then guests by
+    name), with their expert, organisation and principal loaded along."""
     query = _listing(session).options(
         contains_eager(Attendee.expert).contains_eager(Expert.organisation),
         selectinload(Attendee.deputy_for),
@@ -282,10 +288,9 @@ def attendee_page(session: Session, filters: AttendeeFilter, page: int, per_page
                 principal.last_name,
             )
         )
-    query = query.order_by(
+    return query.order_by(
         Attendee.expert_id.is_(None), Expert.sort_key, Attendee.guest_name, Attendee.id
     )
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
 def totals_in_database(session: Session) -> list[GroupTotals]:

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventsys.access import ALL_STAFF, roles_required
-from eventsys.attendance import services
+from eventsys.attendance import export, services
 from eventsys.attendance.forms import (
     DAY_MARKS,
     SEARCH_MAX_LENGTH,
@@ -36,6 +36,7 @@ from eventsys.documents import preparation
 from eventsys.extensions import db
 from eventsys.query_arguments import page_number
 from eventsys.sessions.models import Session
+from eventsys.spreadsheets import spreadsheet_download
 
 blueprint = Blueprint("attendance", __name__, url_prefix="/sessions/<int:session_id>/attendance")
 
@@ -290,6 +291,19 @@ def mark_remaining_absent(session_id: int):
             "success",
         )
     return _to_list(session.id)
+
+
+@blueprint.route("/attendance.<any(xlsx, csv):kind>")
+@roles_required(*ALL_STAFF)
+def export_attendance(session_id: int, kind: str):
+    """The attendees the list's filters find (all pages) as a spreadsheet."""
+    session = db.get_or_404(Session, session_id)
+    filters = attendee_filter(request.args)
+    if kind == "xlsx":
+        data = export.attendance_xlsx(session, filters)
+    else:
+        data = export.attendance_csv(session, filters)
+    return spreadsheet_download(data, f"attendance-session-{session.id}.{kind}")
 
 
 @blueprint.route("/sign-in-sheet.pdf")

@@ -46,33 +46,31 @@ def matches_every_word(text: str, *columns: sa.ColumnElement) -> sa.ColumnElemen
 
 def search_experts(criteria: ExpertSearch, page: int, per_page: int = DIRECTORY_PAGE_SIZE):
     """A page of experts matching `criteria`, by last name, with organisation and working groups
-    loaded in a fixed number of queries however many experts the page shows.
-
-    Every word of the free text must occur in the name, title, e-mail address, function or
-    organisation name.
-    """
-    query = (
+    loaded in a fixed number of queries however many experts the page shows."""
+    query = matching(
         sa.select(Expert)
         .join(Expert.organisation)
         .options(selectinload(Expert.organisation), selectinload(Expert.working_groups))
-        .order_by(Expert.sort_key, Expert.id)
+        .order_by(Expert.sort_key, Expert.id),
+        criteria,
     )
-    for word in criteria.text.split():
-        query = query.where(
-            sa.or_(
-                *(
-                    contains_ignoring_case(column, word)
-                    for column in (
-                        Expert.first_name,
-                        Expert.last_name,
-                        Expert.title,
-                        Expert.email,
-                        Expert.function,
-                        Organisation.name,
-                    )
-                )
-            )
-        )
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def matching(query: sa.Select, criteria: ExpertSearch) -> sa.Select:
+    """`query`, a query of experts joined with their organisations, narrowed to the experts
+    matching `criteria`: every word of the free text occurs in the name, title, e-mail address,
+    function or organisation name; the group, organisation, working group and status are
+    theirs."""
+    searched = (
+        Expert.first_name,
+        Expert.last_name,
+        Expert.title,
+        Expert.email,
+        Expert.function,
+        Organisation.name,
+    )
+    query = query.where(matches_every_word(criteria.text, *searched))
     if criteria.stakeholder_group is not None:
         query = query.where(Organisation.stakeholder_group == criteria.stakeholder_group)
     if criteria.organisation_id is not None:
@@ -83,7 +81,7 @@ def search_experts(criteria: ExpertSearch, page: int, per_page: int = DIRECTORY_
         query = query.where(Expert.active.is_(True))
     elif criteria.status is ExpertStatus.INACTIVE:
         query = query.where(Expert.active.is_(False))
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return query
 
 
 def count_experts_by_status() -> dict[ExpertStatus, int]:

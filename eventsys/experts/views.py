@@ -8,10 +8,12 @@ from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 
 from eventsys.access import ALL_STAFF, PLANNERS, roles_required
+from eventsys.database import utcnow
 from eventsys.experts import (
     checks,
     csv_import,
     csv_reading,
+    directory_export,
     import_jobs,
     organisations,
     people,
@@ -31,7 +33,9 @@ from eventsys.experts.salutations import Salutation, letter_opening
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.experts.time_zones import zone_label
 from eventsys.extensions import db
+from eventsys.localtime import from_utc, platform_zone_name
 from eventsys.query_arguments import page_number
+from eventsys.spreadsheets import spreadsheet_download
 
 blueprint = Blueprint("experts", __name__, url_prefix="/experts")
 
@@ -77,7 +81,27 @@ def list_experts():
         chosen_organisation=chosen_organisation,
         page=page,
         counts=search.count_experts_by_status(),
+        # The download takes every page of what the filters find.
+        export_arguments={name: value for name, value in request.args.items() if name != "page"},
     )
+
+
+@blueprint.route("/directory.<any(xlsx, csv):kind>")
+@roles_required(*ALL_STAFF)
+def export_directory(kind: str):
+    """The experts the directory's filters find (all pages) as a spreadsheet."""
+    form = ExpertSearchForm(formdata=request.args)
+    form.offer(working_groups.all_working_groups())
+    form.validate()
+    criteria = form.criteria()
+    if kind == "xlsx":
+        data = directory_export.directory_xlsx(criteria)
+    else:
+        data = directory_export.directory_csv(criteria)
+    directory_export.record_export(current_user._get_current_object(), criteria, kind)
+    db.session.commit()
+    today = from_utc(utcnow(), platform_zone_name()).date()
+    return spreadsheet_download(data, f"experts-{today.isoformat()}.{kind}")
 
 
 @blueprint.route("/<int:expert_id>")

@@ -127,12 +127,16 @@ def invite_experts(
     # at 10,000 invitees a flush per invitation made the request take tens of seconds.
     db.session.flush()
     queue_invitation_mails(result.invited, kind)
-    for invitation in result.invited:
-        audit.record(
+    audit.record_many(
+        (
             "invitation.sent",
-            invitation,
+            Invitation.__tablename__,
+            invitation.id,
             f"{invitation.expert.email} invited to session {session.id}",
+            None,
         )
+        for invitation in result.invited
+    )
     if result.invited:
         signals.experts_invited.send(
             session, experts=[invitation.expert for invitation in result.invited]

@@ -11,25 +11,6 @@ from eventsys.invitations.states import Channel, Response
 from tests.invitations.conftest import invitation_of, make_expert
 
 
-@pytest.fixture
-def answered(platform):
-    """Anna accepted, Bernd declined, Claire sent a deputy (Erik)."""
-    session = platform.session
-    erik = make_expert("Erik", "Berg", platform.canada)
-    db.session.flush()
-    invitations.invite_experts(session, [platform.anna, platform.bernd, platform.claire])
-    invitations.record_answer(
-        invitation_of(session, platform.anna), Response.ACCEPTED, Channel.LINK
-    )
-    invitations.record_answer(
-        invitation_of(session, platform.bernd), Response.DECLINED, Channel.LINK
-    )
-    invitations.send_deputy(invitation_of(session, platform.claire), erik)
-    db.session.commit()
-    platform.erik = erik
-    return platform
-
-
 def by_name(session) -> dict:
     return {a.display_name: a for a in services.attendees_of(session)}
 

@@ -32,27 +32,6 @@ def staff(staff):
     return reading_english(staff)
 
 
-@pytest.fixture
-def answered(platform):
-    """Anna accepted, Bernd declined, Claire sent Erik as her deputy; Dora has not answered."""
-    session = platform.session
-    erik = make_expert("Erik", "Berg", platform.canada)
-    db.session.flush()
-    invitations.invite_experts(session, [platform.anna, platform.bernd, platform.claire])
-    invitations.record_answer(
-        invitation_of(session, platform.anna), Response.ACCEPTED, Channel.LINK
-    )
-    invitations.record_answer(
-        invitation_of(session, platform.bernd), Response.DECLINED, Channel.LINK
-    )
-    invitations.send_deputy(invitation_of(session, platform.claire), erik)
-    platform.dora.active = True
-    invitations.invite_experts(session, [platform.dora])
-    db.session.commit()
-    platform.erik = erik
-    return platform
-
-
 def list_url(session) -> str:
     return f"/sessions/{session.id}/attendance"
 
