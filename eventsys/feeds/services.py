@@ -65,8 +65,17 @@ def create_feeds(owners: list[Expert | User]) -> int:
     for owner in created:
         owner.feed_token = new_token()
     db.session.flush()
-    for owner in created:
-        audit.record("feed.created", owner, f"Calendar feed address created for {_describe(owner)}")
+    # One INSERT for the entries: inviting a plenary gives thousands their address at once.
+    audit.record_many(
+        (
+            "feed.created",
+            owner.__tablename__,
+            owner.id,
+            f"Calendar feed address created for {_describe(owner)}",
+            None,
+        )
+        for owner in created
+    )
     return len(created)
 
 
