@@ -4,7 +4,8 @@
     .venv/bin/python bench/national.py pages              # each staff page, national and demo
     .venv/bin/python bench/national.py soak --minutes 10  # 8 clients for ten minutes
     .venv/bin/python bench/national.py figures            # mail, import, replies, both databases
-    .venv/bin/python bench/national.py all                # all of it, about an hour
+    .venv/bin/python bench/national.py purge              # the size before and after a purge
+    .venv/bin/python bench/national.py all                # all of it, about 25 minutes
 
 `build` makes two PostgreSQL databases with the app's migrations: the national one (10,000
 experts in about 700 organisations, stakeholder groups and working groups; 200 sessions, past
@@ -25,7 +26,9 @@ and bytes. Aims: under 300 ms alone, under 1 s with 8 at once, no response over 
 `figures` runs the companion benchmarks on SQLite and then on PostgreSQL: bench/invitations.py
 (the invitation run at 1,000 and 10,000), bench/imports.py (10,000 rows) and bench/replies.py
 (the reply path); each prints its figures against its own baseline from the same run. `all`
-runs build, pages, figures, restarts and the soak in turn.
+runs build, pages, figures, purge, restarts and the soak in turn. `purge` copies the national
+database, runs `flask privacy purge` on the copy as cron would, and reports the sizes before
+and after (VACUUM FULL in between, so that the space the purge frees shows).
 
 `soak` runs gunicorn with 4 workers, PYTHONFAULTHANDLER=1 and mail delivered by a background
 thread after each commit (OUTBOX_DELIVERY "background", as in production) to an SMTP sink, and
@@ -2170,6 +2173,75 @@ def send_reminder(client: Client, marks: dict, invitation: int) -> Fetch:
     return Fetch(status, len(content), seconds)
 
 
+PURGED_COPY = "eventsys_national_purged"
+
+
+def purge_figures() -> bool:
+    """The national database's size before and after `flask privacy purge`, measured on a copy
+    (the pages keep measuring the database as built): the copy is made from the national one,
+    the purge runs as cron would run it, and VACUUM FULL before and after gives the space back
+    so that the sizes differ by what the purge removed. Return whether the purge ran."""
+    if _database_mark(NATIONAL_DATABASE) != BUILD_MARK:
+        raise SystemExit(
+            "eventsys_national is missing or incomplete: run `bench/national.py build`"
+        )
+    admin = _admin_engine()
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"DROP DATABASE IF EXISTS {PURGED_COPY}"))
+        connection.execute(sa.text(f"CREATE DATABASE {PURGED_COPY} TEMPLATE {NATIONAL_DATABASE}"))
+    url = database_url(PURGED_COPY)
+    engine = sa.create_engine(
+        sa.make_url(url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
+    )
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("VACUUM FULL"))  # so that only the purge differs
+        before = _sizes(engine)
+        began = time.perf_counter()
+        purged = subprocess.run(
+            [str(Path(sys.executable).parent / "flask"), "--app", "wsgi:app", "privacy", "purge"],
+            cwd=PROJECT_ROOT,
+            env=server_environment(url),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        seconds = time.perf_counter() - began
+        with engine.connect() as connection:
+            connection.execute(sa.text("VACUUM FULL"))
+        after = _sizes(engine)
+    finally:
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(sa.text(f"DROP DATABASE IF EXISTS {PURGED_COPY}"))
+        admin.dispose()
+    print(f"flask privacy purge on a copy of the national database ({seconds:.1f} s):")
+    for line in purged.stdout.splitlines():
+        print(f"  {line}")
+    if purged.returncode != 0:
+        print(purged.stderr[-3000:])
+        return False
+    for name in before:
+        print(
+            f"  {name:>16}: {before[name] / 2**20:8.1f} MiB before, "
+            f"{after[name] / 2**20:8.1f} MiB after"
+        )
+    return True
+
+
+def _sizes(engine: sa.Engine) -> dict[str, int]:
+    """The whole database's size and that of its largest tables (with indexes and TOAST)."""
+    with engine.connect() as connection:
+        sizes = {
+            "database": connection.scalar(sa.text("SELECT pg_database_size(current_database())"))
+        }
+        for table in ("outbox_messages", "audit_entries", "inbound_messages"):
+            sizes[table] = connection.scalar(
+                sa.text("SELECT pg_total_relation_size(CAST(:table AS regclass))"), {"table": table}
+            )
+    return sizes
+
+
 # The other national figures, each measured by its own benchmark against its own baseline in the
 # same run: the invitation run at 1,000 and 10,000, the 10,000-row import, the reply path.
 COMPANION_BENCHMARKS = ("invitations.py", "imports.py", "replies.py")
@@ -2221,6 +2293,7 @@ def main() -> None:
     commands.add_parser(
         "figures", help="the invitation, import and reply benchmarks on SQLite and PostgreSQL"
     )
+    commands.add_parser("purge", help="the national database's size before and after a purge")
     everything = commands.add_parser(
         "all", help="build, pages, figures, restarts and a ten-minute soak, in that order"
     )
@@ -2231,10 +2304,12 @@ def main() -> None:
         build(rebuild=False)
         with log_folder(arguments.logs) as workdir:
             met = pages(PAGE_ROUNDS, CONCURRENT_REQUESTS, None, workdir)
-            ran = companions(f"{SERVER}/test")
+            ran = companions(f"{SERVER}/test") and purge_figures()
             restarted = restarts(5, 20, workdir)
             soaked = soak(10, True, workdir)
         sys.exit(0 if met and ran and restarted and soaked else 1)
+    if arguments.command == "purge":
+        sys.exit(0 if purge_figures() else 1)
     if arguments.command == "figures":
         sys.exit(0 if companions(f"{SERVER}/test") else 1)
     if arguments.command == "build":

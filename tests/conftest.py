@@ -24,9 +24,13 @@ from werkzeug.security import generate_password_hash
 from eventsys import create_app
 from eventsys.auth.models import User
 from eventsys.extensions import db
+from eventsys.outbox.kinds import name_kinds
 from eventsys.roles import Role
 from tests.support.databases import SqliteTestDatabase, TestDatabase, postgres_test_database
 from tests.support.harness import AppState, DatabaseStates, config_key
+
+# The outbox's own tests queue mail of a kind of their own.
+name_kinds({"test": "Test mail"})
 
 pytest_plugins = [
     "tests.support.assertions",

@@ -159,6 +159,7 @@ def make_records(staff) -> dict[str, object]:
         "minor": 1,
         "charter_comment_id": charter_comment.id,
         "page": "privacy",
+        "kind": "xlsx",
     }
 
 

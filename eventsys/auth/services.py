@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -18,12 +19,15 @@ from eventsys.auth import throttling
 from eventsys.auth.models import User
 from eventsys.database import utcnow
 from eventsys.extensions import db
+from eventsys.outbox import kinds as outbox_kinds
 from eventsys.outbox import links
 from eventsys.outbox import services as outbox
 from eventsys.outbox.headers import mailbox
 from eventsys.roles import Role
 
 RESET_SALT = "password-reset"
+PASSWORD_RESET_MAIL_KIND = "password_reset"
+outbox_kinds.name_kinds({PASSWORD_RESET_MAIL_KIND: _l("Password reset")})
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
 # Digits, spaces and signs around a common password do not make it uncommon ("dragon2024!").
 _DECORATION = string.digits + string.punctuation + string.whitespace
@@ -199,7 +203,7 @@ def request_password_reset(email: str) -> None:
             "auth/mail/password_reset.html", user=user, link=link, minutes=minutes
         )
     message = outbox.compose(mailbox(user.email, user.name), subject, text, html)
-    outbox.queue("password_reset", message)
+    outbox.queue(PASSWORD_RESET_MAIL_KIND, message)
     audit.record("user.password_reset_requested", user, f"Password reset mailed to {user.email}")
 
 

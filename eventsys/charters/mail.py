@@ -5,16 +5,19 @@ from datetime import date
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from eventsys.charters.models import CharterVersion
 from eventsys.charters.tokens import make_consultation_token
 from eventsys.experts.models import Expert
 from eventsys.experts.salutations import letter_opening
 from eventsys.i18n import format_local_date
+from eventsys.outbox import kinds as outbox_kinds
 from eventsys.outbox import services as outbox
 from eventsys.outbox.headers import mailbox
 
 CONSULTATION_MAIL_KIND = "charter_consultation"
+outbox_kinds.name_kinds({CONSULTATION_MAIL_KIND: _l("Consultation on a charter")})
 
 
 def queue_consultation_mail(version: CharterVersion, expert: Expert, last_day: date) -> None:

@@ -15,6 +15,7 @@ from babel.dates import format_date, format_time
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from eventsys.experts.feed_addresses import FeedAddresses, expert_feed_addresses
 from eventsys.experts.salutations import letter_opening
@@ -23,6 +24,7 @@ from eventsys.invitations import calendar
 from eventsys.invitations.models import Invitation
 from eventsys.invitations.tokens import make_rsvp_token
 from eventsys.localtime import platform_zone_name, zone, zone_city
+from eventsys.outbox import kinds as outbox_kinds
 from eventsys.outbox import services as outbox
 from eventsys.outbox.headers import mailbox
 from eventsys.sessions.models import Session
@@ -41,6 +43,22 @@ class MailKind:
     ANSWER_CONFIRMED = "answer_confirmed"  # after an acceptance by link, with the entry
     ANSWER_REMOVED = "answer_removed"  # after a decline or deputy by link, with a CANCEL
 
+
+outbox_kinds.name_kinds(
+    {
+        MailKind.INVITATION: _l("Invitation"),
+        MailKind.UPDATE: _l("Update"),
+        MailKind.CANCELLATION: _l("Cancellation"),
+        MailKind.WITHDRAWAL: _l("Withdrawal"),
+        MailKind.DEADLINE_REMINDER: _l("Reminder before the deadline"),
+        MailKind.EVE_REMINDER: _l("Reminder the day before"),
+        MailKind.WAITLISTED: _l("Waiting list notice"),
+        MailKind.MOVED_UP: _l("Moved up from the waiting list"),
+        MailKind.DEPUTY_INVITED: _l("Invitation as a deputy"),
+        MailKind.ANSWER_CONFIRMED: _l("Confirmation of the answer"),
+        MailKind.ANSWER_REMOVED: _l("Confirmation of the answer, entry removed"),
+    }
+)
 
 # Which kinds carry a calendar object, and with which METHOD.
 CALENDAR_METHODS = {

@@ -21,10 +21,10 @@ from eventsys.experts.search import matches_every_word
 from eventsys.experts.stakeholders import StakeholderGroup
 from eventsys.extensions import db
 from eventsys.i18n import current_language
-from eventsys.invitations.mail import MailKind
 from eventsys.invitations.models import DeputyProposal, Invitation
 from eventsys.invitations.states import AttendanceMode, Channel, ProposalState, Response
 from eventsys.localtime import platform_zone
+from eventsys.outbox import kinds as outbox_kinds
 from eventsys.outbox.models import DeliveryState, OutboxMessage
 from eventsys.sessions.models import Session
 from eventsys.spreadsheets import csv_writer, excel_csv, xlsx_workbook
@@ -50,18 +50,6 @@ ANSWER_LABELS = {
     Response.NEEDS_ACTION.value: _l("No answer yet"),
 }
 
-MAIL_KIND_LABELS = {
-    MailKind.INVITATION: _l("Invitation"),
-    MailKind.UPDATE: _l("Update"),
-    MailKind.CANCELLATION: _l("Cancellation"),
-    MailKind.WITHDRAWAL: _l("Withdrawal"),
-    MailKind.DEADLINE_REMINDER: _l("Reminder before the deadline"),
-    MailKind.EVE_REMINDER: _l("Reminder the day before"),
-    MailKind.WAITLISTED: _l("Waiting list notice"),
-    MailKind.MOVED_UP: _l("Moved up from the waiting list"),
-    MailKind.DEPUTY_INVITED: _l("Invitation as a deputy"),
-}
-
 
 def answer_key(invitation: Invitation) -> str:
     """The invitation's answer as counted: an acceptance waiting for a place counts apart."""
@@ -82,8 +70,7 @@ class MailLogEntry:
 
     @property
     def kind_label(self) -> str:
-        label = MAIL_KIND_LABELS.get(self.kind)
-        return str(label) if label is not None else self.kind
+        return outbox_kinds.kind_name(self.kind)
 
 
 @dataclass

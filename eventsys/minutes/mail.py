@@ -3,12 +3,14 @@
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from eventsys.experts.models import Expert
 from eventsys.experts.salutations import letter_opening
 from eventsys.i18n import format_local_date
 from eventsys.minutes.models import Minutes
 from eventsys.minutes.tokens import make_reader_token
+from eventsys.outbox import kinds as outbox_kinds
 from eventsys.outbox import services as outbox
 from eventsys.outbox.headers import mailbox
 
@@ -17,6 +19,13 @@ class MinutesMailKind:
     CIRCULATED = "minutes_circulated"
     PUBLISHED = "minutes_published"
 
+
+outbox_kinds.name_kinds(
+    {
+        MinutesMailKind.CIRCULATED: _l("Draft minutes for comments"),
+        MinutesMailKind.PUBLISHED: _l("Approved minutes"),
+    }
+)
 
 SUBJECTS = {
     MinutesMailKind.CIRCULATED: lambda title: _(

@@ -11,6 +11,7 @@ from email.message import EmailMessage
 import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from eventsys.auth.models import User
 from eventsys.extensions import db
@@ -21,6 +22,7 @@ from eventsys.invitations.states import Response
 from eventsys.notices.answers import answer_line, answer_lines_query
 from eventsys.notices.models import AnswerNoticeMail, NoticeChoice
 from eventsys.notices.preferences import organisers_choosing
+from eventsys.outbox import kinds as outbox_kinds
 from eventsys.outbox import services as outbox
 from eventsys.outbox.headers import mailbox
 from eventsys.outbox.models import OutboxMessage
@@ -28,6 +30,7 @@ from eventsys.sessions.models import Session
 from eventsys.signals import answer_recorded
 
 ANSWER_MAIL_KIND = "answer_notice"
+outbox_kinds.name_kinds({ANSWER_MAIL_KIND: _l("Notice of an answer")})
 
 
 def notice_sender() -> str:

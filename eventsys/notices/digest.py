@@ -18,6 +18,7 @@ from email.message import EmailMessage
 import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from eventsys.auth.models import User
 from eventsys.database import utcnow
@@ -32,12 +33,14 @@ from eventsys.notices.answers import AnswerLine, answer_line, answer_lines_query
 from eventsys.notices.models import AnswerDigest, AnswerNoticePreference, NoticeChoice
 from eventsys.notices.preferences import effective_choice
 from eventsys.outbox import headers
+from eventsys.outbox import kinds as outbox_kinds
 from eventsys.outbox import services as outbox
 from eventsys.sessions.models import Session, session_organisers
 
 log = logging.getLogger(__name__)
 
 DIGEST_KIND = "answer_digest"
+outbox_kinds.name_kinds({DIGEST_KIND: _l("Daily digest of answers")})
 # An organiser's first digest covers the day before it.
 FIRST_DIGEST_COVERS = timedelta(days=1)
 # After a long pause (no digest while nothing happened, or the schedule was down), a digest

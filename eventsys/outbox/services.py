@@ -38,7 +38,7 @@ from sqlalchemy.orm import SessionTransaction
 
 from eventsys.database import utcnow
 from eventsys.extensions import db, mail
-from eventsys.outbox import headers, links, rehearsal
+from eventsys.outbox import headers, kinds, links, rehearsal
 from eventsys.outbox.models import DeliveryState, OutboxMessage
 from eventsys.outbox.outcomes import OutcomeWriter
 from eventsys.outbox.seals import Sealer
@@ -82,6 +82,11 @@ def register_composer(
         return composer
 
     return register
+
+
+def composed_kinds() -> frozenset[str]:
+    """The kinds of mail written after the commit (by a registered composer)."""
+    return frozenset(_composers)
 
 
 def compose(
@@ -139,6 +144,7 @@ def queue(kind: str, message: EmailMessage, invitation_id: int | None = None) ->
     Raises headers.UnsafeHeader if its headers do not read back as composed, and
     links.LinkHostUnknown in a request whose host the links (built from it) must not follow.
     """
+    kinds.require_name(kind)
     links.require_link_host()
     raw_message = headers.serialise(message)
     entry = OutboxMessage(
@@ -187,6 +193,7 @@ def queue_many_for_composition(
     message belongs to (or None): the sender is checked once, the rows added together."""
     if kind not in _composers:
         raise LookupError(f"no composer registered for mail of kind {kind!r}")
+    kinds.require_name(kind)
     link_base = links.link_base_of_request()
     sender = str(_as_mailbox(sender))
     domain = _message_id_domain(sender)

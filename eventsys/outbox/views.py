@@ -12,6 +12,7 @@ from wtforms import SelectMultipleField
 from eventsys.access import roles_required
 from eventsys.database import contains_ignoring_case
 from eventsys.extensions import db
+from eventsys.outbox import kinds as outbox_kinds
 from eventsys.outbox import services
 from eventsys.outbox.models import DeliveryState, OutboxMessage
 from eventsys.outbox.reading import read_message
@@ -20,6 +21,11 @@ from eventsys.roles import Role
 from eventsys.security_headers import allow_inline_mail_styles
 
 blueprint = Blueprint("outbox", __name__, url_prefix="/outbox")
+
+
+@blueprint.context_processor
+def outbox_helpers() -> dict:
+    return {"kind_name": outbox_kinds.kind_name}
 
 
 # The states in words for the list and its filter.

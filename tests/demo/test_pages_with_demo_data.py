@@ -61,6 +61,7 @@ def test_every_page_renders_for_every_role(app, client, staff, demo, role):
         "minor": 1,
         "charter_comment_id": 1,
         "page": "privacy",
+        "kind": "xlsx",
     }
     for rule in ROUTES:
         if "GET" not in rule.methods or rule.endpoint in ("auth.login", "auth.second_step"):

@@ -11,7 +11,7 @@ from eventsys.extensions import db
 from eventsys.invitations import services as invitations
 from eventsys.invitations.mail import MailKind, compose_invitation_mail
 from eventsys.invitations.models import Invitation
-from eventsys.outbox import headers
+from eventsys.outbox import headers, kinds
 from eventsys.outbox import services as outbox
 from eventsys.outbox.models import DeliveryState, OutboxMessage
 from tests.invitations.conftest import make_expert, make_organisation, make_session
@@ -70,6 +70,7 @@ def test_a_composer_whose_message_does_not_read_back_fails_alone(app, smtp_serve
     monkeypatch.setitem(
         outbox._composers, "hand_made", lambda entry: hand_made_message(ENCODED_WORD_ATTACK)
     )
+    monkeypatch.setitem(kinds._names, "hand_made", "Hand-made mail")
     bad = outbox.queue_for_composition("hand_made", "anna@example.org", "x@example.org")
     outbox.queue("test", outbox.compose("bernd@example.org", "Hallo", "Text"))
     db.session.commit()
