@@ -21,7 +21,6 @@ import html
 import multiprocessing
 import re
 import smtplib
-import socket
 import sys
 import tempfile
 import threading
@@ -38,8 +37,8 @@ from werkzeug.datastructures import MultiDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
-
 from bench import benchmark_app  # noqa: E402
+from bench.ports import free_port  # noqa: E402
 from eventsys.auth.models import User  # noqa: E402
 from eventsys.database import utcnow  # noqa: E402
 from eventsys.experts.models import Expert, Organisation  # noqa: E402
@@ -83,12 +82,6 @@ def _run_sink(port: int, counter, ready, stop) -> None:
     controller.stop()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @dataclass
 class Sink:
     port: int
@@ -112,7 +105,7 @@ class Sink:
 def smtp_sink():
     context = multiprocessing.get_context("spawn")
     counter, ready, stop = context.Value("q", 0), context.Event(), context.Event()
-    port = _free_port()
+    port = free_port()
     process = context.Process(target=_run_sink, args=(port, counter, ready, stop), daemon=True)
     process.start()
     if not ready.wait(30):

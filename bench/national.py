@@ -50,7 +50,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -70,6 +69,7 @@ import sqlalchemy as sa
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
+from bench.ports import free_port  # noqa: E402
 
 SERVER = "postgresql://postgres@127.0.0.1:5432"
 NATIONAL_DATABASE = "eventsys_national"
@@ -1523,12 +1523,6 @@ def build(rebuild: bool = False) -> None:
 # --- gunicorn ---------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @dataclass
 class Server:
     """gunicorn serving wsgi:app, its log, and the port it listens on."""
@@ -1570,7 +1564,7 @@ def gunicorn(
     """`gunicorn --workers 4 --bind 127.0.0.1:<free port> wsgi:app`, as the README runs it (or
     another `application`); its log (and the workers' standard error, where faulthandler
     writes) goes to `log_path`."""
-    port = _free_port()
+    port = free_port()
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
         "--workers", str(WORKERS),

@@ -21,7 +21,6 @@ import email.parser
 import email.policy
 import os
 import smtplib
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,7 +33,7 @@ import sqlalchemy as sa
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
-
+from bench.ports import free_port  # noqa: E402
 from eventsys import create_app  # noqa: E402
 from eventsys.experts.models import Expert, Organisation  # noqa: E402
 from eventsys.experts.stakeholders import StakeholderGroup  # noqa: E402
@@ -127,12 +126,6 @@ def bare_parse_rate(messages: list[bytes], rounds: int = 3) -> float:
     return len(messages) / best
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _environment(database_url: str, workdir: Path) -> dict:
     environment = {key: value for key, value in os.environ.items() if not key.startswith("FLASK_")}
     return environment | {
@@ -145,7 +138,7 @@ FLASK = [sys.executable, "-m", "flask", "--app", "bench.replies:receiver_app()",
 
 
 def start_receiver(database_url: str, workdir: Path) -> tuple[subprocess.Popen, int]:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [*FLASK, "serve-lmtp", "--port", str(port)],
         cwd=PROJECT_ROOT,

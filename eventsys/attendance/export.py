@@ -46,11 +46,9 @@ def attendance_table(
     return headings, (row(attendee) for attendee in attendees)
 
 
-def attendance_xlsx(session: Session, filters: AttendeeFilter) -> bytes:
+def attendance_file(session: Session, filters: AttendeeFilter, kind: str) -> bytes:
+    """The list as an XLSX (`kind` "xlsx") or CSV file."""
     headings, rows = attendance_table(session, filters)
-    return xlsx_workbook(_("Attendance"), headings, rows, column_widths=COLUMN_WIDTHS)
-
-
-def attendance_csv(session: Session, filters: AttendeeFilter) -> bytes:
-    headings, rows = attendance_table(session, filters)
+    if kind == "xlsx":
+        return xlsx_workbook(_("Attendance"), headings, rows, column_widths=COLUMN_WIDTHS)
     return excel_csv(headings, rows, current_language())

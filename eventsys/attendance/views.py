@@ -299,10 +299,7 @@ def export_attendance(session_id: int, kind: str):
     """The attendees the list's filters find (all pages) as a spreadsheet."""
     session = db.get_or_404(Session, session_id)
     filters = attendee_filter(request.args)
-    if kind == "xlsx":
-        data = export.attendance_xlsx(session, filters)
-    else:
-        data = export.attendance_csv(session, filters)
+    data = export.attendance_file(session, filters, kind)
     return spreadsheet_download(data, f"attendance-session-{session.id}.{kind}")
 
 

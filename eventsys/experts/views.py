@@ -94,11 +94,8 @@ def export_directory(kind: str):
     form.offer(working_groups.all_working_groups())
     form.validate()
     criteria = form.criteria()
-    if kind == "xlsx":
-        data = directory_export.directory_xlsx(criteria)
-    else:
-        data = directory_export.directory_csv(criteria)
-    directory_export.record_export(current_user._get_current_object(), criteria, kind)
+    data, count = directory_export.directory_file(criteria, kind)
+    directory_export.record_export(current_user._get_current_object(), criteria, kind, count)
     db.session.commit()
     today = from_utc(utcnow(), platform_zone_name()).date()
     return spreadsheet_download(data, f"experts-{today.isoformat()}.{kind}")
