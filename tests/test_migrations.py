@@ -2,6 +2,7 @@
 the models' schema, and `flask db downgrade base` takes it all away again."""
 
 import hashlib
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -14,8 +15,9 @@ from eventsys.database import alembic_compare_type
 from eventsys.extensions import db
 from eventsys.minutes.models import Minutes, MinutesVersion
 from eventsys.minutes.states import MinutesState
+from eventsys.sessions.models import Session
+from eventsys.sessions.states import SessionKind, SessionStatus
 from tests.conftest import POSTGRES_URL, base_config
-from tests.sessions.factories import make_session
 from tests.support.databases import throwaway_database
 
 
@@ -110,36 +112,58 @@ def test_sessions_that_exist_before_0002_get_a_calendar_uid_each(bare_app):
 OLD_PDF = b"%PDF-1.7 stored at approval before 0017"
 
 
+def insert_with_the_columns_of_now(model, **values) -> int:
+    """Insert one row of a model into the table as an older revision left it: only the columns
+    that exist now, with the models' own defaults and types, so that a column added by a later
+    migration does not break a test that starts from an earlier one."""
+    existing = {column["name"] for column in sa.inspect(db.engine).get_columns(model.__tablename__)}
+    table = sa.Table(
+        model.__tablename__,
+        sa.MetaData(),
+        *(column._copy() for column in model.__table__.c if column.name in existing),
+    )
+    with db.engine.begin() as connection:
+        return connection.execute(table.insert().values(**values)).inserted_primary_key[0]
+
+
 def approved_version_with_a_charter_origin() -> int:
     """At 0016: approved minutes with a version (and its PDF, as approval stored it then) whose
     recommendation a charter took in; returns the version's id."""
-    session = make_session("Workshop Datenräume")
-    minutes = Minutes(session=session, state=MinutesState.APPROVED)
-    version = MinutesVersion(
-        minutes=minutes,
+    starts_at = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)
+    session_id = insert_with_the_columns_of_now(
+        Session,
+        title="Workshop Datenräume",
+        kind=SessionKind.WORKSHOP,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=3),
+        status=SessionStatus.PLANNED,
+    )
+    minutes_id = insert_with_the_columns_of_now(
+        Minutes, session_id=session_id, state=MinutesState.APPROVED
+    )
+    version_id = insert_with_the_columns_of_now(
+        MinutesVersion,
+        minutes_id=minutes_id,
         number=1,
         content={"schema": "eventsys.minutes/1"},
         pdf=OLD_PDF,
         pdf_sha256=hashlib.sha256(OLD_PDF).hexdigest(),
     )
-    charter = Charter(title_de="Smart City Charta")
-    clause = Clause(charter=charter, text_de="Kommunale Datenräume fördern")
-    db.session.add_all([minutes, version, charter, clause])
-    db.session.flush()
-    origin = ClauseOrigin(
-        charter_id=charter.id,
-        clause=clause,
-        session=session,
-        minutes_version=version,
+    charter_id = insert_with_the_columns_of_now(Charter, title_de="Smart City Charta")
+    clause_id = insert_with_the_columns_of_now(
+        Clause, charter_id=charter_id, text_de="Kommunale Datenräume fördern"
+    )
+    insert_with_the_columns_of_now(
+        ClauseOrigin,
+        charter_id=charter_id,
+        clause_id=clause_id,
+        session_id=session_id,
+        minutes_version_id=version_id,
         recommendation_number="E-1.1.1",
         topic_position=1,
         topic_title="Datenräume",
         original_text="Kommunale Datenräume fördern",
     )
-    db.session.add(origin)
-    db.session.commit()
-    version_id = version.id
-    db.session.close()
     return version_id
 
 

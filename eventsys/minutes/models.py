@@ -163,17 +163,22 @@ class ActionItem(db.Model):
     owner_organisation_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organisations.id", ondelete="SET NULL")
     )
-    due_date: Mapped[date | None]
+    due_date: Mapped[date | None] = mapped_column(index=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Closed in the minutes of a later session, or (None) on the list of action items.
     closed_in_minutes_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("minutes.id", ondelete="SET NULL")
     )
+    closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     closed_note: Mapped[str] = mapped_column(sa.Text, default="")
+    # The due date the owner was last reminded of: a new due date earns a new reminder.
+    reminded_for_due_date: Mapped[date | None]
 
     topic: Mapped[MinutesTopic] = relationship(back_populates="action_items")
     owner_expert: Mapped[Expert | None] = relationship()
     owner_organisation: Mapped[Organisation | None] = relationship()
     closed_in: Mapped[Minutes | None] = relationship(foreign_keys=[closed_in_minutes_id])
+    closed_by: Mapped[User | None] = relationship()
 
     @property
     def owner_name(self) -> str:

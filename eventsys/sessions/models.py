@@ -61,6 +61,10 @@ class Session(db.Model):
     # when they are done editing, instead of one mail per edited item.
     agenda_changed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     reminders_enabled: Mapped[bool] = mapped_column(default=True)
+    # Owners of this session's action items are reminded before their due dates.
+    action_item_reminders_enabled: Mapped[bool] = mapped_column(
+        default=True, server_default=sa.true()
+    )
     # Asks Outlook not to offer "propose a new time" (X-MICROSOFT-DISALLOW-COUNTER in the
     # invitation), for sessions whose time is not up for negotiation.
     counter_proposals_blocked: Mapped[bool] = mapped_column(
