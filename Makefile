@@ -48,8 +48,9 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 # Debian packages installed when missing and we are root (otherwise we say what to install).
 # The app needs WeasyPrint's text libraries and the fonts our PDFs use; the tests also need
-# Chromium (browser tests), Dovecot (a real IMAP server for the reply mailbox tests) and
-# redis-server (the Celery tests start a Redis of their own).
+# Chromium (browser tests), Dovecot (a real IMAP server for the reply mailbox tests),
+# redis-server (the Celery tests start a Redis of their own) and LibreOffice Writer without its
+# GUI (the tests convert our Word documents to PDF with it, an independent reader).
 define ensure_debian_packages
 	@missing=""; \
 	for package in $(1); do \
@@ -64,7 +65,7 @@ define ensure_debian_packages
 	fi
 endef
 APP_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
-TEST_PACKAGES := chromium dovecot-imapd redis-server
+TEST_PACKAGES := chromium dovecot-imapd redis-server libreoffice-writer-nogui
 
 system-packages:
 	$(call ensure_debian_packages,$(APP_PACKAGES))

@@ -16,6 +16,8 @@ PROGRAMS = {
     "chromium": "Debian's chromium package (apt-get install chromium)",
     "dovecot": "Debian's dovecot-imapd package (apt-get install dovecot-imapd)",
     "redis-server": "Debian's redis-server package (apt-get install redis-server)",
+    # LibreOffice converts our Word documents to PDF in the tests.
+    "soffice": "Debian's libreoffice-writer-nogui (apt-get install libreoffice-writer-nogui)",
     "node": "Node.js (apt-get install nodejs npm)",
 }
 SEARCHED = ["/usr/sbin", "/usr/local/sbin"]

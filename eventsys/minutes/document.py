@@ -156,6 +156,15 @@ def minutes_filename(content: dict[str, Any], version_number: int | None) -> str
 # --- what the template gets -------------------------------------------------------------------
 
 
+def minutes_context(
+    content: dict[str, Any], *, language: str, approval: Approval | None
+) -> dict[str, Any]:
+    """What the minutes show, formatted in the current language (call it under
+    `force_locale(language)`): what the PDF is rendered from, and the Word document too
+    (`eventsys.minutes.word`), so that both say the same."""
+    return _minutes_context(content, language, approval, letterhead())
+
+
 def _minutes_context(
     content: dict[str, Any], language: str, approval: Approval | None, logo: Letterhead
 ) -> dict[str, Any]:

@@ -1,13 +1,24 @@
-"""The secretariat's downloads: every session's minutes, version PDFs, a year's ZIP."""
+"""The secretariat's downloads: every session's minutes, version PDFs and Word documents, a
+year's ZIP."""
 
-from flask import Response, abort, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from eventsys.access import ALL_STAFF, roles_required
 from eventsys.database import utcnow
 from eventsys.documents import preparation
+from eventsys.documents.word import docx_response
 from eventsys.i18n import current_language
-from eventsys.minutes import approved_pdf, archive, document, snapshot, workflow
+from eventsys.minutes import approved_pdf, archive, document, snapshot, word, workflow
 from eventsys.minutes.views import blueprint
 from eventsys.minutes.views.lookup import minutes_of_session_or_404
 from eventsys.minutes.workflow_forms import ArchiveFilterForm
@@ -53,6 +64,45 @@ def draft_pdf(session_id: int):
     except PdfRenderingError as error:
         return render_template("minutes/pdf_failed.html", minutes=minutes, reason=str(error)), 422
     return preparation.respond(draft, back_url=url_for("minutes.edit", session_id=session_id))
+
+
+@blueprint.route("/session/<int:session_id>/versions/<int:version_number>.docx")
+@roles_required(*ALL_STAFF)
+def version_docx(session_id: int, version_number: int):
+    """An approved version as a Word document, from the snapshot stored at approval and in the
+    language its PDF was made in."""
+    minutes = minutes_of_session_or_404(session_id)
+    version = workflow.version(minutes, version_number)
+    if version is None:
+        abort(404)
+    try:
+        data = word.minutes_docx(
+            version.content,
+            language=current_app.config["BABEL_DEFAULT_LOCALE"],  # as `workflow.approve`'s PDF
+            approval=approved_pdf.approval_of(version),
+        )
+    except PdfRenderingError as error:
+        return _word_failed(session_id, error)
+    return docx_response(data, word.minutes_docx_filename(version.content, version.number))
+
+
+@blueprint.route("/session/<int:session_id>/draft.docx")
+@roles_required(*ALL_STAFF)
+def draft_docx(session_id: int):
+    """The working copy as it is now as a Word document, marked as a draft, in the language
+    the draft's PDF is in."""
+    minutes = minutes_of_session_or_404(session_id)
+    content = snapshot.take(minutes)
+    try:
+        data = word.minutes_docx(content, language=current_language(), approval=None)
+    except PdfRenderingError as error:
+        return _word_failed(session_id, error)
+    return docx_response(data, word.minutes_docx_filename(content, None))
+
+
+def _word_failed(session_id: int, error: PdfRenderingError) -> Response:
+    flash(_("The Word document could not be produced: %(reason)s", reason=error), "error")
+    return redirect(url_for("minutes.edit", session_id=session_id) + "#workflow")
 
 
 @blueprint.route("/<int:year>.zip")
