@@ -152,6 +152,24 @@ def redline_filename(content: dict[str, Any], old_label: str, new_label: str | N
 # --- what the template gets -------------------------------------------------------------------
 
 
+def charter_context(
+    content: dict[str, Any],
+    *,
+    language: str,
+    state_label: str,
+    frozen_at: datetime | None = None,
+) -> dict[str, Any]:
+    """What the text's document shows, formatted in the current language (call it under
+    `force_locale`, in the document's wording language): what the PDF is rendered from, and
+    the Word document too (`eventsys.charters.word`), so that both say the same."""
+    return _charter_context(content, language, str(state_label), frozen_at, letterhead().logo_url)
+
+
+def wording_language(language: str) -> str:
+    """The language a document in `language` ("de", "en" or "both") is worded in."""
+    return _wording_language(language)
+
+
 def _wording_language(language: str) -> str:
     return "de" if language == "both" else language
 

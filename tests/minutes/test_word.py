@@ -110,7 +110,9 @@ def test_the_facts_and_the_attendance_are_tables(english_draft):
         "Presse",
         "present",
     ]
-    everything = " ".join(cell.text for t in english_draft.tables for r in t.rows for cell in r.cells)
+    everything = " ".join(
+        cell.text for t in english_draft.tables for r in t.rows for cell in r.cells
+    )
     assert "Ohnesorg" not in everything  # absent without excuse: not named in the record
 
 
@@ -223,8 +225,9 @@ def test_libreoffice_reads_each_kind_of_minutes_document(content, tmp_path, reco
     ):
         assert line in english, line
     assert "**" not in english
-    assert german("Item %(number)d", number=3) + " – Bericht aus dem Forschungscluster" in (
-        texts["draft-de"]
+    assert (
+        german("Item %(number)d", number=3) + " – Bericht aus dem Forschungscluster"
+        in (texts["draft-de"])
     )
     assert "12.03.2026" in texts["draft-de"]
     assert "20.03.2026" in texts["approved-de"] and "Maria Muster" in texts["approved-de"]
@@ -282,8 +285,9 @@ def test_an_approved_version_is_in_the_language_of_its_pdf(client, staff, record
 
     assert response.status_code == 200
     assert response.mimetype == MIME_TYPE
-    assert 'filename="Protokoll-2026-03-12-5-Plenum-der-Dialogplattform-Fassung-1.docx"' in (
-        response.headers["Content-Disposition"]
+    assert (
+        'filename="Protokoll-2026-03-12-5-Plenum-der-Dialogplattform-Fassung-1.docx"'
+        in (response.headers["Content-Disposition"])
     )
     document = open_docx(response.data)
     assert document.core_properties.language == "de-DE"  # as the archived PDF

@@ -1,4 +1,5 @@
-"""What changed between two texts of a charter: in the browser and as a PDF redline.
+"""What changed between two texts of a charter: in the browser, as a PDF redline and as a Word
+document with tracked changes.
 
 `?from=0.1&to=0.2` names two versions; `to=draft` the working text. A malformed choice is a
 422 with the comparison form; a version that does not exist is a 404.
@@ -7,15 +8,17 @@
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from eventsys.access import ALL_STAFF, roles_required
-from eventsys.charters import content, diff, document, versions
+from eventsys.charters import content, diff, document, versions, word
 from eventsys.charters.models import Charter, CharterVersion
 from eventsys.charters.version_forms import WORKING_TEXT, CompareForm
 from eventsys.charters.views import blueprint
 from eventsys.documents import preparation
+from eventsys.documents.word import docx_response
 from eventsys.extensions import db
 from eventsys.pdf import PdfRenderingError
 
@@ -79,6 +82,31 @@ def diff_pdf(charter_id: int):
         flash(_("The PDF could not be produced: %(reason)s", reason=error), "error")
         return redirect(comparison.page_url(charter))
     return preparation.respond(redline, back_url=comparison.page_url(charter))
+
+
+@blueprint.route("/<int:charter_id>/diff.docx")
+@roles_required(*ALL_STAFF)
+def diff_docx(charter_id: int):
+    """The redline as a Word document whose changes are tracked changes by the person who
+    downloads it, to accept or reject one by one."""
+    charter = db.get_or_404(Charter, charter_id)
+    form, comparison = _comparison(charter)
+    if comparison is None:
+        return render_template(
+            "charters/diff.html", charter=charter, form=form, comparison=None
+        ), 422
+    data = word.redline_docx(
+        comparison.changes,
+        comparison.new_content,
+        language=comparison.language,
+        author=current_user.name or current_app.config["PLATFORM_NAME"],
+    )
+    filename = word.redline_docx_filename(
+        comparison.new_content,
+        comparison.old.label,
+        comparison.new.label if comparison.new is not None else None,
+    )
+    return docx_response(data, filename)
 
 
 def _comparison(charter: Charter) -> tuple[CompareForm, Comparison | None]:

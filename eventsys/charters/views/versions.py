@@ -1,17 +1,18 @@
 """Frozen versions of a charter: the list, one version's text, freezing, adopting, and the PDFs
-of a version and of the working text."""
+and Word documents of a version and of the working text."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventsys.access import ALL_STAFF, PLANNERS, roles_required
-from eventsys.charters import content, document, text_pages, versions
+from eventsys.charters import content, document, text_pages, versions, word
 from eventsys.charters.errors import CharterError
 from eventsys.charters.models import Charter, CharterVersion
 from eventsys.charters.version_forms import AdoptForm, CompareForm, FreezeForm
 from eventsys.charters.views import blueprint
 from eventsys.documents import preparation
+from eventsys.documents.word import docx_response
 from eventsys.extensions import db
 from eventsys.i18n import current_language
 from eventsys.pdf import PdfRenderingError
@@ -154,6 +155,40 @@ def draft_pdf(charter_id: int):
     return preparation.respond(
         working_text, back_url=url_for("charters.draft", charter_id=charter.id)
     )
+
+
+@blueprint.route("/<int:charter_id>/versions/<int:major>.<int:minor>.docx")
+@roles_required(*ALL_STAFF)
+def version_docx(charter_id: int, major: int, minor: int):
+    """A version as a Word document, in the language `?language=` asks for (as the PDF)."""
+    found = versions.version_or_404(charter_id, major, minor)
+    language = _document_language()
+    try:
+        data = word.charter_docx(
+            found.content,
+            language=language,
+            state_label=found.state.lazy_label,
+            frozen_at=found.frozen_at,
+        )
+    except PdfRenderingError as error:
+        flash(_("The Word document could not be produced: %(reason)s", reason=error), "error")
+        return redirect(_version_url(found))
+    return docx_response(data, word.charter_docx_filename(found.content, language))
+
+
+@blueprint.route("/<int:charter_id>/draft.docx")
+@roles_required(*ALL_STAFF)
+def draft_docx(charter_id: int):
+    """The working text as it stands now as a Word document, marked as a draft."""
+    charter = db.get_or_404(Charter, charter_id)
+    language = _document_language()
+    text = content.working_text(charter)
+    try:
+        data = word.charter_docx(text, language=language, state_label=document.WORKING_TEXT_LABEL)
+    except PdfRenderingError as error:
+        flash(_("The Word document could not be produced: %(reason)s", reason=error), "error")
+        return _back_to_draft(charter)
+    return docx_response(data, word.charter_docx_filename(text, language))
 
 
 def _document_language() -> str:
