@@ -59,6 +59,8 @@ def _load_models() -> None:
     import eventsys.notices.models
     import eventsys.outbox.models
     import eventsys.replies.models
+    import eventsys.search.engines  # (creates SQLite's FTS5 table whenever the tables are created)
+    import eventsys.search.models
     import eventsys.sessions.models
     import eventsys.sessions.visits  # noqa: F401
 
@@ -72,7 +74,8 @@ def _connect_receivers() -> None:
     import eventsys.invitations.session_changes  # session changed: invitees told
     import eventsys.minutes.approved_pdf  # approved version's PDF rendered: stored with it
     import eventsys.minutes.frozen_agenda  # agenda item removed: approved TOPs kept
-    import eventsys.notices.answer_mail  # noqa: F401  answer recorded: organisers told
+    import eventsys.notices.answer_mail  # answer recorded: organisers told
+    import eventsys.search.indexing  # noqa: F401  minutes, charters, comments saved: index follows
 
 
 def _init_extensions(app: Flask) -> None:
@@ -212,6 +215,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventsys.privacy.views import blueprint as privacy
     from eventsys.reminders.views import blueprint as reminders
     from eventsys.replies.views import blueprint as replies
+    from eventsys.search.views import blueprint as search
     from eventsys.sessions.views import blueprint as sessions
 
     for blueprint in (
@@ -232,6 +236,7 @@ def _register_blueprints(app: Flask) -> None:
         legal,
         privacy,
         documents,
+        search,
     ):
         app.register_blueprint(blueprint)
     register_error_pages(app)
@@ -249,6 +254,7 @@ def _register_commands(app: Flask) -> None:
     from eventsys.privacy.cli import privacy
     from eventsys.reminders.cli import reminders
     from eventsys.replies.cli import replies
+    from eventsys.search.cli import search
     from eventsys.sessions.cli import sessions
 
     for group in (
@@ -264,5 +270,6 @@ def _register_commands(app: Flask) -> None:
         minutes,
         charter,
         privacy,
+        search,
     ):
         app.cli.add_command(group)

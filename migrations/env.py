@@ -7,6 +7,7 @@ from alembic import context
 from flask import current_app
 
 from eventsys.database import alembic_compare_type, alembic_render_item
+from eventsys.search.engines import alembic_filters
 
 config = context.config
 if config.config_file_name and config.attributes.get("configure_logger", True):
@@ -24,6 +25,8 @@ def configure(connection_or_url, **extra) -> None:
         compare_type=alembic_compare_type,
         compare_server_default=True,
         render_item=alembic_render_item,
+        # SQLite's FTS5 tables of the search index, which no model describes.
+        **alembic_filters(database.engine.dialect.name),
     )
     options.update(extra)
     context.configure(**options, **connection_or_url)

@@ -1,0 +1,1 @@
+"""Search for staff across minutes, charter texts and comments (see `services.search`)."""
