@@ -60,6 +60,9 @@ class DefaultConfig:
 
     # Reminders: to those who have not answered, this many days before the answer deadline.
     REMINDER_DAYS_BEFORE_DEADLINE = 3
+    # Owners of action items are reminded this many days before the due date (per session
+    # switchable).
+    ACTION_ITEM_REMINDER_DAYS = 7
     # The daily digest of answers for organisers goes out from this hour on (Berlin time), with
     # the answers since the previous one: early, so that it is read at the start of the day.
     ANSWER_DIGEST_HOUR = 7

@@ -17,7 +17,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TextIO
 
 from flask import Response
@@ -61,24 +61,32 @@ class _SafeWriter:
             self.writerow(row)
 
 
-# How the CSV for people writes times: as Excel reads them in that language.
+# How the CSV for people writes times and days: as Excel reads them in that language.
 EXCEL_CSV_TIME_PATTERNS = {"de": "%d.%m.%Y %H:%M", "en": "%Y-%m-%d %H:%M"}
+EXCEL_CSV_DATE_PATTERNS = {"de": "%d.%m.%Y", "en": "%Y-%m-%d"}
 
 
 def excel_csv(headings: Sequence[str], rows: Iterable[Sequence[Any]], language: str) -> bytes:
     """A table as CSV that German Excel opens as one: fields separated by semicolons, times
-    (naive, local) as `language` writes them, UTF-8 with the byte order mark that makes Excel
-    read it as such. (A "sep=;" first line would make Excel of any language split on semicolons,
-    but it then ignores the byte order mark and garbles umlauts; the XLSX file is the one for
-    every Excel.)"""
+    (naive, local) and days as `language` writes them, UTF-8 with the byte order mark that makes
+    Excel read it as such. (A "sep=;" first line would make Excel of any language split on
+    semicolons, but it then ignores the byte order mark and garbles umlauts; the XLSX file is the
+    one for every Excel.)"""
     stream = io.StringIO()
     writer = csv_writer(stream, delimiter=";")
     writer.writerow(headings)
-    pattern = EXCEL_CSV_TIME_PATTERNS.get(language, EXCEL_CSV_TIME_PATTERNS["en"])
+    time_pattern = EXCEL_CSV_TIME_PATTERNS.get(language, EXCEL_CSV_TIME_PATTERNS["en"])
+    date_pattern = EXCEL_CSV_DATE_PATTERNS.get(language, EXCEL_CSV_DATE_PATTERNS["en"])
+
+    def written(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return value.strftime(time_pattern)
+        if isinstance(value, date):
+            return value.strftime(date_pattern)
+        return value
+
     for row in rows:
-        writer.writerow(
-            [value.strftime(pattern) if isinstance(value, datetime) else value for value in row]
-        )
+        writer.writerow([written(value) for value in row])
     return ("\ufeff" + stream.getvalue()).encode("utf-8")
 
 
@@ -100,8 +108,10 @@ def spreadsheet_download(data: bytes, filename: str) -> Response:
     )
 
 
-# How dates with a time look in the XLSX files (Excel's own codes, read the same in German).
+# How dates with and without a time look in the XLSX files (Excel's own codes, read the same
+# in German).
 XLSX_DATETIME_FORMAT = "DD.MM.YYYY HH:MM"
+XLSX_DATE_FORMAT = "DD.MM.YYYY"
 
 
 def xlsx_workbook(
@@ -109,7 +119,7 @@ def xlsx_workbook(
 ) -> bytes:
     """An XLSX file with one sheet named `title`: a bold heading row that stays in view, then
     `rows`. Texts are string cells (see the module's text); datetimes, which must be local and
-    naive, are dates; numbers are numbers. Written row by row, so that a long list does not
+    naive, and days are dates; numbers are numbers. Written row by row, so that a long list does not
     build up in memory."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_sheet_title(title))
@@ -131,6 +141,9 @@ def _xlsx_cell(sheet, value: Any, font: Font | None = None) -> WriteOnlyCell:
     elif isinstance(value, datetime):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = XLSX_DATETIME_FORMAT
+    elif isinstance(value, date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = XLSX_DATE_FORMAT
     else:
         text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(value))
         cell = WriteOnlyCell(sheet, value=None)

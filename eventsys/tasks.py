@@ -4,8 +4,8 @@
     celery -A eventsys.tasks:celery_app beat     # the schedule below
 
 Without a broker nothing here is used: the outbox delivers in a thread after each commit, and
-`flask outbox deliver`, `flask replies fetch`, `flask reminders send` and `flask notices digest`
-run from cron.
+`flask outbox deliver`, `flask replies fetch`, `flask reminders send`, `flask notices digest` and
+`flask minutes remind-owners` run from cron.
 
 Every task runs inside the Flask app's context (the `make_celery(app)` pattern), with the
 app's database session, which Flask-SQLAlchemy removes when the task's context ends.
@@ -26,6 +26,7 @@ DELIVER_OUTBOX = "eventsys.deliver_outbox"
 FETCH_REPLIES = "eventsys.fetch_replies"
 SEND_REMINDERS = "eventsys.send_reminders"
 SEND_ANSWER_DIGESTS = "eventsys.send_answer_digests"
+REMIND_ACTION_ITEM_OWNERS = "eventsys.remind_action_item_owners"
 PURGE_PERSONAL_DATA = "eventsys.purge_personal_data"
 PREPARE_DOCUMENT = "eventsys.prepare_document"
 IMPORT_EXPERTS = "eventsys.import_experts"
@@ -62,6 +63,7 @@ def beat_schedule(config: dict) -> dict[str, dict[str, Any]]:
         "send-reminders": every(SEND_REMINDERS, REMINDERS_INTERVAL_SECONDS),
         # Due once a day from ANSWER_DIGEST_HOUR on; the runs before and after send nothing.
         "send-answer-digests": every(SEND_ANSWER_DIGESTS, REMINDERS_INTERVAL_SECONDS),
+        "remind-action-item-owners": every(REMIND_ACTION_ITEM_OWNERS, REMINDERS_INTERVAL_SECONDS),
         "purge-personal-data": every(PURGE_PERSONAL_DATA, PURGE_INTERVAL_SECONDS),
     }
 
@@ -193,6 +195,18 @@ def _register_tasks(celery: Celery) -> None:
             return 0
         with acting_as("celery"):
             sent = send_due_digests()
+        db.session.commit()
+        return sent
+
+    @celery.task(name=REMIND_ACTION_ITEM_OWNERS, shared=False, **RETRY_OPTIONS)
+    def remind_action_item_owners() -> int:
+        """Queue the reminders of action items that are due; returns how many."""
+        from eventsys.audit.services import acting_as
+        from eventsys.extensions import db
+        from eventsys.minutes.action_item_reminders import send_due_reminders
+
+        with acting_as("celery"):
+            sent = send_due_reminders()
         db.session.commit()
         return sent
 

@@ -109,6 +109,7 @@ def close_action_item(item: ActionItem, minutes: Minutes, note: str, user: User)
             )
     item.closed_at = utcnow()
     item.closed_in = minutes
+    item.closed_by = user
     item.closed_note = note
     db.session.flush()
     audit.record(
@@ -132,6 +133,7 @@ def reopen_action_item(item: ActionItem, minutes: Minutes, user: User) -> None:
     note = item.closed_note
     item.closed_at = None
     item.closed_in = None
+    item.closed_by = None
     item.closed_note = ""
     db.session.flush()
     audit.record(

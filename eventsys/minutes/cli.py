@@ -6,13 +6,24 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.orm import undefer
 
+from eventsys.audit.services import acting_as
 from eventsys.extensions import db
-from eventsys.minutes import document, snapshot
+from eventsys.minutes import action_item_reminders, document, snapshot
 from eventsys.minutes.models import Minutes, MinutesVersion
 from eventsys.pdf import PdfRenderingError
 from eventsys.sessions.models import Session
 
 minutes = AppGroup("minutes", help="Minutes of sessions.")
+
+
+@minutes.command("remind-owners")
+def remind_owners() -> None:
+    """Remind the owners of action items due within ACTION_ITEM_REMINDER_DAYS days, once per
+    due date, however often this runs (e.g. from cron every day)."""
+    with acting_as("cli"):
+        sent = action_item_reminders.send_due_reminders()
+    db.session.commit()
+    click.echo(f"Queued {sent} reminders of action items.")
 
 
 @minutes.command("pdf")

@@ -8,6 +8,9 @@ from wtforms.validators import DataRequired
 
 class ReminderSettingsForm(FlaskForm):
     enabled = BooleanField(_l("Send reminders automatically for this session"))
+    action_items = BooleanField(
+        _l("Remind the owners of this session's action items before their due dates")
+    )
     save = SubmitField(_l("Save setting"))
 
 

@@ -249,3 +249,19 @@ def set_reminders_enabled(session: Session, enabled: bool) -> bool:
         {"reminders_enabled": [not enabled, enabled]},
     )
     return True
+
+
+def set_action_item_reminders_enabled(session: Session, enabled: bool) -> bool:
+    """Turn the reminders to owners of the session's action items on or off; False if nothing
+    changed."""
+    if session.action_item_reminders_enabled == enabled:
+        return False
+    session.action_item_reminders_enabled = enabled
+    db.session.flush()
+    audit.record(
+        "reminders.action_items_enabled" if enabled else "reminders.action_items_disabled",
+        session,
+        f"Action item reminders turned {'on' if enabled else 'off'} for session {session.id}",
+        {"action_item_reminders_enabled": [not enabled, enabled]},
+    )
+    return True

@@ -74,7 +74,12 @@ def manage(session_id: int):
     settings = ReminderSettingsForm(prefix="settings")
     if not settings.save.data:  # the other form was sent, or none: show the stored setting
         settings = ReminderSettingsForm(
-            prefix="settings", formdata=None, data={"enabled": session.reminders_enabled}
+            prefix="settings",
+            formdata=None,
+            data={
+                "enabled": session.reminders_enabled,
+                "action_items": session.action_item_reminders_enabled,
+            },
         )
     sending = SendRemindersForm(prefix="now")
     # The choices are the rows of this page and what was ticked (on whichever page).
@@ -86,12 +91,19 @@ def manage(session_id: int):
     ]
 
     if settings.save.data and settings.validate_on_submit():
-        if services.set_reminders_enabled(session, settings.enabled.data):
+        changed = services.set_reminders_enabled(session, settings.enabled.data)
+        if services.set_action_item_reminders_enabled(session, settings.action_items.data):
+            changed = True
+        if changed:
             db.session.commit()
         if settings.enabled.data:
             flash(_("Reminders are sent automatically for this session."), "success")
         else:
             flash(_("No reminders are sent automatically for this session."), "success")
+        if settings.action_items.data:
+            flash(_("The owners of action items are reminded before their due dates."), "success")
+        else:
+            flash(_("The owners of action items get no reminders."), "success")
         return redirect(url_for("reminders.manage", session_id=session.id))
 
     if sending.send.data and sending.validate_on_submit():

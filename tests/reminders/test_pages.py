@@ -174,3 +174,20 @@ def test_an_invitee_ticked_on_another_page_is_reminded(organiser_client, invited
     )
     assert response.status_code == 302
     assert recipients(MailKind.DEADLINE_REMINDER) == ["anna.schmidt@example.org"]
+
+
+def test_organiser_turns_action_item_reminders_off_and_on(organiser_client, invited):
+    path = f"/sessions/{invited.session.id}/reminders"
+    organiser_client.post(path, data={"settings-save": "1", "settings-enabled": "y"})
+    db.session.refresh(invited.session)
+    assert invited.session.action_item_reminders_enabled is False
+    assert invited.session.reminders_enabled is True
+    html = page(organiser_client, invited).get_data(as_text=True)
+    checkbox = html.split('name="settings-action_items"')[0].rsplit("<input", 1)[1]
+    assert "checked" not in checkbox
+
+    organiser_client.post(
+        path, data={"settings-save": "1", "settings-enabled": "y", "settings-action_items": "y"}
+    )
+    db.session.refresh(invited.session)
+    assert invited.session.action_item_reminders_enabled is True

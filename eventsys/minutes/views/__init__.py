@@ -5,4 +5,10 @@ from flask import Blueprint
 blueprint = Blueprint("minutes", __name__, url_prefix="/minutes")
 
 # The modules add their routes to the blueprint when imported.
-from eventsys.minutes.views import circulation, downloads, editor, workflow  # noqa: E402, F401
+from eventsys.minutes.views import (  # noqa: E402, F401
+    action_items,
+    circulation,
+    downloads,
+    editor,
+    workflow,
+)
