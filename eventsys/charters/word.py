@@ -90,7 +90,7 @@ def charter_docx_filename(content: dict[str, Any], language: str) -> str:
 def _write_text(document, facts: dict[str, Any]) -> None:
     title = facts["title"] + (f"\n{facts['title_en']}" if facts["title_en"] else "")
     word.add_heading(document, title, 1)
-    document.add_paragraph(facts["version_name"], style="Subtitle")
+    word.add_paragraph(document, facts["version_name"], style="Subtitle")
     word.add_table(
         document,
         [
@@ -196,11 +196,12 @@ def _clause_cell(clause: dict[str, Any]) -> word.Cell:
 
 def _sources(document, sources: list[dict[str, Any]]) -> None:
     word.add_heading(document, _("Annex: sources of the recommendations"), 2)
-    document.add_paragraph(
+    word.add_paragraph(
+        document,
         _(
             "Each recommendation of the charter goes back to recommendations in the approved "
             "minutes of the platform’s sessions."
-        )
+        ),
     )
     table = word.add_table(
         document,
@@ -212,7 +213,7 @@ def _sources(document, sources: list[dict[str, Any]]) -> None:
         cell = row.cells[1]
         for number, origin in enumerate(source["origins"]):
             paragraph = cell.paragraphs[0] if number == 0 else cell.add_paragraph()
-            paragraph.style = "List Bullet"
+            word.set_style(paragraph, "List Bullet")
             paragraph.add_run(
                 f"{origin['number']} – {origin['session']}, {origin['date']}, "
                 f"{origin['topic']}, {origin['minutes_version']}"
@@ -276,8 +277,9 @@ def redline_docx_filename(content: dict[str, Any], old_label: str, new_label: st
 def _summary(document, summary: Summary) -> None:
     word.add_heading(document, _("Summary"), 2)
     if summary.nothing_changed:
-        document.add_paragraph(
-            _("The two texts have the same recommendations in the same order and wording.")
+        word.add_paragraph(
+            document,
+            _("The two texts have the same recommendations in the same order and wording."),
         )
     lines = []
     if summary.added:
@@ -334,7 +336,7 @@ def _summary(document, summary: Summary) -> None:
             )
         )
     for line in lines:
-        document.add_paragraph(line, style="List Bullet")
+        word.add_paragraph(document, line, style="List Bullet")
     word.add_note(
         document,
         _(
@@ -346,7 +348,7 @@ def _summary(document, summary: Summary) -> None:
 
 
 def _chapter_changes(document, chapter: ChapterChange, language: str, tracked) -> None:
-    heading = document.add_paragraph(style="Heading 2")
+    heading = word.add_paragraph(document, style="Heading 2")
     heading.add_run(f"{_('Chapter %(number)s', number=chapter.new_number or chapter.old_number)}: ")
     word.add_tracked_text(document, chapter.title(language), tracked, paragraph=heading)
     status = _chapter_status(chapter)
@@ -383,7 +385,7 @@ def _chapter_status(chapter: ChapterChange) -> str:
 
 def _clause_changes(document, clause: ClauseChange, language: str, tracked) -> None:
     whole = _whole_change(clause.kind is ClauseKind.ADDED, clause.kind is ClauseKind.REMOVED)
-    heading = document.add_paragraph(style="Heading 3")
+    heading = word.add_paragraph(document, style="Heading 3")
     if clause.renumbered:
         number = [(SegmentKind.DELETE, clause.old_number), (SegmentKind.INSERT, clause.new_number)]
     else:

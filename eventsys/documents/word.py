@@ -17,6 +17,8 @@ has no API for them: `w:ins` and `w:del` with their author and date, so that a r
 accept or reject each change in Word.
 """
 
+import copy
+import functools
 import io
 import itertools
 import re
@@ -79,9 +81,9 @@ def new_document(facts: DocumentFacts) -> Document:
     _set_properties(document, facts)
     header = facts.header + (f" · {_('DRAFT')}" if facts.draft else "")
     section.header.paragraphs[0].text = header
-    section.header.paragraphs[0].style = document.styles["Header"]
+    set_style(section.header.paragraphs[0], "Header")
     footer = section.footer.paragraphs[0]
-    footer.style = document.styles["Footer"]
+    set_style(footer, "Footer")
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if facts.footer:
         footer.add_run(f"{facts.footer} – ")
@@ -147,7 +149,7 @@ def add_field_over_paragraphs(container, instruction: str, shown: Sequence[str])
     """A Word field whose result is several paragraphs (a table of contents, "TOC …"),
     showing the lines `shown` until Word computes it."""
     lines = list(shown) or [""]
-    first = container.add_paragraph()
+    first = add_paragraph(container)
     _field_character(first, "begin")
     code = OxmlElement("w:instrText")
     code.set(qn("xml:space"), "preserve")
@@ -157,7 +159,7 @@ def add_field_over_paragraphs(container, instruction: str, shown: Sequence[str])
     paragraph = first
     for number, line in enumerate(lines):
         if number:
-            paragraph = container.add_paragraph()
+            paragraph = add_paragraph(container)
         paragraph.add_run(line)
     _field_character(paragraph, "end")
 
@@ -192,21 +194,85 @@ def docx_filename(pdf_filename: str) -> str:
 # --- blocks -----------------------------------------------------------------------------------
 
 
+@functools.cache
+def _style_ids() -> dict[str, str]:
+    """The ids of the styles of python-docx's template, by name, which every document here
+    starts from. (python-docx finds a style by name by reading every style, each time: a
+    charter of thousands of recommendations would spend most of its time there.)"""
+    return {style.name: style.style_id for style in docx.Document().styles}
+
+
+def add_paragraph(container, text: str = "", style: str | None = None) -> Paragraph:
+    """A paragraph of `text` in the style named `style` (Word's "List Bullet", …) at the end
+    of `container` (a document, a table cell or a header)."""
+    if isinstance(container, Document):
+        paragraph = _add_body_paragraph(container)
+        if text:
+            paragraph.add_run(text)
+    else:
+        paragraph = container.add_paragraph(text)
+    if style is not None:
+        set_style(paragraph, style)
+    return paragraph
+
+
+def _add_body_paragraph(document: Document) -> Paragraph:
+    """A paragraph at the end of the body, before its section properties. python-docx looks
+    for those from the first paragraph on each time, which makes a long document take time
+    quadratic in its length; they are the body's last element."""
+    body = document.element.body
+    element = OxmlElement("w:p")
+    last = body[-1]
+    if last.tag == qn("w:sectPr"):
+        last.addprevious(element)
+    else:
+        body.append(element)
+    return Paragraph(element, document._body)
+
+
+def set_style(paragraph: Paragraph, style: str) -> None:
+    """Give `paragraph` the style named `style`."""
+    paragraph._p.style = _style_ids()[style]
+
+
 def add_heading(container, text: str, level: int) -> Paragraph:
     """A paragraph in Word's "Heading `level`" style; a line break in `text` stays one."""
-    paragraph = container.add_paragraph(style=f"Heading {level}")
+    paragraph = add_paragraph(container, style=f"Heading {level}")
     add_text(paragraph, text)
     return paragraph
 
 
 def add_text(paragraph: Paragraph, text: str, *, bold: bool = False, italic: bool = False) -> None:
     """`text` as runs of `paragraph`, its line breaks as Word line breaks."""
-    for number, line in enumerate(text.split("\n")):
+    _append_text(paragraph._p, text, bold=bold, italic=italic)
+
+
+def _append_text(
+    element, text: str, *, bold: bool = False, italic: bool = False, small: bool = False
+) -> None:
+    """Runs of `text` at the end of the paragraph `element`, written as elements directly:
+    python-docx's run API costs about ten times as much, which a table of thousands of rows
+    feels."""
+    for number, line in enumerate(str(text).split("\n")):
+        run = OxmlElement("w:r")
+        if bold or italic or small:
+            properties = OxmlElement("w:rPr")
+            for tag, wanted in (("w:b", bold), ("w:i", italic)):
+                if wanted:
+                    properties.append(OxmlElement(tag))
+            if small:
+                size = OxmlElement("w:sz")
+                size.set(qn("w:val"), "18")  # half-points: 9 pt
+                properties.append(size)
+            run.append(properties)
         if number:
-            paragraph.add_run().add_break()
-        run = paragraph.add_run(line)
-        run.bold = bold or None
-        run.italic = italic or None
+            run.append(OxmlElement("w:br"))
+        if line:
+            content = OxmlElement("w:t")
+            content.set(qn("xml:space"), "preserve")
+            content.text = line
+            run.append(content)
+        element.append(run)
 
 
 @dataclass
@@ -227,24 +293,29 @@ def add_table(
 ) -> Table:
     """A table in Word's "Table Grid" style; `header` (when given) is its first row, repeated
     on every page the table runs over. `widths` are the columns' shares of the width."""
-    columns = len(header) if header else None
     rows = list(rows)
-    if columns is None:
-        columns = max((len(row) for row in rows), default=1)
+    columns = len(header) if header else max((len(row) for row in rows), default=1)
     table = container.add_table(rows=0, cols=columns)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
     if widths:
         _set_widths(table, widths)
+    empty_row = table.add_row()._tr
+    blank = copy.deepcopy(empty_row)
     if header:
-        header_row = table.add_row()
-        _repeat_as_header(header_row)
-        for cell, title in zip(header_row.cells, header, strict=True):
-            add_text(cell.paragraphs[0], title, bold=True)
-    for values in rows:
-        row = table.add_row()
-        for cell, value in zip(row.cells, values, strict=False):
+        _repeat_as_header(empty_row)
+        for cell, title in zip(empty_row.tc_lst, header, strict=True):
+            _append_text(cell.p_lst[0], title, bold=True)
+    for number, values in enumerate(rows):
+        if number or header:
+            row = copy.deepcopy(blank)
+            table._tbl.append(row)
+        else:
+            row = empty_row
+        for cell, value in zip(row.tc_lst, values, strict=False):
             _fill_cell(cell, value if isinstance(value, Cell) else Cell(value))
+    if not header and not rows:
+        table._tbl.remove(empty_row)
     return table
 
 
@@ -256,21 +327,22 @@ def _set_widths(table: Table, shares: Sequence[float]) -> None:
 
 
 def _repeat_as_header(row) -> None:
-    properties = row._tr.get_or_add_trPr()
+    properties = row.get_or_add_trPr()
     properties.append(OxmlElement("w:tblHeader"))
 
 
 def _fill_cell(cell, content: Cell) -> None:
-    add_text(cell.paragraphs[0], content.text, bold=content.bold)
+    """Write `content` into the table cell element `cell` (a w:tc with one empty paragraph)."""
+    _append_text(cell.p_lst[0], content.text, bold=content.bold)
     for note in content.notes:
-        run = cell.add_paragraph().add_run(note)
-        run.italic = True
-        run.font.size = Pt(9)
+        paragraph = OxmlElement("w:p")
+        _append_text(paragraph, note, italic=True, small=True)
+        cell.append(paragraph)
 
 
 def add_note(container, text: str) -> Paragraph:
     """A remark in smaller italic type (what the PDFs print as a note)."""
-    paragraph = container.add_paragraph()
+    paragraph = add_paragraph(container)
     run = paragraph.add_run(text)
     run.italic = True
     run.font.size = Pt(9)
@@ -403,7 +475,7 @@ class _HtmlToWord(HTMLParser):
         if self.lists and style is None:
             paragraph = self._list_paragraph()
         else:
-            paragraph = self.container.add_paragraph(style=style)
+            paragraph = add_paragraph(self.container, style=style)
         self.paragraph = paragraph
         self.at_line_start = True
         return paragraph
@@ -415,10 +487,10 @@ class _HtmlToWord(HTMLParser):
         suffix = f" {depth}" if depth > 1 else ""
         current = self.lists[-1]
         if self.item_has_paragraph:
-            return self.container.add_paragraph(style=f"List Continue{suffix}")
+            return add_paragraph(self.container, style=f"List Continue{suffix}")
         self.item_has_paragraph = True
         style = f"List Number{suffix}" if current.ordered else f"List Bullet{suffix}"
-        paragraph = self.container.add_paragraph(style=style)
+        paragraph = add_paragraph(self.container, style=style)
         if current.ordered:
             if current.number_id is None:
                 current.number_id = _restarted_numbering(paragraph, style, current.start)
@@ -435,7 +507,7 @@ class _HtmlToWord(HTMLParser):
 
     def _horizontal_rule(self) -> None:
         self.paragraph = None
-        paragraph = self.container.add_paragraph()
+        paragraph = add_paragraph(self.container)
         borders = OxmlElement("w:pBdr")
         bottom = OxmlElement("w:bottom")
         for name, value in (("val", "single"), ("sz", "6"), ("space", "1"), ("color", "auto")):
@@ -585,12 +657,12 @@ def add_tracked_text(
     insertion or a deletion is tracked too (the paragraph mark inserted or deleted), so that
     accepting every change gives the newer text and rejecting every change the older. Goes on
     in `paragraph` when given, else starts a paragraph of `style`. Returns the paragraphs."""
-    paragraphs = [paragraph or container.add_paragraph(style=style)]
+    paragraphs = [paragraph or add_paragraph(container, style=style)]
     for kind, text in segments:
         for number, line in enumerate(text.replace("\r\n", "\n").split("\n")):
             if number:
                 _mark_paragraph_end(paragraphs[-1], kind, changes)
-                paragraphs.append(container.add_paragraph(style=style))
+                paragraphs.append(add_paragraph(container, style=style))
             if line:
                 _tracked_run(paragraphs[-1], kind, line, changes)
     return paragraphs

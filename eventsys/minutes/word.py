@@ -71,8 +71,12 @@ def _write(document, facts: dict[str, Any]) -> None:
         word.add_heading(document, _("Closing"), 2)
         word.add_markdown(document, general["closing"])
         if general["next_session_date"]:
-            document.add_paragraph(_("Next session: %(date)s", date=general["next_session_date"]))
-    document.add_paragraph().add_run(facts["version_line"]).bold = True
+            word.add_paragraph(
+                document, _("Next session: %(date)s", date=general["next_session_date"])
+            )
+    word.add_paragraph(
+        document,
+    ).add_run(facts["version_line"]).bold = True
 
 
 def _facts_table(document, session: dict[str, str], version_line: str) -> None:
@@ -92,15 +96,16 @@ def _facts_table(document, session: dict[str, str], version_line: str) -> None:
 
 def _attendance(document, attendance: dict[str, Any]) -> None:
     word.add_heading(document, _("Attendance"), 2)
-    document.add_paragraph(
+    word.add_paragraph(
+        document,
         _(
             "Present: %(present)d · excused: %(excused)d",
             present=attendance["present"],
             excused=attendance["excused"],
-        )
+        ),
     )
     if not attendance["groups"]:
-        document.add_paragraph(_("No attendance was recorded."))
+        word.add_paragraph(document, _("No attendance was recorded."))
     for group in attendance["groups"]:
         word.add_heading(document, group.label, 3)
         word.add_table(
