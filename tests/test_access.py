@@ -226,3 +226,18 @@ def test_posts_without_csrf_token_are_refused(app, client, staff, records, rule)
     response = client.post(route_url(rule, records), data={})
     assert response.status_code == 400
     assert "Formular abgelaufen" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("audience", AUDIENCES, ids=str)
+def test_search_with_results_answers_staff_only(app, staff, records, audience):
+    """The route walk above asks /search without a query; with one, results from the records'
+    minutes and charter are shown to staff only."""
+    client = app.test_client()
+    if audience != VISITOR:
+        sign_in(client, staff.by_role(audience))
+    response = client.get("/search?q=Beschluss")
+    if audience == VISITOR:
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    else:
+        assert response.status_code == 200
+        assert "<mark>Beschluss</mark>" in response.get_data(as_text=True)

@@ -80,3 +80,18 @@ def test_every_page_renders_for_every_role(app, client, staff, demo, role):
         allowed = app.view_functions[rule.endpoint].allowed_roles
         expected = 200 if allowed is None or Role(role) in allowed else 403
         assert response.status_code == expected, f"{url} as {role}: {response.status_code}"
+
+
+def test_the_demo_is_searchable_once_loaded(app, client, staff, demo):
+    """`flask demo load` saves through the models, so the search index is filled with it."""
+    from eventsys.search import services
+
+    sign_in(client, staff.secretariat)
+    response = client.get("/search?q=Standard")
+    assert response.status_code == 200
+    found = services.search("Standard")
+    kinds = {result.kind.value for result in found.results}
+    assert {"topic", "decision", "recommendation", "draft_clause"} <= kinds
+    workshop = next(result for result in found.results if result.kind.value == "topic")
+    assert workshop.session_title.startswith("Workshop 4") and workshop.topic_number == 5
+    assert workshop.link.url.endswith("#top-5")
