@@ -80,6 +80,26 @@ def alembic_compare_type(context, inspected_column, metadata_column, inspected_t
     return None
 
 
+def alembic_compare_server_default(
+    context,
+    inspected_column,
+    metadata_column,
+    inspected_default,
+    metadata_default,
+    rendered_metadata_default,
+):
+    """Compare the server defaults of JSON columns as text: Alembic would ask PostgreSQL
+    whether the two are equal, which it cannot say of JSON ("operator does not exist: json =
+    unknown"). Every other default is left to Alembic (None)."""
+    if not isinstance(metadata_column.type, sa.JSON):
+        return None
+
+    def bare(default: str | None) -> str:
+        return (default or "").split("::", 1)[0].strip().strip("'")
+
+    return bare(inspected_default) != bare(rendered_metadata_default)
+
+
 def alembic_render_item(type_: str, obj, autogen_context):
     """Write UTCDateTime into migrations as the plain type it stores, so that migration files
     never import the application."""

@@ -6,7 +6,11 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
-from eventsys.database import alembic_compare_type, alembic_render_item
+from eventsys.database import (
+    alembic_compare_server_default,
+    alembic_compare_type,
+    alembic_render_item,
+)
 from eventsys.search.engines import alembic_filters
 
 config = context.config
@@ -23,7 +27,7 @@ def configure(connection_or_url, **extra) -> None:
         target_metadata=database.metadata,
         render_as_batch=True,
         compare_type=alembic_compare_type,
-        compare_server_default=True,
+        compare_server_default=alembic_compare_server_default,
         render_item=alembic_render_item,
         # SQLite's FTS5 tables of the search index, which no model describes.
         **alembic_filters(database.engine.dialect.name),

@@ -13,7 +13,7 @@ from eventsys import create_app
 from eventsys.charters.models import Charter, Clause, ClauseOrigin
 from eventsys.database import alembic_compare_type
 from eventsys.extensions import db
-from eventsys.minutes.models import Minutes, MinutesVersion
+from eventsys.minutes.models import ActionItem, Minutes, MinutesTopic, MinutesVersion
 from eventsys.minutes.states import MinutesState
 from eventsys.search.engines import SQLITE_INDEX_TABLES, alembic_filters
 from eventsys.sessions.models import Session
@@ -255,3 +255,40 @@ def test_0017_keeps_approved_versions_and_guards_them_both_ways(bare_app):
     again = runner.invoke(args=["db", "upgrade"])
     assert again.exit_code == 0, again.output
     assert stored_pdfs() == with_both
+
+
+def test_the_migrated_schema_keeps_approved_minutes_frozen(bare_app):
+    """Tables that SQLite rebuilds for a migration (action_items, minutes, minutes_comments)
+    keep the triggers that freeze approved minutes."""
+    runner = bare_app.test_cli_runner()
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    starts_at = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)
+    session_id = insert_with_the_columns_of_now(
+        Session,
+        title="Plenum",
+        kind=SessionKind.PLENARY,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=3),
+        status=SessionStatus.HELD,
+    )
+    minutes_id = insert_with_the_columns_of_now(
+        Minutes, session_id=session_id, state=MinutesState.DRAFT, opening="Begrüßung"
+    )
+    topic_id = insert_with_the_columns_of_now(
+        MinutesTopic, minutes_id=minutes_id, position=1, title="Daten"
+    )
+    insert_with_the_columns_of_now(ActionItem, topic_id=topic_id, position=1, text="Bericht")
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE minutes SET state = 'approved'"))
+
+    for change in (
+        "UPDATE action_items SET text = 'anders'",
+        "UPDATE minutes SET opening = 'anders'",
+        "DELETE FROM minutes_topics",
+    ):
+        with pytest.raises(sa.exc.DatabaseError, match="approved minutes are frozen"):
+            with db.engine.begin() as connection:
+                connection.execute(sa.text(change))
+    with db.engine.begin() as connection:  # following an item up stays possible
+        connection.execute(sa.text("UPDATE action_items SET closed_note = 'erledigt'"))

@@ -64,9 +64,17 @@ class Minutes(db.Model):
     )
     # Raised by every save: a save based on an older revision is a conflict, not an overwrite.
     revision: Mapped[int] = mapped_column(default=1)
+    # The secretariat asked the session's organisers to approve (cleared on approval).
+    approval_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approval_requested_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
 
     session: Mapped[Session] = relationship()
-    updated_by: Mapped[User | None] = relationship()
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+    approval_requested_by: Mapped[User | None] = relationship(
+        foreign_keys=[approval_requested_by_id]
+    )
     topics: Mapped[list["MinutesTopic"]] = relationship(
         back_populates="minutes",
         order_by="MinutesTopic.position",
@@ -270,10 +278,16 @@ class MinutesComment(db.Model):
     version_number: Mapped[int]
     text: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The secretariat took the comment into account (or answered it outside the platform).
+    dealt_with_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    dealt_with_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
 
     minutes: Mapped[Minutes] = relationship()
     topic: Mapped[MinutesTopic | None] = relationship()
     expert: Mapped[Expert] = relationship()
+    dealt_with_by: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<MinutesComment {self.id} by expert {self.expert_id} on minutes {self.minutes_id}>"

@@ -10,6 +10,8 @@ Create Date: 2026-12-04 18:30:00.000000
 import sqlalchemy as sa
 from alembic import op
 
+from eventsys.schema_changes import rebuilding_on_sqlite
+
 
 # revision identifiers, used by Alembic.
 revision = "0021"
@@ -19,7 +21,8 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("action_items") as batch_op:
+    # The rebuild on SQLite keeps the triggers that freeze approved minutes' action items.
+    with rebuilding_on_sqlite("action_items"), op.batch_alter_table("action_items") as batch_op:
         batch_op.add_column(sa.Column("closed_by_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("reminded_for_due_date", sa.Date(), nullable=True))
         batch_op.create_foreign_key(
@@ -45,7 +48,7 @@ def upgrade():
 
 def downgrade():
     op.drop_column("sessions", "action_item_reminders_enabled")  # SQLite has DROP COLUMN too
-    with op.batch_alter_table("action_items") as batch_op:
+    with rebuilding_on_sqlite("action_items"), op.batch_alter_table("action_items") as batch_op:
         batch_op.drop_index("ix_action_items_due_date")
         batch_op.drop_constraint("fk_action_items_closed_by_id_users", type_="foreignkey")
         batch_op.drop_column("reminded_for_due_date")
