@@ -287,8 +287,10 @@ def test_the_migrated_schema_keeps_approved_minutes_frozen(bare_app):
         "UPDATE minutes SET opening = 'anders'",
         "DELETE FROM minutes_topics",
     ):
-        with pytest.raises(sa.exc.DatabaseError, match="approved minutes are frozen"):
-            with db.engine.begin() as connection:
-                connection.execute(sa.text(change))
+        with (
+            pytest.raises(sa.exc.DatabaseError, match="approved minutes are frozen"),
+            db.engine.begin() as connection,
+        ):
+            connection.execute(sa.text(change))
     with db.engine.begin() as connection:  # following an item up stays possible
         connection.execute(sa.text("UPDATE action_items SET closed_note = 'erledigt'"))
