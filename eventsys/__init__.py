@@ -212,6 +212,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventsys.minutes.views import blueprint as minutes
     from eventsys.notices.views import blueprint as notices
     from eventsys.outbox.views import blueprint as outbox
+    from eventsys.people.views import blueprint as people
     from eventsys.privacy.views import blueprint as privacy
     from eventsys.reminders.views import blueprint as reminders
     from eventsys.replies.views import blueprint as replies
@@ -237,6 +238,7 @@ def _register_blueprints(app: Flask) -> None:
         privacy,
         documents,
         search,
+        people,
     ):
         app.register_blueprint(blueprint)
     register_error_pages(app)
