@@ -78,7 +78,7 @@ def test_each_part_links_to_where_its_entries_live(client, staff, histories: His
     assert "5. Plenum der Dialogplattform, 12 Mar 2026 · Accepted" in text
     assert "answered 20 Feb 2026, 16:30 · Link in the mail" in text
     assert "answered 12 Nov 2025, 16:30 · Calendar reply" in text
-    assert "3 in all, the newest first." in text
+    assert "3 entries, the newest first." in text
     for href in links(invitations):
         lands_on(client, href, "Invitation of Dr. Anna Schmidt")
 
@@ -343,7 +343,7 @@ def test_the_history_needs_as_many_queries_at_ten_times_the_size(
     with count_queries() as paged:
         assert client.get(later_pages).status_code == 200
     assert paged.count == small.count
-    assert "36 in all, the newest first." in text_of(section(response, "invitations"))
+    assert "36 entries, the newest first." in text_of(section(response, "invitations"))
     print(f"queries for {role}: {small.count} at 3 sessions, {large.count} at 33")
 
 
@@ -372,5 +372,5 @@ def test_each_part_pages_on_its_own(client, staff, histories: Histories):
     assert "Page 2 of 2" in text_of(section(second, "action-items"))
     # Beyond the last page: none of its entries, still the count.
     beyond = section(client.get(history_url(histories.anna, attendance=9)), "attendance")
-    assert "23 in all, the newest first." in text_of(beyond)
+    assert "23 entries, the newest first." in text_of(beyond)
     assert '<li id="history-attendee-' not in beyond
