@@ -1,6 +1,7 @@
 """What is to be done, for the overview: answers to upcoming sessions, replies waiting for a
-person, minutes by what they wait for, consultation comments without an answer, action items
-overdue or due soon, and mail that could not be delivered.
+person, minutes by what they wait for (approval asked by the secretariat among them),
+consultation comments without an answer, action items overdue or due soon, and mail that could
+not be delivered.
 
 Organisers see the work of the sessions they organise; the secretariat and admins see all of
 it (the review queue, consultation comments and undelivered mail are everyone's). Each list
@@ -67,7 +68,7 @@ class SessionAnswers:
 class MinutesEntry:
     session: Session
     minutes: Minutes | None
-    comments: int = 0
+    open_comments: int = 0  # not dealt with yet
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class WorkLists:
     minutes_to_write: Listing[MinutesEntry]
     minutes_out_for_comments: Listing[MinutesEntry]
     minutes_to_approve: Listing[MinutesEntry]
+    approval_asked: Listing[MinutesEntry]
     minutes_to_publish: Listing[MinutesEntry]
     comments_to_answer: Listing[CommentsToAnswer]
     action_items_overdue: Listing[ActionItem]
@@ -178,7 +180,7 @@ def _with_comment_counts(listing: Listing[MinutesEntry]) -> Listing[MinutesEntry
         dict(
             db.session.execute(
                 sa.select(MinutesComment.minutes_id, sa.func.count())
-                .where(MinutesComment.minutes_id.in_(ids))
+                .where(MinutesComment.minutes_id.in_(ids), MinutesComment.dealt_with_at.is_(None))
                 .group_by(MinutesComment.minutes_id)
             ).all()
         )
@@ -268,6 +270,14 @@ def work_lists(user: User, now: datetime) -> WorkLists:
                 sa.and_(Minutes.state == MinutesState.CIRCULATED, Minutes.comment_deadline <= now),
                 newest_first=False,
             )
+        ),
+        approval_asked=_minutes_listing(
+            mine,
+            sa.and_(
+                Minutes.approval_requested_at.is_not(None),
+                Minutes.state.in_([MinutesState.DRAFT, MinutesState.CIRCULATED]),
+            ),
+            newest_first=False,
         ),
         minutes_to_publish=_minutes_listing(
             mine, Minutes.state == MinutesState.APPROVED, newest_first=False

@@ -189,6 +189,8 @@ def approve(minutes: Minutes, user: User) -> MinutesVersion:
     db.session.add(version)
     minutes.state = MinutesState.APPROVED
     minutes.comment_deadline = None
+    minutes.approval_requested_at = None  # asked and answered; the audit trail keeps who asked
+    minutes.approval_requested_by_id = None
     db.session.flush()
     preparation.ask_for(archival)
     audit.record(

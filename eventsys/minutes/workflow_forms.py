@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, TextAreaField
 from wtforms.fields import SelectChoice, enum_coerce
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
 
 from eventsys.localtime import platform_zone_name, to_utc
 from eventsys.minutes.workflow import MAX_COMMENT_LENGTH, MAX_REASON_LENGTH
@@ -48,6 +48,12 @@ class CorrectionForm(FlaskForm):
             Length(max=MAX_REASON_LENGTH),
         ],
     )
+
+
+class CommentDealtWithForm(FlaskForm):
+    """The button that marks a comment as dealt with ("1") or open again ("0")."""
+
+    dealt_with = HiddenField(validators=[AnyOf(["0", "1"])])
 
 
 class CommentForm(FlaskForm):

@@ -1,5 +1,6 @@
 """Asking once before an action mails several people: the page shows who gets which mail (see
-`rehearsal`) and sends the same form again, confirmed.
+`rehearsal`) and sends the same form again, confirmed. Actions that mail nobody but cannot be
+undone (approving, freezing) ask once the same way, saying what they do and what is open.
 
 The confirmation page repeats every field the form sent, so that any form gains the step
 without a second description of its fields.
@@ -54,3 +55,26 @@ def ask_first(action: Callable[[], object], heading: str, send_label: str, back_
     if not needs_confirmation(preview):
         return None
     return confirmation_page(preview, heading, send_label, back_url)
+
+
+def ask_once(heading: str, notes: list[str], confirm_label: str, back_url: str):
+    """The page that asks once before an action that cannot be undone, with `notes` (what it
+    does, what is still open, who gets mail), if the form has not been confirmed yet; else
+    None, and the caller goes on to do it."""
+    if confirmed():
+        return None
+    fields = [
+        (name, value)
+        for name, value in request.form.items(multi=True)
+        if name not in ("csrf_token", CONFIRMED)
+    ]
+    return render_template(
+        "outbox/confirm_action.html",
+        heading=heading,
+        notes=notes,
+        confirm_label=confirm_label,
+        back_url=back_url,
+        fields=fields,
+        action=request.path,
+        confirmed_field=CONFIRMED,
+    )

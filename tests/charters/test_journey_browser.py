@@ -51,6 +51,9 @@ def freeze(page, charter_id: int, label: str, note: str) -> None:
     page.locator("#freeze").get_by_label(f"Version {label}", exact=True).check()
     page.locator("#freeze").get_by_label("What changed (optional)").fill(note)
     page.locator("#freeze").get_by_role("button", name="Freeze the draft").click()
+    # Asked once: what freezing does, and that nobody gets mail.
+    expect(page.get_by_text("Nobody gets mail")).to_be_visible()
+    page.get_by_role("button", name=f"Freeze version {label}").click()
     expect(page.get_by_text(f"Version {label} is frozen")).to_be_visible()
 
 

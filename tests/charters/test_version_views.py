@@ -60,9 +60,16 @@ def sign_in_in_english(client, user):
 
 
 def test_the_secretariat_freezes_the_working_text(secretariat_client, arranged):
-    response = secretariat_client.post(
+    asked = secretariat_client.post(
         f"{base(arranged)}/versions/freeze",
         data={"freeze-kind": "minor", "freeze-note": "Erster Entwurf"},
+    )
+    assert asked.status_code == 200 and versions.last_version(arranged) is None
+    text = page_text(asked)
+    assert "Fassung 0.1 einfrieren" in text and "Niemand erhält eine E-Mail" in text
+    response = secretariat_client.post(
+        f"{base(arranged)}/versions/freeze",
+        data={"freeze-kind": "minor", "freeze-note": "Erster Entwurf", "mail_confirmed": "1"},
     )
 
     assert response.status_code == 302
@@ -74,7 +81,8 @@ def test_the_secretariat_freezes_the_working_text(secretariat_client, arranged):
 
 def test_freezing_a_release(secretariat_client, first, arranged):
     response = secretariat_client.post(
-        f"{base(arranged)}/versions/freeze", data={"freeze-kind": "release"}
+        f"{base(arranged)}/versions/freeze",
+        data={"freeze-kind": "release", "mail_confirmed": "1"},
     )
 
     assert response.headers["Location"] == f"{base(arranged)}/versions/1.0"

@@ -142,7 +142,7 @@ def test_minutes_out_for_comments_then_waiting_for_approval(secretariat_client, 
     text = page_text(secretariat_client.get("/"))
     out = section(text, "Minutes out for comments", "Minutes waiting for approval")
     assert "5. Plenum der Dialogplattform" in out
-    assert "comments until 1 May 2026 · 1 comment" in out
+    assert "comments until 1 May 2026 · 1 open comment" in out
     with freeze_time("2026-05-03 08:00:00"):
         text = page_text(secretariat_client.get("/"))
     waiting = section(text, "Minutes waiting for approval", "Minutes to publish")

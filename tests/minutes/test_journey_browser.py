@@ -158,6 +158,11 @@ def test_from_attendance_to_the_approved_pdf(
         sign_in(organiser, staff.organiser.email)
         organiser.goto(f"/minutes/session/{session.id}")
         organiser.get_by_role("button", name="Approve version 1").click()
+        # Asked once, while comments are still possible and Anna's is not dealt with.
+        expect(organiser.get_by_text("1 comment has not been dealt with yet.")).to_be_visible()
+        expect(organiser.get_by_text("The attendees can still comment until")).to_be_visible()
+        axe.check(organiser)
+        organiser.get_by_role("button", name="Approve all the same").click()
         expect(organiser.get_by_text("Version 1 is approved and frozen")).to_be_visible()
         axe.check(organiser)
         with organiser.expect_download() as download_info:

@@ -15,6 +15,7 @@ from eventsys.documents import preparation
 from eventsys.documents.word import docx_response
 from eventsys.extensions import db
 from eventsys.i18n import current_language
+from eventsys.outbox import confirmation
 from eventsys.pdf import PdfRenderingError
 from eventsys.query_arguments import page_number
 
@@ -78,6 +79,33 @@ def freeze(charter_id: int):
         for errors in form.errors.values():
             flash(" ".join(str(error) for error in errors), "error")
         return _back_to_draft(charter)
+    label = versions.next_label(charter, release=form.release)
+    if not confirmation.confirmed():
+        # A rehearsal first, so that a text that cannot be frozen says why at once.
+        rehearsal = db.session.begin_nested()
+        try:
+            versions.freeze(charter, current_user, release=form.release, note=form.note.data or "")
+        except CharterError as error:
+            rehearsal.rollback()
+            db.session.rollback()
+            flash(str(error), "error")
+            return _back_to_draft(charter)
+        rehearsal.rollback()
+    page = confirmation.ask_once(
+        heading=_("Freeze version %(label)s", label=label),
+        notes=[
+            _(
+                "Version %(label)s keeps the working text as it is now; its text can no longer "
+                "be changed, and the working text goes on.",
+                label=label,
+            ),
+            _("Nobody gets mail: a consultation on the version is started on its own page."),
+        ],
+        confirm_label=_("Freeze version %(label)s", label=label),
+        back_url=url_for("charters.draft", charter_id=charter.id),
+    )
+    if page is not None:
+        return page
     try:
         frozen = versions.freeze(
             charter, current_user, release=form.release, note=form.note.data or ""

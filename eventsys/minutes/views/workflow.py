@@ -1,7 +1,7 @@
 """Moving minutes through their states: circulate, approve, publish, correct; and reading the
 attendees' comments."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -10,11 +10,12 @@ from eventsys.access import ALL_STAFF, PLANNERS, roles_required
 from eventsys.database import utcnow
 from eventsys.extensions import db
 from eventsys.i18n import local
-from eventsys.minutes import approved_pdf, workflow
+from eventsys.minutes import approval, approved_pdf, workflow
 from eventsys.minutes.errors import MinutesError
+from eventsys.minutes.models import MinutesComment
 from eventsys.minutes.views import blueprint
 from eventsys.minutes.views.lookup import minutes_of_session_or_404
-from eventsys.minutes.workflow_forms import CirculateForm, CorrectionForm
+from eventsys.minutes.workflow_forms import CirculateForm, CommentDealtWithForm, CorrectionForm
 from eventsys.outbox import confirmation
 
 
@@ -69,6 +70,23 @@ def circulate(session_id: int):
 @roles_required(*PLANNERS)
 def approve(session_id: int):
     minutes = minutes_of_session_or_404(session_id)
+    matters = approval.open_matters(minutes)
+    if matters and not minutes.state.frozen:
+        page = confirmation.ask_once(
+            heading=_("Approve version %(number)d", number=minutes.version_number),
+            notes=[
+                *matters,
+                _(
+                    "Approval freezes the text of this version and stores its PDF for the "
+                    "files; later changes need a correction with a reason. Nobody gets mail "
+                    "until the minutes are published."
+                ),
+            ],
+            confirm_label=_("Approve all the same"),
+            back_url=url_for("minutes.edit", session_id=session_id) + "#workflow",
+        )
+        if page is not None:
+            return page
     try:
         version = workflow.approve(minutes, current_user)
     except MinutesError as error:
@@ -86,6 +104,42 @@ def approve(session_id: int):
         )
     flash(message, "success")
     return _back_to_minutes(session_id)
+
+
+@blueprint.route("/session/<int:session_id>/ask-for-approval", methods=["POST"])
+@roles_required(*ALL_STAFF)
+def ask_for_approval(session_id: int):
+    minutes = minutes_of_session_or_404(session_id)
+    try:
+        asked = approval.ask_for_approval(minutes, current_user)
+    except MinutesError as error:
+        return _refused(error, session_id)
+    db.session.commit()
+    flash(
+        _(
+            "Approval was asked of %(names)s by mail.",
+            names=", ".join(user.name for user in asked),
+        ),
+        "success",
+    )
+    return _back_to_minutes(session_id)
+
+
+@blueprint.route("/session/<int:session_id>/comments/<int:comment_id>/dealt-with", methods=["POST"])
+@roles_required(*ALL_STAFF)
+def comment_dealt_with(session_id: int, comment_id: int):
+    minutes = minutes_of_session_or_404(session_id)
+    comment = db.get_or_404(MinutesComment, comment_id)
+    if comment.minutes_id != minutes.id:
+        abort(404)
+    back = redirect(url_for("minutes.comments", session_id=session_id) + f"#comment-{comment.id}")
+    form = CommentDealtWithForm()
+    if not form.validate_on_submit():
+        flash(_("The form has expired. Please try again."), "error")
+        return back
+    if approval.mark_dealt_with(comment, current_user, form.dealt_with.data == "1"):
+        db.session.commit()
+    return back
 
 
 @blueprint.route("/session/<int:session_id>/publish", methods=["POST"])
@@ -158,6 +212,7 @@ def comments(session_id: int):
         minutes=minutes,
         session=minutes.session,
         comments=workflow.comments_of(minutes),
+        dealt_with_form=CommentDealtWithForm(formdata=None),
     )
 
 
@@ -170,6 +225,8 @@ def workflow_panel_helpers():
             "circulate_form": CirculateForm(formdata=None, today=_today()),
             "correction_form": CorrectionForm(formdata=None),
             "comment_count": len(workflow.comments_of(minutes)),
+            "open_comment_count": len(approval.open_comments(minutes)),
+            "approvers": approval.approvers(minutes),
             "comments_open": workflow.comments_open(minutes),
             "may_approve": current_user.is_authenticated
             and current_user.role in workflow.APPROVERS,
