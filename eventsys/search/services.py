@@ -173,7 +173,8 @@ class _Places:
         topic_id = entry.topic_id or self.comment_topic.get(entry.minutes_comment_id)
         topic = self.topics.get(topic_id)
         if entry.kind is SearchKind.MINUTES_COMMENT:
-            link = Link("minutes.comments", {"session_id": session.id})
+            anchor = f"comment-{entry.minutes_comment_id}"
+            link = Link("minutes.comments", {"session_id": session.id}, anchor)
         else:
             anchor = f"top-{topic.position}" if topic is not None else None
             link = Link("minutes.edit", {"session_id": session.id}, anchor)

@@ -45,7 +45,11 @@ def test_results_link_to_the_top_the_clause_and_the_comments(english_client, pla
     comments = english_client.get("/search?q=Quartier+Wärmeplanung+-Kommune")
     assert links(comments) == []
     comments = english_client.get("/search?q=Quartier")
-    assert links(comments) == [f"/minutes/session/{platform.session.id}/comments"]
+    (comment_link,) = links(comments)
+    assert comment_link.startswith(f"/minutes/session/{platform.session.id}/comments#comment-")
+    anchor = comment_link.split("#")[1]
+    page = english_client.get(comment_link.split("#")[0]).get_data(as_text=True)
+    assert f'id="{anchor}"' in page
     consultation = english_client.get("/search?q=Wärmeplanung")
     assert links(consultation) == [
         f"/charters/{charter}/versions/0.1/comments#comment-{platform.charter_comment.id}"
