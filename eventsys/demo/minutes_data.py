@@ -191,7 +191,8 @@ MINUTES = (
         opening="Herr Dr. Roth eröffnet die Sitzung und erläutert den Stand der Charta.",
         work_top=5,
         discussion="Die Arbeitsgruppen diskutierten Datensouveränität, offene Standards und "
-        "Daseinsvorsorge. Kommunale Unternehmen sehen sich als Datendrehscheibe; "
+        "Daseinsvorsorge. Drei Städte stellten ihre Datenstrategien vor. Kommunale "
+        "Unternehmen sehen sich als Datendrehscheibe; "
         "Open-Source-Lösungen sollen Abhängigkeiten verringern.",
         decisions=("Leitlinie 3 wird um einen Abschnitt zu offenen Standards ergänzt.",),
         action_items=(

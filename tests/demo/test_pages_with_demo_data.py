@@ -95,3 +95,15 @@ def test_the_demo_is_searchable_once_loaded(app, client, staff, demo):
     workshop = next(result for result in found.results if result.kind.value == "topic")
     assert workshop.session_title.startswith("Workshop 4") and workshop.topic_number == 5
     assert workshop.link.url.endswith("#top-5")
+
+
+def test_datenstrategie_finds_the_top_where_cities_presented_theirs(app, client, staff, demo):
+    """The secretariat's search of the issue's walk-through: the singular finds the plural."""
+    from eventsys.search import services
+
+    found = services.search("Datenstrategie")
+    topic = next(result for result in found.results if result.kind.value == "topic")
+    assert topic.session_title.startswith("Workshop 4") and topic.link.url.endswith("#top-5")
+    sign_in(client, staff.secretariat)
+    html = client.get("/search?q=Datenstrategie").get_data(as_text=True)
+    assert "<mark>Datenstrategien</mark>" in html
