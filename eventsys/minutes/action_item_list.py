@@ -1,6 +1,6 @@
 """The action items of all sessions in one list, for following them up: which are open, overdue
 or due soon, by owner or by due date, found by the owner's name or the session; closing one on
-the list records who closed it."""
+the list (`action_items.close` without minutes) records who closed it."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -11,15 +11,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 from werkzeug.datastructures import MultiDict
 
-from eventsys.audit import services as audit
 from eventsys.auth.models import User
 from eventsys.database import contains_ignoring_case, utcnow
 from eventsys.experts.models import Expert, Organisation
-from eventsys.extensions import db
 from eventsys.i18n import in_language_of
 from eventsys.labels import LabelledEnum
 from eventsys.localtime import platform_zone
-from eventsys.minutes.action_items import MAX_CLOSING_NOTE_LENGTH, number
+from eventsys.minutes.action_items import reopen
 from eventsys.minutes.errors import MinutesError
 from eventsys.minutes.models import ActionItem, Minutes, MinutesTopic
 from eventsys.query_arguments import id_from_text
@@ -165,37 +163,10 @@ def where_closed(item: ActionItem) -> str:
     return _("on the list of action items")
 
 
-def close_on_list(item: ActionItem, note: str, user: User) -> None:
-    """Close an open action item from the list, with a note; records who closed it.
-
-    Raises MinutesError if it is already closed or the note is too long.
-    """
-    with in_language_of(user):
-        if not item.is_open:
-            raise MinutesError(_("This action item has already been closed."))
-        note = note.strip()
-        if len(note) > MAX_CLOSING_NOTE_LENGTH:
-            raise MinutesError(
-                _(
-                    "The note can have at most %(count)d characters.",
-                    count=MAX_CLOSING_NOTE_LENGTH,
-                )
-            )
-    item.closed_at = utcnow()
-    item.closed_in = None
-    item.closed_by = user
-    item.closed_note = note
-    db.session.flush()
-    audit.record(
-        "action_item.closed",
-        item,
-        f"{number(item)} closed on the list of action items",
-        {"closed_note": ["", note]},
-    )
-
-
 def reopen_on_list(item: ActionItem, user: User) -> None:
-    """Open again an item closed on the list (one closed in minutes is reopened there)."""
+    """Open again an item closed on the list (one closed in minutes is reopened there).
+
+    Raises MinutesError if it is open, or was closed in the minutes of a session."""
     with in_language_of(user):
         if item.is_open:
             raise MinutesError(_("This action item is open."))
@@ -206,14 +177,4 @@ def reopen_on_list(item: ActionItem, user: User) -> None:
                     "reopen it there while those minutes are not approved."
                 )
             )
-    note = item.closed_note
-    item.closed_at = None
-    item.closed_by = None
-    item.closed_note = ""
-    db.session.flush()
-    audit.record(
-        "action_item.reopened",
-        item,
-        f"{number(item)} reopened on the list of action items",
-        {"closed_note": [note, ""]},
-    )
+    reopen(item)

@@ -89,14 +89,13 @@ def _check_carried_over(item: ActionItem, minutes: Minutes) -> None:
         )
 
 
-def close_action_item(item: ActionItem, minutes: Minutes, note: str, user: User) -> None:
-    """Close an action item from an earlier session in these minutes, with a note.
+def close(item: ActionItem, note: str, user: User, minutes: Minutes | None = None) -> None:
+    """Close an open action item with a note: in `minutes` (of a later session), or without
+    them on the list of action items; records who closed it.
 
-    Raises MinutesFrozen if these minutes are approved, and MinutesError if the item is not
-    from an earlier session, is already closed, or the note is too long.
+    Raises MinutesError if it is already closed or the note is too long.
     """
     with in_language_of(user):
-        _check_carried_over(item, minutes)
         if not item.is_open:
             raise MinutesError(_("This action item has already been closed."))
         note = note.strip()
@@ -115,9 +114,42 @@ def close_action_item(item: ActionItem, minutes: Minutes, note: str, user: User)
     audit.record(
         "action_item.closed",
         item,
-        f"{number(item)} closed in the minutes of session {minutes.session_id}",
+        f"{number(item)} closed {_place(minutes)}",
         {"closed_note": ["", note]},
     )
+
+
+def reopen(item: ActionItem, minutes: Minutes | None = None) -> None:
+    """Open a closed action item again (where it was closed: in `minutes`, or on the list)."""
+    note = item.closed_note
+    item.closed_at = None
+    item.closed_in = None
+    item.closed_by = None
+    item.closed_note = ""
+    db.session.flush()
+    audit.record(
+        "action_item.reopened",
+        item,
+        f"{number(item)} reopened {_place(minutes)}",
+        {"closed_note": [note, ""]},
+    )
+
+
+def _place(minutes: Minutes | None) -> str:
+    if minutes is None:
+        return "on the list of action items"
+    return f"in the minutes of session {minutes.session_id}"
+
+
+def close_action_item(item: ActionItem, minutes: Minutes, note: str, user: User) -> None:
+    """Close an action item from an earlier session in these minutes, with a note.
+
+    Raises MinutesFrozen if these minutes are approved, and MinutesError if the item is not
+    from an earlier session, is already closed, or the note is too long.
+    """
+    with in_language_of(user):
+        _check_carried_over(item, minutes)
+    close(item, note, user, minutes)
 
 
 def reopen_action_item(item: ActionItem, minutes: Minutes, user: User) -> None:
@@ -130,15 +162,4 @@ def reopen_action_item(item: ActionItem, minutes: Minutes, user: User) -> None:
         _check_carried_over(item, minutes)
         if item.closed_in_minutes_id != minutes.id:
             raise MinutesError(_("This action item was not closed in these minutes."))
-    note = item.closed_note
-    item.closed_at = None
-    item.closed_in = None
-    item.closed_by = None
-    item.closed_note = ""
-    db.session.flush()
-    audit.record(
-        "action_item.reopened",
-        item,
-        f"{number(item)} reopened in the minutes of session {minutes.session_id}",
-        {"closed_note": [note, ""]},
-    )
+    reopen(item, minutes)

@@ -27,19 +27,23 @@ def needs_confirmation(preview: MailPreview) -> bool:
     return preview.total >= PREVIEW_FROM
 
 
-def confirmation_page(preview: MailPreview, heading: str, send_label: str, back_url: str):
-    fields = [
+def _fields_sent() -> list[tuple[str, str]]:
+    """The form's fields as sent, for the confirming form to send again."""
+    return [
         (name, value)
         for name, value in request.form.items(multi=True)
         if name not in ("csrf_token", CONFIRMED)
     ]
+
+
+def confirmation_page(preview: MailPreview, heading: str, send_label: str, back_url: str):
     return render_template(
         "outbox/confirm_sending.html",
         preview=preview,
         heading=heading,
         send_label=send_label,
         back_url=back_url,
-        fields=fields,
+        fields=_fields_sent(),
         action=request.path,
         confirmed_field=CONFIRMED,
     )
@@ -63,18 +67,13 @@ def ask_once(heading: str, notes: list[str], confirm_label: str, back_url: str):
     None, and the caller goes on to do it."""
     if confirmed():
         return None
-    fields = [
-        (name, value)
-        for name, value in request.form.items(multi=True)
-        if name not in ("csrf_token", CONFIRMED)
-    ]
     return render_template(
         "outbox/confirm_action.html",
         heading=heading,
         notes=notes,
         confirm_label=confirm_label,
         back_url=back_url,
-        fields=fields,
+        fields=_fields_sent(),
         action=request.path,
         confirmed_field=CONFIRMED,
     )

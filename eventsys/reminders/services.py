@@ -238,30 +238,30 @@ def send_reminders_now(
 
 def set_reminders_enabled(session: Session, enabled: bool) -> bool:
     """Turn the scheduled reminders of `session` on or off; False if nothing changed."""
-    if session.reminders_enabled == enabled:
-        return False
-    session.reminders_enabled = enabled
-    db.session.flush()
-    audit.record(
-        "reminders.enabled" if enabled else "reminders.disabled",
-        session,
-        f"Reminders turned {'on' if enabled else 'off'} for session {session.id}",
-        {"reminders_enabled": [not enabled, enabled]},
-    )
-    return True
+    return _switch(session, "reminders_enabled", enabled, "reminders", "Reminders")
 
 
 def set_action_item_reminders_enabled(session: Session, enabled: bool) -> bool:
     """Turn the reminders to owners of the session's action items on or off; False if nothing
     changed."""
-    if session.action_item_reminders_enabled == enabled:
+    return _switch(
+        session,
+        "action_item_reminders_enabled",
+        enabled,
+        "reminders.action_items",
+        "Action item reminders",
+    )
+
+
+def _switch(session: Session, column: str, enabled: bool, action: str, what: str) -> bool:
+    if getattr(session, column) == enabled:
         return False
-    session.action_item_reminders_enabled = enabled
+    setattr(session, column, enabled)
     db.session.flush()
     audit.record(
-        "reminders.action_items_enabled" if enabled else "reminders.action_items_disabled",
+        f"{action}.enabled" if enabled else f"{action}.disabled",
         session,
-        f"Action item reminders turned {'on' if enabled else 'off'} for session {session.id}",
-        {"action_item_reminders_enabled": [not enabled, enabled]},
+        f"{what} turned {'on' if enabled else 'off'} for session {session.id}",
+        {column: [not enabled, enabled]},
     )
     return True

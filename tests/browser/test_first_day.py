@@ -44,7 +44,7 @@ def test_first_day_with_the_demo_platform(page, demo_platform, axe):
     nav = page.get_by_role("navigation", name="Hauptnavigation")
     nav.get_by_role("link", name="Expertinnen und Experten").click()
     axe.check(page)
-    page.get_by_role("searchbox").first.fill("Canada")
+    page.get_by_role("main").get_by_role("searchbox").first.fill("Canada")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     results = page.locator("main table tbody").inner_text()

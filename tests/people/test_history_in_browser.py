@@ -10,19 +10,13 @@ from eventsys.people.history import PART_SIZE
 from tests.conftest import TEST_PASSWORD
 from tests.people.conftest import Histories
 from tests.people.test_history import grow
+from tests.support.browser import DESKTOP, PHONE, sign_in_on_page
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-
 
 def sign_in(page, user) -> None:
-    page.goto("/login")
-    page.get_by_label("E-Mail-Adresse").fill(user.email)
-    page.get_by_label("Passwort").fill(TEST_PASSWORD)
-    page.get_by_label("Passwort").press("Enter")
-    page.wait_for_url("**/")
+    sign_in_on_page(page, user.email, TEST_PASSWORD)
 
 
 @freeze_time("2026-04-25 08:00:00", tick=True)

@@ -72,9 +72,17 @@ def add_sessions(count: int) -> None:
     db.session.commit()
 
 
-@pytest.mark.parametrize("url", ["/sessions/", "/sessions/?kind=plenary&year=2026", "/"])
+@pytest.mark.parametrize(
+    ("url", "most"),
+    [
+        ("/sessions/", 8),
+        ("/sessions/?kind=plenary&year=2026", 8),
+        # The overview's work lists: a page of each list and its count (tests/dashboard).
+        ("/", 30),
+    ],
+)
 def test_list_pages_queries_do_not_grow_with_the_sessions(
-    organiser_client, staff, count_queries, url
+    organiser_client, staff, count_queries, url, most
 ):
     add_sessions(3)
     few = statements_for(organiser_client, count_queries, url)
@@ -82,7 +90,7 @@ def test_list_pages_queries_do_not_grow_with_the_sessions(
     many = statements_for(organiser_client, count_queries, url)
 
     assert many == few
-    assert few <= 8
+    assert few <= most
 
 
 def test_forms_queries_are_bounded(organiser_client, staff, count_queries):

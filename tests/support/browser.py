@@ -154,3 +154,16 @@ def no_csp_violations(request) -> Iterator[None]:
     violations = list(browser.violations)
     browser.violations.clear()
     assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def sign_in_on_page(page, email: str, password: str) -> None:
+    """Sign in through the German sign-in form, as staff do, and wait for the overview."""
+    page.goto("/login")
+    page.get_by_label("E-Mail-Adresse").fill(email)
+    page.get_by_label("Passwort").fill(password)
+    page.get_by_label("Passwort").press("Enter")
+    page.wait_for_url("**/")

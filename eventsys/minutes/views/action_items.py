@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from eventsys.access import ALL_STAFF, roles_required
 from eventsys.extensions import db
-from eventsys.minutes import action_item_export, action_item_list
+from eventsys.minutes import action_item_export, action_item_list, action_items
 from eventsys.minutes.action_item_list import ActionItemOrder, ActionItemState
 from eventsys.minutes.action_items import number
 from eventsys.minutes.errors import MinutesError
@@ -21,9 +21,9 @@ from eventsys.spreadsheets import spreadsheet_download
 PAGE_SIZE = 50
 
 
-@blueprint.route("/action-items")
+@blueprint.route("/action-items", endpoint="action_items")
 @roles_required(*ALL_STAFF)
-def action_items():
+def action_item_page():
     filters = action_item_list.action_item_filter(request.args)
     today = action_item_list.platform_today()
     page = db.paginate(
@@ -77,7 +77,7 @@ def close_listed_action_item(action_item_id: int):
         )
         return _back_to_list(item)
     try:
-        action_item_list.close_on_list(item, form.note.data or "", current_user)
+        action_items.close(item, form.note.data or "", current_user)
     except MinutesError as error:
         db.session.rollback()
         flash(str(error), "error")
