@@ -17,5 +17,29 @@ def modify_query(**changes: object) -> str:
     return f"{request.path}?{query}" if query else request.path
 
 
+class PageLinks:
+    """What templates/macros/pagination.html reads of a page that db.paginate() did not make:
+    the class gives `page` and `pages`, the rest follows from them."""
+
+    page: int
+    pages: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["modify_query"] = modify_query

@@ -136,18 +136,23 @@ def insert_with_the_columns_of_now(model, **values) -> int:
         return connection.execute(table.insert().values(**values)).inserted_primary_key[0]
 
 
+def insert_session(title: str, kind: SessionKind, status: SessionStatus) -> int:
+    """A three-hour session on 23.11.2026, inserted as `insert_with_the_columns_of_now` does."""
+    starts_at = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)
+    return insert_with_the_columns_of_now(
+        Session,
+        title=title,
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=3),
+        status=status,
+    )
+
+
 def approved_version_with_a_charter_origin() -> int:
     """At 0016: approved minutes with a version (and its PDF, as approval stored it then) whose
     recommendation a charter took in; returns the version's id."""
-    starts_at = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)
-    session_id = insert_with_the_columns_of_now(
-        Session,
-        title="Workshop Datenräume",
-        kind=SessionKind.WORKSHOP,
-        starts_at=starts_at,
-        ends_at=starts_at + timedelta(hours=3),
-        status=SessionStatus.PLANNED,
-    )
+    session_id = insert_session("Workshop Datenräume", SessionKind.WORKSHOP, SessionStatus.PLANNED)
     minutes_id = insert_with_the_columns_of_now(
         Minutes, session_id=session_id, state=MinutesState.APPROVED
     )
@@ -263,15 +268,7 @@ def test_the_migrated_schema_keeps_approved_minutes_frozen(bare_app):
     runner = bare_app.test_cli_runner()
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    starts_at = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)
-    session_id = insert_with_the_columns_of_now(
-        Session,
-        title="Plenum",
-        kind=SessionKind.PLENARY,
-        starts_at=starts_at,
-        ends_at=starts_at + timedelta(hours=3),
-        status=SessionStatus.HELD,
-    )
+    session_id = insert_session("Plenum", SessionKind.PLENARY, SessionStatus.HELD)
     minutes_id = insert_with_the_columns_of_now(
         Minutes, session_id=session_id, state=MinutesState.DRAFT, opening="Begrüßung"
     )

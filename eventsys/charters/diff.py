@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import ngettext
 
 from eventsys.charters.models import Clause
 from eventsys.charters.states import ClauseStatus
@@ -152,6 +153,68 @@ class Summary:
             or self.chapters_added
             or self.chapters_removed
         )
+
+    def sentences(self) -> list[str]:
+        """The summary as the diff page, its PDF and its Word document list it, in the
+        reader's language; empty when nothing changed."""
+        if self.nothing_changed:
+            return []
+        # Each ngettext with its literal texts, so that the catalogue extraction finds them.
+        sentences = []
+        if self.added:
+            sentences.append(
+                ngettext(
+                    "%(num)d recommendation added", "%(num)d recommendations added", self.added
+                )
+            )
+        if self.removed:
+            removed = ngettext(
+                "%(num)d recommendation removed", "%(num)d recommendations removed", self.removed
+            )
+            if self.merged:
+                merged = ngettext("%(num)d of them merged", "%(num)d of them merged", self.merged)
+                removed += f" ({merged})"
+            sentences.append(removed)
+        if self.changed:
+            sentences.append(
+                ngettext(
+                    "%(num)d recommendation reworded",
+                    "%(num)d recommendations reworded",
+                    self.changed,
+                )
+            )
+        if self.moved:
+            sentences.append(
+                ngettext(
+                    "%(num)d recommendation moved", "%(num)d recommendations moved", self.moved
+                )
+            )
+        if self.renumbered:
+            sentences.append(
+                ngettext(
+                    "%(num)d recommendation has a new number",
+                    "%(num)d recommendations have a new number",
+                    self.renumbered,
+                )
+            )
+        if self.chapters_added:
+            sentences.append(
+                ngettext("%(num)d chapter added", "%(num)d chapters added", self.chapters_added)
+            )
+        if self.chapters_removed:
+            sentences.append(
+                ngettext(
+                    "%(num)d chapter removed", "%(num)d chapters removed", self.chapters_removed
+                )
+            )
+        sentences.append(
+            ngettext(
+                "%(num)d recommendation unchanged",
+                "%(num)d recommendations unchanged",
+                self.unchanged,
+            )
+        )
+        return sentences
 
 
 @dataclass

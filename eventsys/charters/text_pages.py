@@ -24,6 +24,7 @@ from eventsys.charters.content import (
 from eventsys.charters.models import Chapter, Charter, Clause
 from eventsys.charters.states import ClauseStatus
 from eventsys.extensions import db
+from eventsys.templating import PageLinks
 
 CLAUSES_PER_PAGE = 100
 
@@ -41,7 +42,7 @@ class ContentsEntry:
 
 
 @dataclass(frozen=True)
-class TextPage:
+class TextPage(PageLinks):
     """One page of a text; `text` has the shape of the whole text (`content.SCHEMA`) with only
     this page's chapters and clauses. Offers what the pager macro reads."""
 
@@ -55,22 +56,6 @@ class TextPage:
     @property
     def per_page(self) -> int:
         return CLAUSES_PER_PAGE
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 @dataclass(frozen=True)

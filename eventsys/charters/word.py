@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from eventsys.charters.diff import (
@@ -281,60 +281,7 @@ def _summary(document, summary: Summary) -> None:
             document,
             _("The two texts have the same recommendations in the same order and wording."),
         )
-    lines = []
-    if summary.added:
-        lines.append(
-            ngettext("%(num)d recommendation added", "%(num)d recommendations added", summary.added)
-        )
-    if summary.removed:
-        line = ngettext(
-            "%(num)d recommendation removed", "%(num)d recommendations removed", summary.removed
-        )
-        if summary.merged:
-            line += (
-                " ("
-                + ngettext("%(num)d of them merged", "%(num)d of them merged", summary.merged)
-                + ")"
-            )
-        lines.append(line)
-    if summary.changed:
-        lines.append(
-            ngettext(
-                "%(num)d recommendation reworded",
-                "%(num)d recommendations reworded",
-                summary.changed,
-            )
-        )
-    if summary.moved:
-        lines.append(
-            ngettext("%(num)d recommendation moved", "%(num)d recommendations moved", summary.moved)
-        )
-    if summary.renumbered:
-        lines.append(
-            ngettext(
-                "%(num)d recommendation has a new number",
-                "%(num)d recommendations have a new number",
-                summary.renumbered,
-            )
-        )
-    if summary.chapters_added:
-        lines.append(
-            ngettext("%(num)d chapter added", "%(num)d chapters added", summary.chapters_added)
-        )
-    if summary.chapters_removed:
-        lines.append(
-            ngettext(
-                "%(num)d chapter removed", "%(num)d chapters removed", summary.chapters_removed
-            )
-        )
-    if not summary.nothing_changed:
-        lines.append(
-            ngettext(
-                "%(num)d recommendation unchanged",
-                "%(num)d recommendations unchanged",
-                summary.unchanged,
-            )
-        )
+    lines = summary.sentences()
     for line in lines:
         word.add_paragraph(document, line, style="List Bullet")
     word.add_note(

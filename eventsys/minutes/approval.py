@@ -11,7 +11,6 @@ from flask import current_app, render_template, url_for
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
 
 from eventsys.audit import services as audit
 from eventsys.auth.models import User
@@ -30,20 +29,18 @@ APPROVAL_REQUESTED = "minutes_approval_requested"
 outbox_kinds.name_kinds({APPROVAL_REQUESTED: _l("Request to approve minutes")})
 
 
-def open_comments(minutes: Minutes) -> list[MinutesComment]:
-    """The comments on these minutes that nobody has marked as dealt with yet."""
-    query = (
-        sa.select(MinutesComment)
-        .where(MinutesComment.minutes_id == minutes.id, MinutesComment.dealt_with_at.is_(None))
-        .options(selectinload(MinutesComment.expert), selectinload(MinutesComment.topic))
-        .order_by(MinutesComment.created_at, MinutesComment.id)
+def open_comment_count(minutes: Minutes) -> int:
+    """How many comments on these minutes nobody has marked as dealt with yet."""
+    return db.session.scalar(
+        sa.select(sa.func.count(MinutesComment.id)).where(
+            MinutesComment.minutes_id == minutes.id, MinutesComment.dealt_with_at.is_(None)
+        )
     )
-    return list(db.session.scalars(query))
 
 
-def open_matters(minutes: Minutes) -> list[str]:
+def open_matters(minutes: Minutes, open_comments: int | None = None) -> list[str]:
     """What speaks against approving now, as sentences in the reader's language; empty when
-    nothing does."""
+    nothing does. `open_comments`, when known, saves counting them again."""
     matters = []
     if comments_open(minutes):
         matters.append(
@@ -52,7 +49,7 @@ def open_matters(minutes: Minutes) -> list[str]:
                 date=format_local_date(minutes.last_comment_day),
             )
         )
-    count = len(open_comments(minutes))
+    count = open_comment_count(minutes) if open_comments is None else open_comments
     if count:
         matters.append(
             ngettext(
@@ -97,8 +94,9 @@ def ask_for_approval(minutes: Minutes, user: User, now: datetime | None = None) 
     minutes.approval_requested_at = now or utcnow()
     minutes.approval_requested_by = user
     db.session.flush()
+    open_comments = open_comment_count(minutes)
     for approver in asked:
-        _queue_request(minutes, approver, user)
+        _queue_request(minutes, approver, user, open_comments)
     audit.record(
         "minutes.approval_requested",
         minutes,
@@ -109,7 +107,7 @@ def ask_for_approval(minutes: Minutes, user: User, now: datetime | None = None) 
     return asked
 
 
-def _queue_request(minutes: Minutes, approver: User, asking: User) -> None:
+def _queue_request(minutes: Minutes, approver: User, asking: User, open_comments: int) -> None:
     language = approver.language if approver.language in current_app.config["LANGUAGES"] else "de"
     with force_locale(language):
         context = {
@@ -118,7 +116,7 @@ def _queue_request(minutes: Minutes, approver: User, asking: User) -> None:
             "minutes": minutes,
             "session": minutes.session,
             "session_title": minutes.session.title_for(language),
-            "matters": open_matters(minutes),
+            "matters": open_matters(minutes, open_comments),
             "link": url_for("minutes.edit", session_id=minutes.session_id, _external=True)
             + "#workflow",
             "platform": current_app.config["PLATFORM_NAME"],

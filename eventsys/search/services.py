@@ -23,6 +23,7 @@ from eventsys.search import engines
 from eventsys.search.models import MINUTES_KINDS, SearchEntry, SearchKind
 from eventsys.search.text import Query, marked, parse_query
 from eventsys.sessions.models import Session
+from eventsys.templating import PageLinks
 
 RESULTS_PER_PAGE = 20
 
@@ -60,7 +61,7 @@ class Result:
 
 
 @dataclass(frozen=True)
-class ResultPage:
+class ResultPage(PageLinks):
     """A page of results; offers what the pager macro reads."""
 
     query: Query
@@ -75,22 +76,6 @@ class ResultPage:
     @property
     def first_number(self) -> int:
         return (self.page - 1) * RESULTS_PER_PAGE + 1
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def search(typed: str | None, page: int = 1, language: str = "de") -> ResultPage:

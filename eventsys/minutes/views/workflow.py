@@ -224,8 +224,8 @@ def workflow_panel_helpers():
         return {
             "circulate_form": CirculateForm(formdata=None, today=_today()),
             "correction_form": CorrectionForm(formdata=None),
-            "comment_count": len(workflow.comments_of(minutes)),
-            "open_comment_count": len(approval.open_comments(minutes)),
+            "comment_count": workflow.comment_count(minutes),
+            "open_comment_count": approval.open_comment_count(minutes),
             "approvers": approval.approvers(minutes),
             "comments_open": workflow.comments_open(minutes),
             "may_approve": current_user.is_authenticated
