@@ -214,9 +214,10 @@ def _sources(document, sources: list[dict[str, Any]]) -> None:
         for number, origin in enumerate(source["origins"]):
             paragraph = cell.paragraphs[0] if number == 0 else cell.add_paragraph()
             word.set_style(paragraph, "List Bullet")
-            paragraph.add_run(
+            word.add_text(
+                paragraph,
                 f"{origin['number']} – {origin['session']}, {origin['date']}, "
-                f"{origin['topic']}, {origin['minutes_version']}"
+                f"{origin['topic']}, {origin['minutes_version']}",
             )
 
 
@@ -296,11 +297,13 @@ def _summary(document, summary: Summary) -> None:
 
 def _chapter_changes(document, chapter: ChapterChange, language: str, tracked) -> None:
     heading = word.add_paragraph(document, style="Heading 2")
-    heading.add_run(f"{_('Chapter %(number)s', number=chapter.new_number or chapter.old_number)}: ")
+    word.add_text(
+        heading, f"{_('Chapter %(number)s', number=chapter.new_number or chapter.old_number)}: "
+    )
     word.add_tracked_text(document, chapter.title(language), tracked, paragraph=heading)
     status = _chapter_status(chapter)
     if status:
-        heading.add_run(f" ({status})")
+        word.add_text(heading, f" ({status})")
     whole = _whole_change(chapter.kind is ChapterKind.ADDED, chapter.kind is ChapterKind.REMOVED)
     word.track_whole_paragraph(heading, whole, tracked)
     if chapter.introduction_changed(language):
@@ -338,7 +341,7 @@ def _clause_changes(document, clause: ClauseChange, language: str, tracked) -> N
     else:
         number = [(SegmentKind.EQUAL, clause.new_number or clause.old_number)]
     word.add_tracked_text(document, number, tracked, paragraph=heading)
-    heading.add_run(f" ({clause_status(clause)})")
+    word.add_text(heading, f" ({clause_status(clause)})")
     word.track_whole_paragraph(heading, whole, tracked)
     for paragraph in word.add_tracked_text(document, clause.text(language), tracked):
         word.track_whole_paragraph(paragraph, whole, tracked)

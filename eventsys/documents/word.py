@@ -49,6 +49,15 @@ MIME_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 WORD_LANGUAGES = {"de": "de-DE", "en": "en-GB"}
 
 _LINK_COLOUR = RGBColor(0x05, 0x63, 0xC1)  # Word's own hyperlink blue
+# Characters XML 1.0 cannot hold (lxml refuses them outright): control characters other than
+# tab and line breaks, and the non-characters. A text typed or imported with one would make
+# the whole document fail.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: object) -> str:
+    """`text` with every character XML cannot hold replaced by U+FFFD, as the spreadsheets do."""
+    return _NOT_IN_XML.sub("\ufffd", str(text))
 
 
 @dataclass(frozen=True)
@@ -80,13 +89,13 @@ def new_document(facts: DocumentFacts) -> Document:
     _set_language(document, WORD_LANGUAGES.get(facts.language, "de-DE"))
     _set_properties(document, facts)
     header = facts.header + (f" · {_('DRAFT')}" if facts.draft else "")
-    section.header.paragraphs[0].text = header
+    section.header.paragraphs[0].text = xml_text(header)
     set_style(section.header.paragraphs[0], "Header")
     footer = section.footer.paragraphs[0]
     set_style(footer, "Footer")
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if facts.footer:
-        footer.add_run(f"{facts.footer} – ")
+        footer.add_run(xml_text(f"{facts.footer} – "))
     add_page_numbers(footer)
     return document
 
@@ -104,10 +113,10 @@ def _set_language(document: Document, tag: str) -> None:
 def _set_properties(document: Document, facts: DocumentFacts) -> None:
     properties = document.core_properties
     created = (facts.created or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-    properties.title = facts.title
-    properties.subject = facts.subject
-    properties.author = facts.author
-    properties.last_modified_by = facts.author
+    properties.title = xml_text(facts.title)
+    properties.subject = xml_text(facts.subject)
+    properties.author = xml_text(facts.author)
+    properties.last_modified_by = xml_text(facts.author)
     properties.language = WORD_LANGUAGES.get(facts.language, "de-DE")
     properties.created = created
     properties.modified = created
@@ -141,7 +150,7 @@ def add_field(paragraph: Paragraph, instruction: str, shown: str) -> None:
     code.text = f" {instruction} "
     paragraph.add_run()._r.append(code)
     _field_character(paragraph, "separate")
-    paragraph.add_run(shown)
+    paragraph.add_run(xml_text(shown))
     _field_character(paragraph, "end")
 
 
@@ -160,7 +169,7 @@ def add_field_over_paragraphs(container, instruction: str, shown: Sequence[str])
     for number, line in enumerate(lines):
         if number:
             paragraph = add_paragraph(container)
-        paragraph.add_run(line)
+        paragraph.add_run(xml_text(line))
     _field_character(paragraph, "end")
 
 
@@ -208,9 +217,9 @@ def add_paragraph(container, text: str = "", style: str | None = None) -> Paragr
     if isinstance(container, Document):
         paragraph = _add_body_paragraph(container)
         if text:
-            paragraph.add_run(text)
+            paragraph.add_run(xml_text(text))
     else:
-        paragraph = container.add_paragraph(text)
+        paragraph = container.add_paragraph(xml_text(text))
     if style is not None:
         set_style(paragraph, style)
     return paragraph
@@ -270,7 +279,7 @@ def _append_text(
         if line:
             content = OxmlElement("w:t")
             content.set(qn("xml:space"), "preserve")
-            content.text = line
+            content.text = xml_text(line)
             run.append(content)
         element.append(run)
 
@@ -343,7 +352,7 @@ def _fill_cell(cell, content: Cell) -> None:
 def add_note(container, text: str) -> Paragraph:
     """A remark in smaller italic type (what the PDFs print as a note)."""
     paragraph = add_paragraph(container)
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(xml_text(text))
     run.italic = True
     run.font.size = Pt(9)
     return paragraph
@@ -542,7 +551,7 @@ class _HtmlToWord(HTMLParser):
     def _run(self, text: str) -> None:
         if not text:
             return
-        run = self.paragraph.add_run(text)
+        run = self.paragraph.add_run(xml_text(text))
         self.at_line_start = False
         run.bold = bool(self.formatting["bold"]) or None
         run.italic = bool(self.formatting["italic"]) or None
@@ -670,12 +679,12 @@ def add_tracked_text(
 
 def _tracked_run(paragraph: Paragraph, kind: str, text: str, changes: TrackedChanges) -> None:
     if kind == "equal":
-        paragraph.add_run(text)
+        paragraph.add_run(xml_text(text))
         return
     run = OxmlElement("w:r")
     content = OxmlElement("w:delText" if kind == "delete" else "w:t")
     content.set(qn("xml:space"), "preserve")
-    content.text = text
+    content.text = xml_text(text)
     run.append(content)
     mark = changes.mark("w:del" if kind == "delete" else "w:ins")
     mark.append(run)

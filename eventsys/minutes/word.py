@@ -74,9 +74,7 @@ def _write(document, facts: dict[str, Any]) -> None:
             word.add_paragraph(
                 document, _("Next session: %(date)s", date=general["next_session_date"])
             )
-    word.add_paragraph(
-        document,
-    ).add_run(facts["version_line"]).bold = True
+    word.add_text(word.add_paragraph(document), facts["version_line"], bold=True)
 
 
 def _facts_table(document, session: dict[str, str], version_line: str) -> None:

@@ -179,3 +179,10 @@ def test_file_names_follow_the_pdfs():
     assert word.docx_filename("Protokoll-2026-03-12-Plenum-Entwurf.pdf") == (
         "Protokoll-2026-03-12-Plenum-Entwurf.docx"
     )
+
+
+def test_characters_xml_cannot_hold_become_replacement_characters():
+    """A vertical tab pasted from Word or a control character from an import would make
+    lxml refuse the whole document; each is written as U+FFFD, the rest as it was."""
+    assert word.xml_text("Zeile\x0bmit\x01Zeichen\ufffe") == "Zeile\ufffdmit\ufffdZeichen\ufffd"
+    assert word.xml_text("Tab\tund\nUmbruch\r, Umlaute äöü") == "Tab\tund\nUmbruch\r, Umlaute äöü"

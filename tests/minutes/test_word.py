@@ -236,6 +236,20 @@ def test_libreoffice_reads_each_kind_of_minutes_document(content, tmp_path, reco
 # --- the downloads ----------------------------------------------------------------------------
 
 
+def test_a_control_character_in_the_text_does_not_stop_the_download(client, staff, record):
+    topic = record.minutes.topics[0]
+    topic.discussion = "Eingefügt aus Word:\x0bzweite Zeile"
+    topic.decisions[0].text = "Beschluss\x01 mit Steuerzeichen"
+    db.session.commit()
+    sign_in(client, staff.secretariat)
+
+    response = client.get(f"/minutes/session/{record.session.id}/draft.docx")
+
+    assert response.status_code == 200
+    text = "\n".join(paragraph.text for paragraph in open_docx(response.data).paragraphs)
+    assert "Eingefügt aus Word:\ufffdzweite Zeile" in text
+
+
 def test_staff_download_the_draft_in_their_language(client, staff, record):
     reading_english(staff)
     sign_in(client, staff.secretariat)
